@@ -1,0 +1,47 @@
+"""GharBazaar real-time backend: chat and support tickets over REST and Socket.IO."""
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(overrides=None):
+    """Build the app: config, extensions, blueprints, socket namespaces, error handlers."""
+    from . import cli, config, db, errors, extensions, health, identity, logs, realtime, sockets
+    from .chat import events as chat_events, routes as chat_routes
+    from .files import repository as _files_repository  # noqa: F401 (declares its indexes)
+    from .tickets import events as ticket_events, routes as ticket_routes
+
+    settings = config.from_env()
+    settings.update(overrides or {})
+    config.check(settings)
+
+    app = Flask(__name__)
+    app.config.update(settings)
+    app.config["MAX_CONTENT_LENGTH"] = settings["MAX_UPLOAD_MB"] * 1024 * 1024 + 64 * 1024
+    app.json.sort_keys = False
+
+    logs.init_app(app)
+    errors.init_app(app)
+    db.init_app(app)
+    extensions.init_app(app)
+    cli.init_app(app)
+    app.before_request(_cap_json_body)
+
+    extensions.limiter.exempt(health.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(identity.bp)
+    app.register_blueprint(chat_routes.bp)
+    app.register_blueprint(ticket_routes.bp)
+
+    socketio = extensions.make_socketio(app)
+    sockets.init_app(app, socketio)
+    sockets.mount(socketio, chat_events.HANDLERS, realtime.FEATURE_NAMESPACES["chat"])
+    sockets.mount(socketio, ticket_events.HANDLERS, realtime.FEATURE_NAMESPACES["tickets"])
+    return app
+
+
+def _cap_json_body():
+    """Allow large bodies only for multipart uploads; everything else is capped (1 MB)."""
+    from flask import current_app, request
+    if request.mimetype != "multipart/form-data":
+        request.max_content_length = current_app.config["MAX_JSON_BYTES"]

@@ -1,0 +1,1 @@
+"""Chat: routes, socket events, service and repository."""

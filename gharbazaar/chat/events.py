@@ -1,0 +1,3 @@
+"""Socket.IO events for chat, mounted on `/` and `/chat`: {event: handler(conn, payload)}."""
+
+HANDLERS = {}

@@ -1,0 +1,95 @@
+"""Configuration read from the environment; the only module that reads it."""
+import os
+from urllib.parse import urlsplit
+
+ENVIRONMENTS = ("development", "production", "test")
+MIN_SECRET_BYTES = 32
+# Secrets copied from examples (ours and the original backend's) must never reach production.
+EXAMPLE_SECRETS = {
+    "change-me-to-a-random-string-of-at-least-32-bytes",
+    "your_secret_key_here",
+    "your_secret",
+    "<strong_random_secret>",
+    "dev-only-secret-do-not-use-in-production-000",
+}
+DEV_SECRET = "dev-only-secret-do-not-use-in-production-000"
+
+
+class ConfigError(RuntimeError):
+    """A setting that makes it unsafe or impossible to start."""
+
+
+def _bool(value, default=False):
+    if value is None or value == "":
+        return default
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def _list(value):
+    return [item.strip().rstrip("/") for item in (value or "").split(",") if item.strip()]
+
+
+def database_name(uri, default="gharbazaar"):
+    """Return the database named in a MongoDB URI's path, or the default."""
+    path = urlsplit(uri).path.lstrip("/") if uri else ""
+    return path or default
+
+
+def load_env_file():
+    """Read `.env` into the environment (development convenience; real env wins)."""
+    from dotenv import load_dotenv
+    load_dotenv(override=False)
+
+
+def from_env(env=None):
+    """Build the configuration dictionary from an environment mapping."""
+    env = os.environ if env is None else env
+    app_env = (env.get("APP_ENV") or env.get("NODE_ENV") or "development").strip().lower()
+    if app_env not in ENVIRONMENTS:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)} (got {app_env!r})")
+    redis_url = env.get("REDIS_URL") or None
+    mongodb_uri = env.get("MONGODB_URI") or None
+    return {
+        "APP_ENV": app_env,
+        "PORT": int(env.get("PORT") or 5000),
+        "HOST": env.get("HOST") or "0.0.0.0",
+        "JWT_SECRET": env.get("JWT_SECRET") or (None if app_env == "production" else DEV_SECRET),
+        "JWT_ISSUER": env.get("JWT_ISSUER") or None,
+        "JWT_AUDIENCE": env.get("JWT_AUDIENCE") or None,
+        "JWT_REQUIRE_EXP": _bool(env.get("JWT_REQUIRE_EXP"), default=True),
+        "MONGODB_URI": mongodb_uri,
+        "MONGODB_DB": env.get("MONGODB_DB") or database_name(mongodb_uri),
+        "MONGODB_TIMEOUT_MS": int(env.get("MONGODB_TIMEOUT_MS") or 2000),
+        "EMBEDDED_DB_PATH": env.get("EMBEDDED_DB_PATH") or ".data/mongo",
+        "FRONTEND_URL": _list(env.get("FRONTEND_URL") or "http://localhost:3000"),
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or redis_url or "memory://",
+        "RATE_LIMIT_REST": env.get("RATE_LIMIT_REST") or "1000 per 15 minutes",
+        "RATE_LIMIT_MESSAGES": env.get("RATE_LIMIT_MESSAGES") or "120 per minute",
+        "RATE_LIMIT_CONVERSATIONS": env.get("RATE_LIMIT_CONVERSATIONS") or "30 per hour",
+        "RATE_LIMIT_UPLOADS": env.get("RATE_LIMIT_UPLOADS") or "20 per 5 minutes",
+        "RATE_LIMIT_SOCKET_EVENTS": env.get("RATE_LIMIT_SOCKET_EVENTS") or "20 per second",
+        "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB") or 10),
+        "MAX_JSON_BYTES": int(env.get("MAX_JSON_BYTES") or 1024 * 1024),
+        "SOCKETIO_MAX_PAYLOAD_BYTES": int(env.get("SOCKETIO_MAX_PAYLOAD_BYTES") or 1024 * 1024),
+        "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE") or "eventlet",
+        "MAX_CONNECTIONS": int(env.get("MAX_CONNECTIONS") or 10000),
+        "SHUTDOWN_TIMEOUT_S": float(env.get("SHUTDOWN_TIMEOUT_S") or 8),
+        "LOG_LEVEL": (env.get("LOG_LEVEL") or "INFO").upper(),
+        "TESTING": False,
+    }
+
+
+def check(config):
+    """Raise ConfigError when the configuration is unsafe for its environment."""
+    if config["APP_ENV"] != "production":
+        return
+    secret = config.get("JWT_SECRET")
+    if not secret:
+        raise ConfigError("JWT_SECRET is not set: production refuses to start without it")
+    if secret in EXAMPLE_SECRETS:
+        raise ConfigError("JWT_SECRET is an example value: set a random secret of at least 32 bytes")
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(f"JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes: use a longer random secret")
+    if not config.get("MONGODB_URI"):
+        raise ConfigError("MONGODB_URI is not set: production refuses to start without a database")

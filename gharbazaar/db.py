@@ -1,0 +1,98 @@
+"""MongoDB access: one client per process, the index registry and its CLI command."""
+import logging
+
+import click
+from bson import ObjectId
+from bson.errors import InvalidId
+from flask import current_app
+from flask.cli import with_appcontext
+from pymongo import MongoClient
+
+from .errors import NotFound
+
+log = logging.getLogger(__name__)
+
+# collection name -> list of IndexModel, filled by each repository module at import time.
+_INDEXES = {}
+
+
+def declare_indexes(collection, models):
+    """Record the indexes a repository's queries rely on (created by ensure_indexes)."""
+    _INDEXES.setdefault(collection, []).extend(models)
+    return models
+
+
+def get_client(app=None):
+    """Return the app's MongoClient, creating it on first use (after any fork)."""
+    app = app or current_app
+    state = app.extensions["mongo"]
+    if state.get("client") is None:
+        config = app.config
+        state["client"] = MongoClient(
+            config["MONGODB_URI"],
+            tz_aware=True,
+            connect=False,
+            serverSelectionTimeoutMS=config["MONGODB_TIMEOUT_MS"],
+            connectTimeoutMS=config["MONGODB_TIMEOUT_MS"],
+            appname="gharbazaar",
+        )
+    return state["client"]
+
+
+def get_db(app=None):
+    """Return the app's database."""
+    app = app or current_app
+    return get_client(app)[app.config["MONGODB_DB"]]
+
+
+def ping(app=None):
+    """Return True when the database answers within the selection timeout."""
+    try:
+        get_client(app).admin.command("ping")
+        return True
+    except Exception:  # any failure means "not ready"; the cause is logged by the caller
+        return False
+
+
+def ensure_indexes(app=None):
+    """Create every declared index; idempotent. Return the number of indexes."""
+    db = get_db(app)
+    count = 0
+    for name, models in _INDEXES.items():
+        db[name].create_indexes(models)
+        count += len(models)
+    return count
+
+
+def close(app):
+    """Close the app's client, if one was opened."""
+    client = app.extensions.get("mongo", {}).pop("client", None)
+    if client is not None:
+        client.close()
+
+
+def object_id(value, what="Resource"):
+    """Return value as an ObjectId, or raise NotFound: a malformed id names nothing."""
+    if isinstance(value, ObjectId):
+        return value
+    # ObjectId() would also accept None (a new id) and any 12-byte string.
+    if not isinstance(value, str) or len(value) != 24:
+        raise NotFound(f"{what} not found")
+    try:
+        return ObjectId(value)
+    except InvalidId:
+        raise NotFound(f"{what} not found") from None
+
+
+@click.command("ensure-indexes")
+@with_appcontext
+def ensure_indexes_command():
+    """Create the database indexes (safe to run on every release)."""
+    count = ensure_indexes()
+    click.echo(f"ensured {count} indexes in {current_app.config['MONGODB_DB']}")
+
+
+def init_app(app):
+    """Attach per-app Mongo state and the CLI command."""
+    app.extensions["mongo"] = {}
+    app.cli.add_command(ensure_indexes_command)

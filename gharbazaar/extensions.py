@@ -1,0 +1,81 @@
+"""Flask extensions, bound to the app in create_app()."""
+from flask import current_app, request
+from flask_cors import CORS
+from flask_limiter import Limiter
+from flask_socketio import SocketIO
+from flask_talisman import Talisman
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .auth import optional_actor
+
+
+def rate_limit_key():
+    """Key REST rate limits by user when authenticated, else by client address."""
+    actor = optional_actor()
+    return f"user:{actor.id}" if actor else f"ip:{request.remote_addr}"
+
+
+def configured_limit(name):
+    """Return a callable reading a limit from the current app's config at request time.
+
+    The limiter is module-level (route decorators need it) while tests build many apps
+    with different limits; callables keep each app's own values.
+    """
+    return lambda: current_app.config[name]
+
+
+limiter = Limiter(key_func=rate_limit_key, default_limits=[configured_limit("RATE_LIMIT_REST")],
+                  headers_enabled=True)
+cors = CORS()
+talisman = Talisman()
+
+
+def make_socketio(app):
+    """Return a SocketIO bound to this app.
+
+    One instance per app, not a module global: SocketIO keeps options (such as a message
+    queue) across init_app calls, and handlers registered after the first init_app would
+    be lost for later apps (see STACK.md); a fresh instance per app has neither trap.
+    """
+    config = app.config
+    socketio = SocketIO()
+    socketio.init_app(
+        app,
+        async_mode=config["SOCKETIO_ASYNC_MODE"],
+        cors_allowed_origins=config["FRONTEND_URL"],
+        message_queue=config["REDIS_URL"],
+        max_http_buffer_size=config["SOCKETIO_MAX_PAYLOAD_BYTES"],
+        manage_session=False,
+        logger=False,
+        engineio_logger=False,
+        ping_interval=25,
+        ping_timeout=20,
+    )
+    return socketio
+
+
+def init_app(app):
+    """Bind limiter, CORS, security headers and the proxy fix."""
+    config = app.config
+    app.config.setdefault("RATELIMIT_STORAGE_URI", config["RATELIMIT_STORAGE_URI"])
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)  # Redis down must not take REST down
+    limiter.init_app(app)
+    cors.init_app(
+        app,
+        resources={r"/api/*": {"origins": config["FRONTEND_URL"]}},
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=["Retry-After", "X-Request-ID"],
+        max_age=600,
+    )
+    production = config["APP_ENV"] == "production"
+    if production:
+        # Heroku's router terminates TLS and says so in X-Forwarded-Proto / -For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+    talisman.init_app(
+        app,
+        force_https=production,
+        strict_transport_security=production,
+        session_cookie_secure=production,
+        content_security_policy={"default-src": "'self'", "frame-ancestors": "'none'"},
+    )

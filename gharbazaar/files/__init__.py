@@ -1,0 +1,1 @@
+"""Files: GridFS storage (the dyno's disk is ephemeral), content checks, signed links."""

@@ -1,0 +1,15 @@
+"""GET /api/v1/me: the caller as this backend sees their token (helps frontend debugging)."""
+from flask import Blueprint, jsonify
+
+from .auth import authenticate_request
+
+bp = Blueprint("identity", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/me")
+def me():
+    """Return the authenticated user's id, role, email and display name."""
+    actor = authenticate_request()
+    return jsonify({"success": True, "data": {"user": {
+        "id": actor.id, "role": actor.role, "email": actor.email, "name": actor.display_name,
+        "isStaff": actor.is_staff}}})

@@ -1,0 +1,28 @@
+"""Publishing to sockets: the only module that knows room names and namespaces."""
+from flask import current_app
+
+# Every event works on the default namespace (the seed's clients) and on its feature's own.
+NAMESPACES = ("/", "/chat", "/tickets")
+FEATURE_NAMESPACES = {"chat": ("/", "/chat"), "tickets": ("/", "/tickets")}
+EMPLOYEES_ROOM = "employees"
+
+
+def user_room(user_id):
+    """Return the room every socket of one user joins on connect."""
+    return f"user:{user_id}"
+
+
+def conversation_room(conversation_id):
+    return f"conversation:{conversation_id}"
+
+
+def ticket_room(ticket_id):
+    return f"ticket:{ticket_id}"
+
+
+def publish(feature, event, payload, rooms, skip_sid=None):
+    """Emit an event to rooms on every namespace that serves the feature."""
+    socketio = current_app.extensions["socketio"]
+    rooms = [rooms] if isinstance(rooms, str) else list(rooms)
+    for namespace in FEATURE_NAMESPACES[feature]:
+        socketio.emit(event, payload, to=rooms, namespace=namespace, skip_sid=skip_sid)

@@ -1,0 +1,178 @@
+"""Socket.IO plumbing: handshake auth, the connection registry, handler wrapping.
+
+Feature modules (`chat/events.py`, `tickets/events.py`) export plain functions
+`handler(conn, payload) -> dict`; `mount()` wraps each so that it is rate-limited,
+refuses expired tokens, answers acks with the REST envelope and reports failures as the
+`error` event to the emitting socket only. Flask-SocketIO's error handlers and Flask
+extensions (limiter, CORS, Talisman) do not reach socket traffic, hence this module.
+"""
+import logging
+import time
+from dataclasses import dataclass, field
+
+from blinker import Namespace
+from flask import current_app, request
+from flask_socketio import ConnectionRefusedError, emit, join_room
+from limits import parse as parse_limit
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
+
+from . import realtime
+from .auth import TokenExpired, TokenMissing, strip_bearer, verify_token, Actor
+from .errors import AppError, RateLimited, Unauthorized, as_app_error
+
+log = logging.getLogger("gharbazaar.socket")
+signals = Namespace()
+connected = signals.signal("socket-connected")
+disconnected = signals.signal("socket-disconnected")
+
+REFUSED_MISSING = "Authentication required. Please provide a valid token."
+REFUSED_EXPIRED = "Token has expired. Please login again."
+REFUSED_INVALID = "Invalid token. Please login again."
+EXPIRED_TEXT = "Token has expired. Please login again."
+
+
+@dataclass
+class Connection:
+    """One authenticated socket (one sid in one namespace)."""
+
+    sid: str
+    namespace: str
+    actor: Actor
+    connected_at: float = field(default_factory=time.time)
+
+    def expired(self, now=None):
+        return self.actor.exp is not None and self.actor.exp <= (now or time.time())
+
+
+class Registry:
+    """This process's live sockets, their actors, and per-connection event limits."""
+
+    def __init__(self, event_limit):
+        self.connections = {}
+        self.limit = parse_limit(event_limit)
+        self.limiter = FixedWindowRateLimiter(MemoryStorage())
+        self.sweeping = False
+
+    def allow(self, sid):
+        return self.limiter.hit(self.limit, "sid", sid)
+
+    def retry_after(self, sid):
+        reset, _ = self.limiter.get_window_stats(self.limit, "sid", sid)
+        return max(1, reset - time.time())
+
+
+def registry(app=None):
+    """Return the app's socket registry."""
+    return (app or current_app).extensions["gharbazaar.sockets"]
+
+
+def _handshake_token(auth):
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if not isinstance(token, str) or not token.strip():
+        token = request.headers.get("Authorization")
+    return strip_bearer(token) if isinstance(token, str) else None
+
+
+def _on_connect(auth=None):
+    try:
+        actor = verify_token(_handshake_token(auth), current_app.config)
+    except TokenMissing:
+        raise ConnectionRefusedError(REFUSED_MISSING) from None
+    except TokenExpired:
+        raise ConnectionRefusedError(REFUSED_EXPIRED) from None
+    except Exception:
+        raise ConnectionRefusedError(REFUSED_INVALID) from None
+    conn = Connection(request.sid, request.namespace, actor)
+    reg = registry()
+    reg.connections[conn.sid] = conn
+    join_room(realtime.user_room(actor.id))
+    log.info("socket connected", extra={"fields": {
+        "sid": conn.sid, "namespace": conn.namespace, "user": actor.id, "role": actor.role}})
+    connected.send(current_app._get_current_object(), conn=conn)
+    _start_sweeper(current_app._get_current_object(), reg)
+
+
+def _on_disconnect(reason=None):
+    conn = registry().connections.pop(request.sid, None)
+    if conn is None:
+        return
+    log.info("socket disconnected", extra={"fields": {
+        "sid": conn.sid, "namespace": conn.namespace, "user": conn.actor.id,
+        "seconds": round(time.time() - conn.connected_at, 1), "reason": str(reason)}})
+    disconnected.send(current_app._get_current_object(), conn=conn)
+
+
+def _report(event, exc):
+    """Emit `error` to the caller only and return the failure ack."""
+    err = as_app_error(exc)
+    emit("error", {"message": err.message, "code": err.code, "event": event})
+    return err.body()
+
+
+def _wrap(event, handler):
+    def on_event(payload=None, *_extra):
+        reg = registry()
+        conn = reg.connections.get(request.sid)
+        try:
+            if conn is None:
+                raise Unauthorized("Authentication required. Please provide a valid token.")
+            if conn.expired():
+                _expire(current_app.extensions["socketio"], conn)
+                raise Unauthorized(EXPIRED_TEXT, code="token_expired")
+            if not reg.allow(conn.sid):
+                raise RateLimited(retry_after=reg.retry_after(conn.sid),
+                                  message="Too many events. Please slow down.")
+            data = handler(conn, payload)
+            return {"success": True, "data": data if data is not None else {}}
+        except AppError as exc:
+            return _report(event, exc)
+        except Exception as exc:  # one bad event must never kill the connection
+            return _report(event, exc)
+    on_event.__name__ = f"on_{event}"
+    return on_event
+
+
+def mount(socketio, handlers, namespaces):
+    """Register feature handlers ({event: fn(conn, payload)}) on the given namespaces."""
+    for namespace in namespaces:
+        for event, handler in handlers.items():
+            socketio.on_event(event, _wrap(event, handler), namespace=namespace)
+
+
+def _expire(socketio, conn):
+    socketio.emit("error", {"message": EXPIRED_TEXT, "code": "token_expired", "event": "auth"},
+                  to=conn.sid, namespace=conn.namespace)
+    socketio.server.disconnect(conn.sid, namespace=conn.namespace)
+
+
+def _start_sweeper(app, reg):
+    """Disconnect sockets whose tokens expire, checking every second while any are open."""
+    if reg.sweeping:
+        return
+    reg.sweeping = True
+    socketio = app.extensions["socketio"]
+
+    def sweep():
+        try:
+            while reg.connections:
+                socketio.sleep(1)
+                now = time.time()
+                for conn in [c for c in list(reg.connections.values()) if c.expired(now)]:
+                    log.info("socket token expired",
+                             extra={"fields": {"sid": conn.sid, "user": conn.actor.id}})
+                    with app.app_context():
+                        _expire(socketio, conn)
+        finally:
+            reg.sweeping = False
+
+    socketio.start_background_task(sweep)
+
+
+def init_app(app, socketio):
+    """Authenticate every namespace's handshake and report unexpected errors."""
+    app.extensions["gharbazaar.sockets"] = Registry(app.config["RATE_LIMIT_SOCKET_EVENTS"])
+    for namespace in realtime.NAMESPACES:
+        socketio.on_event("connect", _on_connect, namespace=namespace)
+        socketio.on_event("disconnect", _on_disconnect, namespace=namespace)
+    socketio.on_error_default(lambda exc: _report(request.event.get("message"), exc))

@@ -1,0 +1,1 @@
+"""Tickets: routes, socket events, service and repository."""

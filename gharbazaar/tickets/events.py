@@ -1,0 +1,3 @@
+"""Socket.IO events for tickets, mounted on `/` and `/tickets`: {event: handler(conn, payload)}."""
+
+HANDLERS = {}

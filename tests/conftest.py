@@ -1,0 +1,108 @@
+"""Fixtures: a real MongoDB-wire server, a fresh database per test, apps, clients, tokens."""
+import os
+import uuid
+
+import pytest
+from pymongo import MongoClient
+
+from gharbazaar import create_app, db, embedded_db
+from tests.support import TEST_SECRET, ServerProcess, make_token
+
+
+@pytest.fixture(scope="session")
+def mongo_uri():
+    """MONGODB_URI when set (a real mongod), else a SecantusDB child process for the session."""
+    if os.environ.get("MONGODB_URI"):
+        yield os.environ["MONGODB_URI"]
+        return
+    process, uri = embedded_db.start(":memory:")
+    yield uri
+    embedded_db.stop(process)
+
+
+@pytest.fixture
+def db_name(mongo_uri):
+    """A database name no other test uses; dropped afterwards."""
+    name = f"gbtest_{uuid.uuid4().hex[:12]}"
+    yield name
+    with MongoClient(mongo_uri, serverSelectionTimeoutMS=3000) as client:
+        client.drop_database(name)
+
+
+def app_settings(mongo_uri, db_name, **overrides):
+    settings = {
+        "TESTING": True,
+        "APP_ENV": "test",
+        "MONGODB_URI": mongo_uri,
+        "MONGODB_DB": db_name,
+        "JWT_SECRET": TEST_SECRET,
+        "JWT_ISSUER": None,
+        "JWT_AUDIENCE": None,
+        "REDIS_URL": None,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SOCKETIO_ASYNC_MODE": "threading",
+        "FRONTEND_URL": ["http://localhost:3000"],
+    }
+    settings.update(overrides)
+    return settings
+
+
+@pytest.fixture
+def make_app(mongo_uri, db_name):
+    """Build an app on this test's database; keyword overrides change its settings."""
+    apps = []
+
+    def build(indexes=True, **overrides):
+        app = create_app(app_settings(mongo_uri, db_name, **overrides))
+        if indexes:
+            db.ensure_indexes(app)
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        db.close(app)
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def token():
+    """Mint a token: token(user, role, **claims)."""
+    return make_token
+
+
+@pytest.fixture
+def socket_client(app):
+    """Open a Flask-SocketIO test client: socket_client(token, namespace='/')."""
+    opened = []
+
+    def connect(tok=None, namespace="/", headers=None):
+        auth = {"token": tok} if tok else None
+        sock = app.extensions["socketio"].test_client(app, namespace=namespace, auth=auth, headers=headers)
+        opened.append(sock)
+        return sock
+
+    yield connect
+    for sock in opened:
+        if sock.is_connected():
+            sock.disconnect()
+
+
+@pytest.fixture(scope="module")
+def live_server(mongo_uri):
+    """A real `python wsgi.py` process (eventlet) on a free port, on its own database."""
+    server = ServerProcess({
+        "APP_ENV": "test", "MONGODB_URI": mongo_uri, "MONGODB_DB": f"gbe2e_{uuid.uuid4().hex[:10]}",
+        "JWT_SECRET": TEST_SECRET, "FRONTEND_URL": "http://localhost:3000",
+    }).wait_listening()
+    yield server
+    server.stop()

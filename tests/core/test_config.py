@@ -1,0 +1,72 @@
+"""Configuration: environments, fallbacks and production refusals."""
+import pytest
+
+from gharbazaar import config, create_app
+from gharbazaar.config import ConfigError
+
+GOOD_SECRET = "x" * 40
+
+
+def production(**env):
+    base = {"APP_ENV": "production", "JWT_SECRET": GOOD_SECRET, "MONGODB_URI": "mongodb://db:27017/gb"}
+    base.update(env)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def test_defaults_are_for_local_development():
+    settings = config.from_env({})
+    assert settings["APP_ENV"] == "development"
+    assert settings["PORT"] == 5000
+    assert settings["FRONTEND_URL"] == ["http://localhost:3000"]
+    assert settings["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert settings["JWT_REQUIRE_EXP"] is True
+
+
+def test_node_env_is_read_when_app_env_is_unset():
+    assert config.from_env({"NODE_ENV": "production"})["APP_ENV"] == "production"
+    assert config.from_env({"NODE_ENV": "production", "APP_ENV": "test"})["APP_ENV"] == "test"
+
+
+def test_unknown_environment_is_refused():
+    with pytest.raises(ConfigError, match="APP_ENV"):
+        config.from_env({"APP_ENV": "staging"})
+
+
+def test_frontend_url_is_a_comma_list_without_trailing_slashes():
+    settings = config.from_env({"FRONTEND_URL": "https://a.example/, https://b.example"})
+    assert settings["FRONTEND_URL"] == ["https://a.example", "https://b.example"]
+
+
+def test_redis_url_also_becomes_the_rate_limit_storage():
+    settings = config.from_env({"REDIS_URL": "redis://localhost:6379/0"})
+    assert settings["RATELIMIT_STORAGE_URI"] == "redis://localhost:6379/0"
+
+
+def test_database_name_comes_from_the_uri_path():
+    assert config.from_env({"MONGODB_URI": "mongodb://h:1/shop?x=1"})["MONGODB_DB"] == "shop"
+    assert config.from_env({"MONGODB_URI": "mongodb://h:1/"})["MONGODB_DB"] == "gharbazaar"
+
+
+def test_valid_production_settings_pass():
+    config.check(config.from_env(production()))
+
+
+@pytest.mark.parametrize("secret, reason", [
+    (None, "not set"),
+    ("short-secret", "shorter than 32 bytes"),
+    ("change-me-to-a-random-string-of-at-least-32-bytes", "example value"),
+    ("your_secret_key_here", "example value"),
+])
+def test_production_refuses_weak_secrets(secret, reason):
+    with pytest.raises(ConfigError, match=reason):
+        config.check(config.from_env(production(JWT_SECRET=secret)))
+
+
+def test_production_refuses_to_start_without_a_database():
+    with pytest.raises(ConfigError, match="MONGODB_URI"):
+        config.check(config.from_env(production(MONGODB_URI=None)))
+
+
+def test_create_app_applies_the_same_checks():
+    with pytest.raises(ConfigError):
+        create_app({"APP_ENV": "production", "JWT_SECRET": "short", "MONGODB_URI": "mongodb://x"})

@@ -1,0 +1,55 @@
+"""Storage layer: one client per app, declared indexes, GridFS, ids."""
+import pytest
+from bson import ObjectId
+from pymongo import ASCENDING, IndexModel
+
+from gharbazaar import db
+from gharbazaar.errors import NotFound
+from gharbazaar.files import repository as files
+
+
+def test_one_client_per_app(app):
+    with app.app_context():
+        assert db.get_client() is db.get_client()
+
+
+def test_ensure_indexes_is_idempotent_and_creates_declared_indexes(app):
+    db.declare_indexes("probe_things", [IndexModel([("owner", ASCENDING)], name="by_owner")])
+    try:
+        with app.app_context():
+            first = db.ensure_indexes()
+            assert db.ensure_indexes() == first
+            assert "by_owner" in db.get_db().probe_things.index_information()
+    finally:
+        db._INDEXES.pop("probe_things")
+
+
+def test_ensure_indexes_cli(app):
+    result = app.test_cli_runner().invoke(args=["ensure-indexes"])
+    assert result.exit_code == 0 and "ensured" in result.output
+
+
+def test_object_id_parses_or_raises_not_found():
+    assert db.object_id("0" * 24) == ObjectId("0" * 24)
+    with pytest.raises(NotFound, match="Ticket not found"):
+        db.object_id("zzz", "Ticket")
+    with pytest.raises(NotFound):
+        db.object_id(None)
+
+
+def test_gridfs_round_trip_with_metadata(app):
+    with app.app_context():
+        file_id = files.save(b"\x89PNG data", "a.png", "image/png", {"scope": "chat", "scopeId": "c1"})
+        stored = files.find(str(file_id))
+        assert stored["metadata"] == {"scope": "chat", "scopeId": "c1", "contentType": "image/png"}
+        assert files.read(str(file_id)) == b"\x89PNG data"
+        files.delete(str(file_id))
+        with pytest.raises(NotFound):
+            files.read(str(file_id))
+
+
+def test_gridfs_unknown_or_malformed_ids_are_not_found(app):
+    with app.app_context():
+        for bad in ("nope", str(ObjectId())):
+            with pytest.raises(NotFound):
+                files.find(bad)

@@ -1,0 +1,153 @@
+"""Socket plumbing with the Flask-SocketIO test client: acks, `error` events, limits, rooms."""
+import dataclasses
+import time
+
+import pytest
+from marshmallow import fields
+
+from gharbazaar import realtime, sockets
+from gharbazaar.errors import Forbidden
+from gharbazaar.validation import BaseSchema, load
+from tests.support import make_token
+
+
+class EchoSchema(BaseSchema):
+    text = fields.String(required=True)
+
+
+def echo(conn, payload):
+    data = load(EchoSchema(), payload)
+    return {"text": data["text"], "user": conn.actor.id}
+
+
+def forbidden(conn, payload):
+    raise Forbidden("Not authorized for this conversation")
+
+
+def bug(conn, payload):
+    raise KeyError("internal detail")
+
+
+PROBES = {"probe_echo": echo, "probe_forbidden": forbidden, "probe_bug": bug}
+
+
+@pytest.fixture
+def probe_app(make_app):
+    def build(**overrides):
+        app = make_app(**overrides)
+        sockets.mount(app.extensions["socketio"], PROBES, ["/", "/chat"])
+        return app
+    return build
+
+
+@pytest.fixture
+def connect(probe_app):
+    opened = []
+
+    def open_socket(user="u1", namespace="/", app=None, **token_claims):
+        app = app or probe_app()
+        sock = app.extensions["socketio"].test_client(
+            app, namespace=namespace, auth={"token": make_token(user, **token_claims)})
+        assert sock.is_connected(namespace)
+        opened.append(sock)
+        return sock
+
+    yield open_socket
+    for sock in opened:
+        if sock.is_connected():
+            sock.disconnect()
+
+
+def errors_of(sock, namespace="/"):
+    return [e["args"][0] for e in sock.get_received(namespace) if e["name"] == "error"]
+
+
+def test_success_is_acked_with_the_rest_envelope(connect):
+    sock = connect("asha")
+    ack = sock.emit("probe_echo", {"text": "hi"}, callback=True)
+    assert ack == {"success": True, "data": {"text": "hi", "user": "asha"}}
+    assert errors_of(sock) == []
+
+
+def test_a_refusal_becomes_an_error_event_and_a_failure_ack(connect):
+    sock = connect()
+    ack = sock.emit("probe_forbidden", {}, callback=True)
+    assert ack == {"success": False, "error": "Not authorized for this conversation", "code": "forbidden"}
+    assert errors_of(sock) == [{"message": "Not authorized for this conversation", "code": "forbidden",
+                                "event": "probe_forbidden"}]
+
+
+@pytest.mark.parametrize("payload", [None, 42, "text", [1, 2], {"text": 5}, {"text": {"$ne": None}}])
+def test_wrong_payload_shapes_get_a_validation_error(connect, payload):
+    sock = connect()
+    sock.emit("probe_echo", payload)
+    (error,) = errors_of(sock)
+    assert error["code"] == "validation_error" and error["event"] == "probe_echo"
+
+
+def test_a_bug_is_reported_and_the_connection_keeps_serving(connect):
+    sock = connect()
+    sock.emit("probe_bug", {})
+    (error,) = errors_of(sock)
+    assert error == {"message": "Internal server error", "code": "internal_error", "event": "probe_bug"}
+    assert sock.is_connected()
+    assert sock.emit("probe_echo", {"text": "still here"}, callback=True)["success"] is True
+
+
+def test_errors_go_to_the_emitting_socket_only(connect, probe_app):
+    app = probe_app()
+    culprit, bystander = connect("a", app=app), connect("b", app=app)
+    culprit.emit("probe_forbidden", {})
+    assert errors_of(culprit) and errors_of(bystander) == []
+
+
+def test_events_over_the_connection_limit_are_rate_limited(connect, probe_app):
+    sock = connect(app=probe_app(RATE_LIMIT_SOCKET_EVENTS="3 per minute"))
+    acks = [sock.emit("probe_echo", {"text": "x"}, callback=True) for _ in range(4)]
+    assert [a["success"] for a in acks] == [True, True, True, False]
+    assert acks[-1]["code"] == "rate_limited"
+    assert errors_of(sock)[-1]["code"] == "rate_limited"
+
+
+def test_an_expired_token_is_told_and_disconnected_on_its_next_event(connect, probe_app):
+    app = probe_app()
+    sock = connect(app=app)
+    reg = sockets.registry(app)
+    (conn,) = reg.connections.values()
+    conn.actor = dataclasses.replace(conn.actor, exp=time.time() - 1)
+    ack = sock.emit("probe_echo", {"text": "x"}, callback=True)
+    assert ack["code"] == "token_expired"
+    assert not sock.is_connected()  # the `error` event itself is checked end to end
+    assert reg.connections == {}
+
+
+def test_every_socket_joins_its_user_room(connect, probe_app):
+    app = probe_app()
+    first, second, other = connect("asha", app=app), connect("asha", app=app), connect("ravi", app=app)
+    with app.app_context():
+        realtime.publish("chat", "message_notification", {"n": 1}, realtime.user_room("asha"))
+    for sock in (first, second):
+        assert [e["name"] for e in sock.get_received()] == ["message_notification"]
+    assert other.get_received() == []
+
+
+def test_publish_reaches_the_feature_namespaces_only(connect, probe_app):
+    app = probe_app()
+    default, chat, tickets = (connect("asha", namespace=ns, app=app) for ns in ("/", "/chat", "/tickets"))
+    with app.app_context():
+        realtime.publish("chat", "new_message", {"n": 1}, realtime.user_room("asha"))
+    assert [e["name"] for e in default.get_received("/")] == ["new_message"]
+    assert [e["name"] for e in chat.get_received("/chat")] == ["new_message"]
+    assert tickets.get_received("/tickets") == []
+
+
+def test_handlers_work_on_a_feature_namespace(connect):
+    sock = connect("asha", namespace="/chat")
+    assert sock.emit("probe_echo", {"text": "hi"}, callback=True, namespace="/chat")["success"] is True
+
+
+def test_disconnect_forgets_the_connection(connect, probe_app):
+    app = probe_app()
+    sock = connect(app=app)
+    sock.disconnect()
+    assert sockets.registry(app).connections == {}
