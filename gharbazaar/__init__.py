@@ -8,7 +8,9 @@ def create_app(overrides=None):
     """Build the app: config, extensions, blueprints, socket namespaces, error handlers."""
     from . import cli, config, db, errors, extensions, health, identity, logs, realtime, sockets
     from .chat import events as chat_events, routes as chat_routes
-    from .files import repository as _files_repository  # noqa: F401 (declares its indexes)
+    from .files import routes as file_routes
+    from .presence import events as presence_events
+    from .users import service as _users  # noqa: F401 (learns users as they connect)
     from .tickets import events as ticket_events, routes as ticket_routes
 
     settings = config.from_env()
@@ -32,11 +34,13 @@ def create_app(overrides=None):
     app.register_blueprint(identity.bp)
     app.register_blueprint(chat_routes.bp)
     app.register_blueprint(ticket_routes.bp)
+    app.register_blueprint(file_routes.bp)
 
     socketio = extensions.make_socketio(app)
     sockets.init_app(app, socketio)
     sockets.mount(socketio, chat_events.HANDLERS, realtime.FEATURE_NAMESPACES["chat"])
     sockets.mount(socketio, ticket_events.HANDLERS, realtime.FEATURE_NAMESPACES["tickets"])
+    sockets.mount(socketio, presence_events.HANDLERS, realtime.NAMESPACES)
     return app
 
 

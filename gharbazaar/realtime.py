@@ -3,7 +3,7 @@ from flask import current_app
 
 # Every event works on the default namespace (the seed's clients) and on its feature's own.
 NAMESPACES = ("/", "/chat", "/tickets")
-FEATURE_NAMESPACES = {"chat": ("/", "/chat"), "tickets": ("/", "/tickets")}
+FEATURE_NAMESPACES = {"chat": ("/", "/chat"), "tickets": ("/", "/tickets"), "presence": NAMESPACES}
 EMPLOYEES_ROOM = "employees"
 
 
@@ -18,6 +18,16 @@ def conversation_room(conversation_id):
 
 def ticket_room(ticket_id):
     return f"ticket:{ticket_id}"
+
+
+def join(conn, room):
+    """Put one socket in a room (on its own namespace)."""
+    current_app.extensions["socketio"].server.enter_room(conn.sid, room, namespace=conn.namespace)
+
+
+def leave(conn, room):
+    """Take one socket out of a room."""
+    current_app.extensions["socketio"].server.leave_room(conn.sid, room, namespace=conn.namespace)
 
 
 def publish(feature, event, payload, rooms, skip_sid=None):

@@ -1,0 +1,25 @@
+"""GET /api/v1/files/<id>: serve a stored file by signed link or to an authorized user."""
+from urllib.parse import quote
+
+from flask import Blueprint, Response, request
+
+from ..auth import optional_actor
+from . import service, sniff
+
+bp = Blueprint("files", __name__, url_prefix="/api/v1/files")
+
+
+@bp.get("/<file_id>")
+def download(file_id):
+    """Serve the file with its stored type; only real images are shown inline."""
+    meta, data = service.open_for(optional_actor(), file_id, request.args.get("exp"), request.args.get("sig"))
+    inline = meta.get("fileType") == sniff.IMAGE
+    name = meta.get("fileName") or "file"
+    disposition = "inline" if inline else "attachment"
+    response = Response(data, mimetype=meta.get("mimeType") or "application/octet-stream")
+    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(name)}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

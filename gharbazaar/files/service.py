@@ -1,0 +1,141 @@
+"""Uploads: size and content checks, GridFS storage, signed expiring links, read access.
+
+Features own who may touch their files: each registers a scope ("chat", "ticket") with a
+function `can_read(actor, scope_id) -> bool`; uploads are authorized by the feature's
+service before it calls `store()`.
+"""
+import base64
+import hashlib
+import hmac
+import re
+import time
+import unicodedata
+from urllib.parse import urlsplit
+
+from flask import current_app, request, url_for
+
+from .. import throttle
+from ..errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from . import repository, sniff
+
+INVALID_TYPE_TEXT = "Invalid file type. Only images and documents are allowed."
+_SCOPES = {}
+_FILE_PATH = re.compile(r"/api/v1/files/([0-9a-f]{24})$")
+
+
+def register_scope(scope, can_read):
+    """Let a feature decide who may read the files stored under its scope."""
+    _SCOPES[scope] = can_read
+
+
+def too_large_text():
+    return f"File too large. Maximum size: {current_app.config['MAX_UPLOAD_MB']}MB"
+
+
+def safe_name(name, extension):
+    """Return a display file name with no path, control characters or odd length."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>|:*?')
+    name = name.strip(" .")[:200]
+    return name or f"file.{extension}"
+
+
+def _read_limited(stream, limit):
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(too_large_text())
+    return data
+
+
+def store(actor, upload, scope, scope_id):
+    """Validate and store an uploaded werkzeug FileStorage; return its public description."""
+    if upload is None or not getattr(upload, "filename", None) and not getattr(upload, "stream", None):
+        raise ValidationFailed("No file uploaded", details=[{"field": "file", "message": "Required."}])
+    throttle.hit(throttle.UPLOADS, actor.id, "Too many uploads. Please try again later.")
+    data = _read_limited(upload.stream, current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)
+    if not data:
+        raise ValidationFailed("The file is empty", details=[{"field": "file", "message": "Empty."}])
+    kind = sniff.identify(data, upload.filename or "")
+    if kind is None:
+        raise UnsupportedMediaType(INVALID_TYPE_TEXT)
+    file_type, mime, extension = kind
+    name = safe_name(upload.filename, extension)
+    file_id = repository.save(data, name, mime, {
+        "scope": scope, "scopeId": str(scope_id), "uploadedBy": actor.id,
+        "fileName": name, "fileSize": len(data), "fileType": file_type, "mimeType": mime})
+    return describe(str(file_id), name, len(data), file_type, mime)
+
+
+def describe(file_id, name, size, file_type, mime):
+    """Return the upload answer's fields for a stored file (fresh signed links)."""
+    url = signed_url(file_id)
+    return {"fileId": file_id, "url": url, "thumbnailUrl": url if file_type == sniff.IMAGE else None,
+            "fileName": name, "fileSize": size, "fileType": file_type, "mimeType": mime}
+
+
+def _signature(file_id, expires):
+    key = hashlib.sha256(b"gharbazaar-file-links:" + current_app.config["JWT_SECRET"].encode()).digest()
+    digest = hmac.new(key, f"{file_id}:{expires}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
+
+
+def signed_url(file_id):
+    """Return an absolute link to the file that works without headers until it expires."""
+    ttl = current_app.config["FILE_LINK_TTL_S"]
+    # Rounded to the hour so that one file gets one URL for a while: browsers can cache it.
+    expires = (int(time.time()) // 3600 + 1) * 3600 + ttl
+    path = url_for("files.download", file_id=file_id, exp=expires, sig=_signature(file_id, expires))
+    base = current_app.config.get("PUBLIC_URL") or (request.host_url if request else "")
+    return base.rstrip("/") + path
+
+
+def valid_signature(file_id, expires, signature):
+    """Return True when the link's signature matches and it has not expired."""
+    try:
+        expires = int(expires)
+    except (TypeError, ValueError):
+        return False
+    if expires < time.time() or not isinstance(signature, str):
+        return False
+    return hmac.compare_digest(_signature(file_id, expires), signature)
+
+
+def file_id_from_url(url):
+    """Return the file id inside one of our file links, or None."""
+    if not isinstance(url, str):
+        return None
+    match = _FILE_PATH.search(urlsplit(url).path)
+    return match.group(1) if match else None
+
+
+def attached(file_id, scope, scope_id):
+    """Return the stored file's metadata if it was uploaded to this scope, else raise."""
+    try:
+        meta = repository.find(file_id).get("metadata") or {}
+    except NotFound:
+        raise ValidationFailed("File not found for this conversation",
+                               details=[{"field": "fileUrl", "message": "Unknown file."}]) from None
+    if meta.get("scope") != scope or meta.get("scopeId") != str(scope_id):
+        raise ValidationFailed("File not found for this conversation",
+                               details=[{"field": "fileUrl", "message": "Not uploaded here."}])
+    return meta
+
+
+def open_for(actor, file_id, expires=None, signature=None):
+    """Return (metadata, bytes) when the signed link or the actor may read the file."""
+    doc = repository.find(file_id)
+    meta = doc.get("metadata") or {}
+    if not (expires and signature and valid_signature(file_id, expires, signature)):
+        if actor is None:
+            raise Forbidden("Invalid or expired file link")
+        can_read = _SCOPES.get(meta.get("scope"))
+        if can_read is None or not can_read(actor, meta.get("scopeId")):
+            raise NotFound("File not found")
+    return meta, repository.read(file_id)
+
+
+def remove(file_id):
+    """Stop serving a file (its message was deleted)."""
+    if file_id:
+        repository.delete(file_id)

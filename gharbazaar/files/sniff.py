@@ -1,0 +1,64 @@
+"""Identify an upload by its bytes, never by the client's claimed type or name."""
+import io
+import zipfile
+
+IMAGE, DOCUMENT = "image", "document"
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+TEXT_CONTROL_OK = {9, 10, 12, 13}
+MAX_ZIP_ENTRIES = 5000
+
+
+def _office_zip(data):
+    """Return (mime, extension) for a DOCX/XLSX container, reading only its directory."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            if len(infos) > MAX_ZIP_ENTRIES:
+                return None
+            names = {info.filename for info in infos}
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return None
+    if "[Content_Types].xml" not in names:
+        return None
+    if any(name.startswith("word/") for name in names):
+        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"
+    if any(name.startswith("xl/") for name in names):
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+    return None
+
+
+def _plain_text(data):
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    if any(ord(ch) < 32 and ord(ch) not in TEXT_CONTROL_OK for ch in text):
+        return False
+    # Markup disguised as text is refused: it is only dangerous if some client renders it.
+    head = text.lstrip()[:512].lower()
+    return not head.startswith(("<!doctype", "<html", "<svg", "<?xml", "<script"))
+
+
+def identify(data, claimed_name=""):
+    """Return (file_type, mime, extension) for allowed content, or None."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return IMAGE, "image/jpeg", "jpg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return IMAGE, "image/png", "png"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return IMAGE, "image/gif", "gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return IMAGE, "image/webp", "webp"
+    if data.startswith(b"%PDF-"):
+        return DOCUMENT, "application/pdf", "pdf"
+    if data.startswith(OLE2):
+        # DOC and XLS share the OLE2 container; the name only picks between the two.
+        if claimed_name.lower().endswith((".xls", ".xlt")):
+            return DOCUMENT, "application/vnd.ms-excel", "xls"
+        return DOCUMENT, "application/msword", "doc"
+    if data.startswith(b"PK\x03\x04"):
+        office = _office_zip(data)
+        return (DOCUMENT, *office) if office else None
+    if data and _plain_text(data):
+        return DOCUMENT, "text/plain", "txt"
+    return None

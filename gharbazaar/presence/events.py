@@ -1,0 +1,72 @@
+"""Presence over Socket.IO: connect/disconnect hooks and the presence:* events."""
+import logging
+
+from flask_socketio import emit
+
+from .. import sockets
+from . import service
+
+log = logging.getLogger(__name__)
+
+
+def update_status(conn, payload):
+    status = payload.get("status") if isinstance(payload, dict) else None
+    return service.update_status(conn.actor, status)
+
+
+def get_status(conn, payload):
+    user_ids = payload.get("userIds") if isinstance(payload, dict) else None
+    users = service.statuses(user_ids)
+    emit("presence:status-response", {"users": users})
+    return {"users": users}
+
+
+def heartbeat(conn, payload):
+    return service.heartbeat(conn)
+
+
+HANDLERS = {
+    "presence:update-status": update_status,
+    "presence:get-status": get_status,
+    "presence:heartbeat": heartbeat,
+}
+
+
+@sockets.connected.connect
+def _on_connected(app, conn):
+    try:
+        service.connected(conn)
+    except Exception:  # presence must never refuse a connection (e.g. database down)
+        log.warning("presence not recorded on connect", exc_info=True)
+    _start_sweeper(app)
+
+
+@sockets.disconnected.connect
+def _on_disconnected(app, conn):
+    try:
+        service.disconnected(conn)
+    except Exception:  # the sweeper retires the socket later
+        log.warning("presence not recorded on disconnect", exc_info=True)
+
+
+def _start_sweeper(app):
+    """Refresh this process's sockets every HEARTBEAT_S while it has any."""
+    if app.extensions.get("gharbazaar.presence_sweeper"):
+        return
+    app.extensions["gharbazaar.presence_sweeper"] = True
+    socketio = app.extensions["socketio"]
+    registry = sockets.registry(app)
+
+    def loop():
+        try:
+            while registry.connections:
+                socketio.sleep(service.HEARTBEAT_S)
+                with app.app_context():
+                    try:
+                        service.sweep()
+                    except Exception:  # database down: try again next round
+                        log.warning("presence sweep failed", exc_info=True)
+        finally:
+            app.extensions["gharbazaar.presence_sweeper"] = False
+
+    socketio.start_background_task(loop)

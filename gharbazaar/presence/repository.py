@@ -1,0 +1,96 @@
+"""Presence storage: one document per live socket, one per user (chosen status, lastSeen).
+
+Socket documents are refreshed by their process every HEARTBEAT seconds; one older than
+the staleness window belongs to a process that died without saying so.
+"""
+from datetime import timedelta
+
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+
+from ..db import declare_indexes, get_db
+from ..documents import utcnow
+
+SOCKETS, USERS = "presence_sockets", "presence"
+
+declare_indexes(SOCKETS, [
+    IndexModel([("userId", ASCENDING), ("lastSeen", ASCENDING)], name="by_user_fresh"),
+    IndexModel([("process", ASCENDING)], name="by_process"),
+    IndexModel([("lastSeen", ASCENDING)], name="by_last_seen"),
+    IndexModel([("staffRoom", ASCENDING), ("lastSeen", ASCENDING)], name="staff_room_fresh"),
+])
+
+
+def _sockets():
+    return get_db()[SOCKETS]
+
+
+def _users():
+    return get_db()[USERS]
+
+
+def add_socket(sid, user_id, role, process):
+    now = utcnow()
+    _sockets().replace_one({"_id": sid}, {"_id": sid, "userId": user_id, "role": role, "process": process,
+                                          "staffRoom": False, "connectedAt": now, "lastSeen": now},
+                           upsert=True)
+
+
+def remove_socket(sid):
+    """Delete a socket document; return it, or None when another process already did."""
+    return _sockets().find_one_and_delete({"_id": sid})
+
+
+def touch_socket(sid):
+    now = utcnow()
+    doc = _sockets().find_one_and_update({"_id": sid}, {"$set": {"lastSeen": now}}, projection={"userId": 1})
+    if doc:
+        _users().update_one({"_id": doc["userId"]}, {"$set": {"lastSeen": now}})
+
+
+def touch_process(process):
+    _sockets().update_many({"process": process}, {"$set": {"lastSeen": utcnow()}})
+
+
+def set_staff_room(sid, value=True):
+    _sockets().update_one({"_id": sid}, {"$set": {"staffRoom": value}})
+
+
+def live_user_ids(user_ids, window_s):
+    """Return the subset of user ids with at least one fresh socket."""
+    since = utcnow() - timedelta(seconds=window_s)
+    query = {"userId": {"$in": list(user_ids)}, "lastSeen": {"$gte": since}}
+    return set(_sockets().distinct("userId", query))
+
+
+def stale_sockets(window_s, limit=500):
+    since = utcnow() - timedelta(seconds=window_s)
+    return list(_sockets().find({"lastSeen": {"$lt": since}}, limit=limit))
+
+
+def staff_in_room(window_s):
+    since = utcnow() - timedelta(seconds=window_s)
+    return set(_sockets().distinct("userId", {"staffRoom": True, "lastSeen": {"$gte": since}}))
+
+
+def mark_online(user_id):
+    """Flip the user to online; return True only for the caller that flipped it."""
+    result = _users().update_one({"_id": user_id, "online": {"$ne": True}},
+                                 {"$set": {"online": True, "lastSeen": utcnow()},
+                                  "$setOnInsert": {"status": "online"}}, upsert=True)
+    return bool(result.upserted_id or result.modified_count)
+
+
+def mark_offline(user_id):
+    """Flip the user to offline; return the new document when this caller flipped it."""
+    return _users().find_one_and_update({"_id": user_id, "online": True},
+                                        {"$set": {"online": False, "lastSeen": utcnow()}},
+                                        return_document=ReturnDocument.AFTER)
+
+
+def set_status(user_id, status):
+    return _users().find_one_and_update({"_id": user_id}, {"$set": {"status": status, "lastSeen": utcnow()}},
+                                        upsert=True, return_document=ReturnDocument.AFTER)
+
+
+def users(user_ids):
+    return {doc["_id"]: doc for doc in _users().find({"_id": {"$in": list(user_ids)}})}

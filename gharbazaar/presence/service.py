@@ -1,0 +1,140 @@
+"""Who is online, across every process: counts of live sockets kept in MongoDB.
+
+Announcements go only to the user's contacts: the people who share a conversation or an
+open ticket with them. Features say who those are through `register_contacts()`.
+"""
+import logging
+import uuid
+
+from blinker import Namespace
+from flask import current_app
+
+from .. import realtime
+from ..documents import iso
+from ..errors import ValidationFailed
+from . import repository
+
+log = logging.getLogger(__name__)
+STALE_AFTER_S = 90
+HEARTBEAT_S = 30
+STATUSES = ("online", "away", "offline")
+MAX_STATUS_QUERY = 100
+
+signals = Namespace()
+# Sent with user_id when an employee becomes able to take tickets (tickets listen).
+staff_available = signals.signal("staff-available")
+
+_contact_providers = []
+
+
+def register_contacts(provider):
+    """Add a function user_id -> iterable of user ids who should see that user's presence."""
+    _contact_providers.append(provider)
+
+
+def contacts_of(user_id):
+    """Return everyone who shares a conversation or an open ticket with the user."""
+    found = set()
+    for provider in _contact_providers:
+        found.update(provider(user_id))
+    found.discard(user_id)
+    return found
+
+
+def process_id(app=None):
+    """Return this process's presence identity (one per app instance)."""
+    app = app or current_app
+    return app.extensions.setdefault("gharbazaar.process_id", uuid.uuid4().hex)
+
+
+def _announce(user_id, event, payload):
+    rooms = [realtime.user_room(contact) for contact in contacts_of(user_id)]
+    if rooms:
+        realtime.publish("presence", event, payload, rooms)
+
+
+def connected(conn):
+    """Record a new socket; announce the user online if it is their first anywhere."""
+    repository.add_socket(conn.sid, conn.actor.id, conn.actor.role, process_id())
+    if repository.mark_online(conn.actor.id):
+        status = (repository.users([conn.actor.id]).get(conn.actor.id) or {}).get("status", "online")
+        _announce(conn.actor.id, "presence:user-online", {"userId": conn.actor.id, "status": status})
+
+
+def disconnected(conn):
+    """Forget a socket; announce the user offline if it was their last anywhere."""
+    if repository.remove_socket(conn.sid) is not None:
+        _settle(conn.actor.id)
+
+
+def _settle(user_id):
+    if repository.live_user_ids([user_id], STALE_AFTER_S):
+        return
+    doc = repository.mark_offline(user_id)
+    if doc is None:
+        return
+    # A socket may have connected elsewhere between the count and the flip: look again.
+    if repository.live_user_ids([user_id], STALE_AFTER_S) and repository.mark_online(user_id):
+        return
+    _announce(user_id, "presence:user-offline",
+              {"userId": user_id, "status": "offline", "lastSeen": iso(doc.get("lastSeen"))})
+
+
+def heartbeat(conn):
+    """Refresh the socket's and the user's lastSeen."""
+    repository.touch_socket(conn.sid)
+    return {"ok": True}
+
+
+def update_status(actor, status):
+    """Set the user's chosen status and tell their contacts."""
+    if status not in STATUSES:
+        raise ValidationFailed("status must be online, away or offline",
+                               details=[{"field": "status", "message": "Must be online, away or offline."}])
+    repository.set_status(actor.id, status)
+    _announce(actor.id, "presence:status-changed", {"userId": actor.id, "status": status})
+    if actor.is_staff and status == "online":
+        staff_available.send(current_app._get_current_object(), user_id=actor.id)
+    return {"userId": actor.id, "status": status}
+
+
+def statuses(user_ids):
+    """Return [{userId, status, lastSeen}] for at most 100 ids (no socket ids)."""
+    if not isinstance(user_ids, list) or not all(isinstance(u, str) for u in user_ids):
+        raise ValidationFailed("userIds must be a list of strings",
+                               details=[{"field": "userIds", "message": "Must be a list of strings."}])
+    if len(user_ids) > MAX_STATUS_QUERY:
+        raise ValidationFailed(f"At most {MAX_STATUS_QUERY} userIds",
+                               details=[{"field": "userIds", "message": "Too many."}])
+    ids = list(dict.fromkeys(user_ids))
+    live = repository.live_user_ids(ids, STALE_AFTER_S)
+    docs = repository.users(ids)
+    out = []
+    for user_id in ids:
+        doc = docs.get(user_id, {})
+        status = doc.get("status", "online") if user_id in live else "offline"
+        out.append({"userId": user_id, "status": status, "lastSeen": iso(doc.get("lastSeen"))})
+    return out
+
+
+def joined_staff_room(conn):
+    """Mark the socket as in the employee room; the employee may now take tickets."""
+    repository.set_staff_room(conn.sid, True)
+    staff_available.send(current_app._get_current_object(), user_id=conn.actor.id)
+
+
+def available_staff():
+    """Return the ids of employees who can take tickets: live in the room, not away/offline."""
+    in_room = repository.staff_in_room(STALE_AFTER_S)
+    if not in_room:
+        return set()
+    chosen = repository.users(in_room)
+    return {uid for uid in in_room if chosen.get(uid, {}).get("status", "online") == "online"}
+
+
+def sweep():
+    """Refresh this process's sockets and retire stale ones of dead processes."""
+    repository.touch_process(process_id())
+    for doc in repository.stale_sockets(STALE_AFTER_S):
+        if repository.remove_socket(doc["_id"]) is not None:
+            _settle(doc["userId"])

@@ -1,0 +1,45 @@
+"""Per-user action limits shared by REST and Socket.IO (and by processes, through Redis).
+
+flask-limiter only sees HTTP requests; a message sent over a socket must count against
+the same budget as one sent over REST, so services call `hit()` themselves. The storage
+is the limiter's (`RATELIMIT_STORAGE_URI`): memory for one process, Redis for several.
+"""
+import logging
+import time
+
+from flask import current_app
+from limits import parse as parse_limit
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+
+from .errors import RateLimited
+
+log = logging.getLogger(__name__)
+
+MESSAGES = "RATE_LIMIT_MESSAGES"
+CONVERSATIONS = "RATE_LIMIT_CONVERSATIONS"
+UPLOADS = "RATE_LIMIT_UPLOADS"
+TYPING = "RATE_LIMIT_TYPING"
+
+
+def _limiter(app):
+    state = app.extensions.setdefault("gharbazaar.throttle", {})
+    if "limiter" not in state:
+        storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+        state["limiter"] = FixedWindowRateLimiter(storage)
+    return state["limiter"]
+
+
+def hit(setting, key, message="Too many requests. Please slow down."):
+    """Count one action against the configured limit; raise RateLimited when over it."""
+    app = current_app._get_current_object()
+    limit = parse_limit(app.config[setting])
+    limiter = _limiter(app)
+    try:
+        if limiter.hit(limit, setting, key):
+            return
+        reset, _ = limiter.get_window_stats(limit, setting, key)
+    except Exception:  # the limit store (Redis) being down must not stop the service
+        log.warning("rate-limit storage unavailable; allowing", exc_info=True)
+        return
+    raise RateLimited(retry_after=reset - time.time(), message=message)

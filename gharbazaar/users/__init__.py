@@ -1,0 +1,1 @@
+"""Users as the backend learns them from tokens: id, role, name, email."""
