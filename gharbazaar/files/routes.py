@@ -4,12 +4,14 @@ from urllib.parse import quote
 from flask import Blueprint, Response, request
 
 from ..auth import optional_actor
+from ..extensions import talisman
 from . import service, sniff
 
 bp = Blueprint("files", __name__, url_prefix="/api/v1/files")
 
 
 @bp.get("/<file_id>")
+@talisman(content_security_policy="default-src 'none'; sandbox")
 def download(file_id):
     """Serve the file with its stored type; only real images are shown inline."""
     meta, data = service.open_for(optional_actor(), file_id, request.args.get("exp"), request.args.get("sig"))
@@ -21,5 +23,4 @@ def download(file_id):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     response.headers["Cache-Control"] = "private, max-age=3600"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

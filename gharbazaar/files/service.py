@@ -15,11 +15,14 @@ from urllib.parse import urlsplit
 from flask import current_app, request, url_for
 
 from .. import throttle
-from ..errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from ..errors import (Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+                      ValidationFailed)
 from . import repository, sniff
 
 INVALID_TYPE_TEXT = "Invalid file type. Only images and documents are allowed."
 _SCOPES = {}
+_EXTENSIONS = {"jpg": ("jpg", "jpeg"), "txt": ("txt", "csv", "log", "md"), "doc": ("doc", "dot"),
+               "xls": ("xls", "xlt")}
 _FILE_PATH = re.compile(r"/api/v1/files/([0-9a-f]{24})$")
 
 
@@ -33,12 +36,16 @@ def too_large_text():
 
 
 def safe_name(name, extension):
-    """Return a display file name with no path, control characters or odd length."""
+    """Return a display name with no path or control characters, ending as its content is."""
     name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>|:*?')
-    name = name.strip(" .")[:200]
-    return name or f"file.{extension}"
+    name = name.strip(" .")[:200] or "file"
+    stem, dot, suffix = name.rpartition(".")
+    if dot and suffix.lower() in _EXTENSIONS.get(extension, (extension,)):
+        return name
+    # A name that lies about the content would mislead whoever downloads it.
+    return f"{stem if dot else name}.{extension}"
 
 
 def _read_limited(stream, limit):
@@ -127,6 +134,8 @@ def open_for(actor, file_id, expires=None, signature=None):
     doc = repository.find(file_id)
     meta = doc.get("metadata") or {}
     if not (expires and signature and valid_signature(file_id, expires, signature)):
+        if actor is None and not (expires or signature):
+            raise Unauthorized()
         if actor is None:
             raise Forbidden("Invalid or expired file link")
         can_read = _SCOPES.get(meta.get("scope"))

@@ -1,0 +1,174 @@
+"""Presence: live-socket counts in MongoDB, scoped announcements, status, staleness."""
+from datetime import timedelta
+
+import pytest
+
+from gharbazaar import sockets
+from gharbazaar.documents import utcnow
+from gharbazaar.presence import repository, service
+from tests.support import make_token, unique
+
+
+@pytest.fixture
+def people():
+    """Three users; a and b are contacts of each other, c is a stranger."""
+    a, b, c = unique("a"), unique("b"), unique("c")
+    links = {a: {b}, b: {a}}
+
+    def provider(user_id):
+        return links.get(user_id, set())
+
+    service.register_contacts(provider)
+    yield a, b, c
+    service._contact_providers.remove(provider)
+
+
+@pytest.fixture
+def connect(app):
+    opened = []
+
+    def open_socket(user, role="buyer", target=None):
+        target = target or app
+        sock = target.extensions["socketio"].test_client(target, auth={"token": make_token(user, role)})
+        assert sock.is_connected()
+        opened.append(sock)
+        return sock
+
+    yield open_socket
+    for sock in opened:
+        if sock.is_connected():
+            sock.disconnect()
+
+
+def events(sock, name):
+    return [e["args"][0] for e in sock.get_received() if e["name"] == name]
+
+
+def status_of(app, user):
+    with app.app_context():
+        return service.statuses([user])[0]["status"]
+
+
+def test_online_while_any_tab_is_open(app, connect, people):
+    a, _, _ = people
+    first, second = connect(a), connect(a)
+    assert status_of(app, a) == "online"
+    first.disconnect()
+    assert status_of(app, a) == "online"
+    second.disconnect()
+    assert status_of(app, a) == "offline"
+
+
+def test_contacts_are_told_of_online_and_offline_and_strangers_are_not(app, connect, people):
+    a, b, c = people
+    watcher, stranger = connect(b), connect(c)
+    watcher.get_received(), stranger.get_received()
+    tab = connect(a)
+    assert events(watcher, "presence:user-online") == [{"userId": a, "status": "online"}]
+    connect(a)  # a second tab announces nothing new
+    tab.disconnect()
+    assert events(watcher, "presence:user-online") == [] and events(watcher, "presence:user-offline") == []
+    assert events(stranger, "presence:user-online") == []
+
+
+def test_last_tab_closing_announces_offline_with_last_seen(app, connect, people):
+    a, b, _ = people
+    watcher = connect(b)
+    connect(a).disconnect()
+    (offline,) = events(watcher, "presence:user-offline")
+    assert offline["userId"] == a and offline["status"] == "offline" and offline["lastSeen"].endswith("Z")
+
+
+def test_status_changes_reach_contacts_and_queries(app, connect, people):
+    a, b, _ = people
+    watcher, me = connect(b), connect(a)
+    watcher.get_received()
+    ack = me.emit("presence:update-status", {"status": "away"}, callback=True)
+    assert ack == {"success": True, "data": {"userId": a, "status": "away"}}
+    assert events(watcher, "presence:status-changed") == [{"userId": a, "status": "away"}]
+    assert status_of(app, a) == "away"
+
+
+def test_unknown_status_is_an_error_event(connect, people):
+    me = connect(people[0])
+    ack = me.emit("presence:update-status", {"status": "invisible-ninja"}, callback=True)
+    assert ack["code"] == "validation_error"
+    assert events(me, "error")[0]["event"] == "presence:update-status"
+
+
+def test_get_status_answers_the_asker_only_without_socket_ids(connect, people):
+    a, b, c = people
+    asker, other = connect(c), connect(b)
+    connect(a)
+    asker.get_received(), other.get_received()
+    asker.emit("presence:get-status", {"userIds": [a, "nobody-" + a]})
+    (answer,) = events(asker, "presence:status-response")
+    got = [(u["userId"], u["status"]) for u in answer["users"]]
+    assert got == [(a, "online"), ("nobody-" + a, "offline")]
+    assert all(set(u) == {"userId", "status", "lastSeen"} for u in answer["users"])
+    assert events(other, "presence:status-response") == []
+
+
+@pytest.mark.parametrize("payload", [{"userIds": ["x"] * 101}, {"userIds": "abc"}, {"userIds": [1, 2]}, None])
+def test_get_status_refuses_bad_queries(connect, people, payload):
+    sock = connect(people[0])
+    assert sock.emit("presence:get-status", payload, callback=True)["code"] == "validation_error"
+
+
+def test_heartbeat_refreshes_last_seen(app, connect, people):
+    a = people[0]
+    sock = connect(a)
+    with app.app_context():
+        before = repository.users([a])[a]["lastSeen"]
+    assert sock.emit("presence:heartbeat", {}, callback=True)["success"] is True
+    with app.app_context():
+        assert repository.users([a])[a]["lastSeen"] >= before
+
+
+def test_a_socket_silent_for_90_seconds_counts_as_offline(app, people):
+    a, _, _ = people
+    with app.app_context():
+        repository.add_socket("dead-process-sid", a, "buyer", "dead-process")
+        repository.mark_online(a)
+        assert service.statuses([a])[0]["status"] == "online"
+        old = utcnow() - timedelta(seconds=service.STALE_AFTER_S + 5)
+        repository._sockets().update_one({"_id": "dead-process-sid"}, {"$set": {"lastSeen": old}})
+        assert service.statuses([a])[0]["status"] == "offline"
+
+
+def test_sweep_retires_stale_sockets_and_tells_contacts(app, connect, people):
+    a, b, _ = people
+    watcher = connect(b)
+    with app.app_context():
+        repository.add_socket("dead-sid", a, "buyer", "dead-process")
+        repository.mark_online(a)
+        old = utcnow() - timedelta(seconds=service.STALE_AFTER_S + 5)
+        repository._sockets().update_one({"_id": "dead-sid"}, {"$set": {"lastSeen": old}})
+        service.sweep()
+        assert repository._sockets().count_documents({"_id": "dead-sid"}) == 0
+    assert [e["userId"] for e in events(watcher, "presence:user-offline")] == [a]
+
+
+def test_state_is_shared_by_processes_on_one_database(make_app, connect, people):
+    a = people[0]
+    one, two = make_app(), make_app()
+    tab_on_one = connect(a, target=one)
+    connect(a, target=two)
+    tab_on_one.disconnect()
+    assert status_of(two, a) == "online" and status_of(one, a) == "online"
+
+
+def test_available_staff_are_in_the_room_and_not_away(app, connect):
+    emp = unique("emp")
+    sock = connect(emp, role="employee")
+    with app.app_context():
+        assert emp not in service.available_staff()
+        service.joined_staff_room(connection_of(app, emp))
+        assert emp in service.available_staff()
+    sock.emit("presence:update-status", {"status": "away"})
+    with app.app_context():
+        assert emp not in service.available_staff()
+
+
+def connection_of(app, user):
+    return next(c for c in sockets.registry(app).connections.values() if c.actor.id == user)
