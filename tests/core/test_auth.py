@@ -1,4 +1,7 @@
 """Authentication over REST and the Socket.IO handshake (test client; texts in e2e)."""
+import hashlib
+import hmac
+import json
 import time
 
 import jwt
@@ -8,6 +11,29 @@ from gharbazaar.auth import INVALID_TEXT, MISSING_TEXT
 from tests.support import TEST_SECRET, auth, make_token
 
 ME = "/api/v1/me"
+
+
+def rsa_keys():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    return key, public
+
+
+def rs256_token():
+    key, _ = rsa_keys()
+    return jwt.encode({"userId": "u1", "role": "admin", "exp": int(time.time()) + 60}, key, algorithm="RS256")
+
+
+def public_key_as_hmac_secret_token():
+    _, public = rsa_keys()
+    header = jwt.utils.base64url_encode(b'{"alg":"HS256","typ":"JWT"}')
+    claims = {"userId": "u1", "role": "admin", "exp": int(time.time()) + 60}
+    body = jwt.utils.base64url_encode(json.dumps(claims).encode())
+    signature = hmac.new(public, header + b"." + body, hashlib.sha256).digest()
+    return (header + b"." + body + b"." + jwt.utils.base64url_encode(signature)).decode()
 
 
 def none_alg_token(**claims):
@@ -30,6 +56,12 @@ REFUSED = {
     "huge token": lambda: make_token(padding="x" * 9000),
     "garbage": lambda: "not.a.token",
     "truncated signature": lambda: make_token()[:-5],
+    "empty signature": lambda: make_token().rsplit(".", 1)[0] + ".",
+    "RS256 signed": rs256_token,
+    "HS256 keyed with a public key": public_key_as_hmac_secret_token,
+    "role as a list": lambda: make_token(role=["admin"]),
+    "email not a string": lambda: make_token(email=5),
+    "userId operator object": lambda: make_token(userId={"$ne": None}),
 }
 
 

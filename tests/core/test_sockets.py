@@ -6,6 +6,7 @@ import pytest
 from marshmallow import fields
 
 from gharbazaar import realtime, sockets
+from gharbazaar.db import get_db
 from gharbazaar.errors import Forbidden
 from gharbazaar.validation import BaseSchema, load
 from tests.support import make_token
@@ -28,7 +29,11 @@ def bug(conn, payload):
     raise KeyError("internal detail")
 
 
-PROBES = {"probe_echo": echo, "probe_forbidden": forbidden, "probe_bug": bug}
+def count_notes(conn, payload):
+    return {"notes": get_db().notes.count_documents({})}
+
+
+PROBES = {"probe_echo": echo, "probe_forbidden": forbidden, "probe_bug": bug, "probe_db": count_notes}
 
 
 @pytest.fixture
@@ -151,3 +156,13 @@ def test_disconnect_forgets_the_connection(connect, probe_app):
     sock = connect(app=app)
     sock.disconnect()
     assert sockets.registry(app).connections == {}
+
+
+def test_database_down_is_an_unavailable_error_and_the_socket_stays(connect, probe_app):
+    app = probe_app(indexes=False, MONGODB_URI="mongodb://127.0.0.1:9/?directConnection=true",
+                    MONGODB_TIMEOUT_MS=200)
+    sock = connect(app=app)
+    ack = sock.emit("probe_db", {}, callback=True)
+    assert ack["code"] == "unavailable"
+    assert errors_of(sock)[-1] == {"message": ack["error"], "code": "unavailable", "event": "probe_db"}
+    assert sock.emit("probe_echo", {"text": "x"}, callback=True)["success"] is True
