@@ -6,6 +6,7 @@ from flask_socketio import SocketIO
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import queue
 from .auth import optional_actor
 
 
@@ -43,7 +44,7 @@ def make_socketio(app):
         app,
         async_mode=config["SOCKETIO_ASYNC_MODE"],
         cors_allowed_origins=config["FRONTEND_URL"],
-        message_queue=config["REDIS_URL"],
+        client_manager=queue.client_manager(config),
         max_http_buffer_size=config["SOCKETIO_MAX_PAYLOAD_BYTES"],
         manage_session=False,
         logger=False,

@@ -1,7 +1,7 @@
 """Liveness, readiness and the service index."""
 from flask import Blueprint, current_app, jsonify
 
-from . import __version__, db
+from . import __version__, db, queue
 from .documents import iso, utcnow
 
 bp = Blueprint("health", __name__)
@@ -19,15 +19,22 @@ def index():
 def health():
     """Answer 200 while the process serves, saying whether the database answers."""
     return jsonify({"success": True, "message": "API is healthy", "timestamp": iso(utcnow()),
-                    "database": "ok" if db.ping() else "down", "version": __version__,
+                    "database": "ok" if db.ping() else "down",
+                    "redis": queue.redis_status(current_app.config), "version": __version__,
                     "draining": current_app.extensions.get("draining", False)})
 
 
 @bp.get("/api/v1/health/ready")
 def ready():
-    """Answer 200 only when the database answers and the process is not shutting down."""
-    ok = db.ping() and not current_app.extensions.get("draining", False)
-    body = {"success": ok, "database": "ok" if ok else "down", "timestamp": iso(utcnow())}
+    """Answer 200 only when the database answers and the process is not shutting down.
+
+    A Redis outage is reported but does not fail readiness: each process still serves its
+    own clients, and failing every process at once would turn a degradation into an outage.
+    """
+    database = db.ping()
+    ok = database and not current_app.extensions.get("draining", False)
+    body = {"success": ok, "database": "ok" if database else "down",
+            "redis": queue.redis_status(current_app.config), "timestamp": iso(utcnow())}
     if not ok:
         body.update(error="Service not ready", code="unavailable")
     return jsonify(body), 200 if ok else 503

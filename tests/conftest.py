@@ -20,6 +20,20 @@ def mongo_uri():
     embedded_db.stop(process)
 
 
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real Redis (REDIS_URL, else the local one); skipped without one, except under CI."""
+    import redis
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs a Redis at {url}: {exc}")
+        pytest.skip(f"no Redis at {url} ({type(exc).__name__}); set REDIS_URL to run these tests")
+    return url
+
+
 @pytest.fixture
 def db_name(mongo_uri):
     """A database name no other test uses; dropped afterwards."""

@@ -1,0 +1,59 @@
+"""The Socket.IO message queue between processes (Redis), made to degrade gracefully.
+
+python-socketio's RedisManager already delivers to this process's own clients before it
+publishes; what it lacks is a bounded connect time (a blackholed Redis would stall every
+emit) and quiet logs (it logs two errors per emit while Redis is down). This subclass adds
+both, so that a Redis outage costs cross-process delivery only, logged once.
+"""
+import logging
+
+import redis
+import socketio
+
+log = logging.getLogger(__name__)
+CHANNEL = "gharbazaar-socketio"
+REDIS_OPTIONS = {"socket_connect_timeout": 2, "health_check_interval": 30}
+
+
+class ResilientRedisManager(socketio.RedisManager):
+    """A RedisManager that fails fast and logs an outage once."""
+
+    def __init__(self, url):
+        super().__init__(url, channel=CHANNEL, redis_options=dict(REDIS_OPTIONS))
+        self.healthy = True
+
+    def _publish(self, data):
+        try:
+            if not self.connected:
+                self._redis_connect()
+            result = self.redis.publish(self.channel, self.json.dumps(data))
+        except Exception as exc:  # redis-py raises several families; all mean "not delivered"
+            self.connected = False
+            if self.healthy:
+                log.error("redis unavailable: other processes miss events until it returns",
+                          extra={"fields": {"error": type(exc).__name__}})
+            self.healthy = False
+            return None
+        if not self.healthy:
+            log.info("redis available again")
+            self.healthy = True
+        return result
+
+
+def client_manager(config):
+    """Return the Socket.IO client manager for the configuration (None: in-process only)."""
+    return ResilientRedisManager(config["REDIS_URL"]) if config.get("REDIS_URL") else None
+
+
+def redis_status(config):
+    """Return "ok", "down" or "off" (no REDIS_URL) for health reports."""
+    if not config.get("REDIS_URL"):
+        return "off"
+    try:
+        client = redis.Redis.from_url(config["REDIS_URL"], **REDIS_OPTIONS)
+        try:
+            return "ok" if client.ping() else "down"
+        finally:
+            client.close()
+    except redis.RedisError:
+        return "down"
