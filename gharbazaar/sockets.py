@@ -8,6 +8,7 @@ extensions (limiter, CORS, Talisman) do not reach socket traffic, hence this mod
 """
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from blinker import Namespace
@@ -29,6 +30,7 @@ disconnected = signals.signal("socket-disconnected")
 REFUSED_MISSING = "Authentication required. Please provide a valid token."
 REFUSED_EXPIRED = "Token has expired. Please login again."
 REFUSED_INVALID = "Invalid token. Please login again."
+REFUSED_TOO_MANY = "Too many connections. Please close some tabs and try again."
 EXPIRED_TEXT = "Token has expired. Please login again."
 
 
@@ -50,9 +52,22 @@ class Registry:
 
     def __init__(self, event_limit):
         self.connections = {}
+        self.per_user = Counter()
         self.limit = parse_limit(event_limit)
         self.limiter = FixedWindowRateLimiter(MemoryStorage())
         self.sweeping = False
+
+    def add(self, conn):
+        self.connections[conn.sid] = conn
+        self.per_user[conn.actor.id] += 1
+
+    def remove(self, sid):
+        conn = self.connections.pop(sid, None)
+        if conn is not None:
+            self.per_user[conn.actor.id] -= 1
+            if self.per_user[conn.actor.id] <= 0:
+                del self.per_user[conn.actor.id]
+        return conn
 
     def allow(self, sid):
         return self.limiter.hit(self.limit, "sid", sid)
@@ -83,9 +98,12 @@ def _on_connect(auth=None):
         raise ConnectionRefusedError(REFUSED_EXPIRED) from None
     except Exception:
         raise ConnectionRefusedError(REFUSED_INVALID) from None
-    conn = Connection(request.sid, request.namespace, actor)
     reg = registry()
-    reg.connections[conn.sid] = conn
+    if reg.per_user[actor.id] >= current_app.config["MAX_SOCKETS_PER_USER"]:
+        log.warning("socket refused: too many", extra={"fields": {"user": actor.id}})
+        raise ConnectionRefusedError(REFUSED_TOO_MANY)
+    conn = Connection(request.sid, request.namespace, actor)
+    reg.add(conn)
     join_room(realtime.user_room(actor.id))
     log.info("socket connected", extra={"fields": {
         "sid": conn.sid, "namespace": conn.namespace, "user": actor.id, "role": actor.role}})
@@ -94,7 +112,7 @@ def _on_connect(auth=None):
 
 
 def _on_disconnect(reason=None):
-    conn = registry().connections.pop(request.sid, None)
+    conn = registry().remove(request.sid)
     if conn is None:
         return
     log.info("socket disconnected", extra={"fields": {

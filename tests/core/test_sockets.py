@@ -166,3 +166,17 @@ def test_database_down_is_an_unavailable_error_and_the_socket_stays(connect, pro
     assert ack["code"] == "unavailable"
     assert errors_of(sock)[-1] == {"message": ack["error"], "code": "unavailable", "event": "probe_db"}
     assert sock.emit("probe_echo", {"text": "x"}, callback=True)["success"] is True
+
+
+def test_one_user_may_hold_only_so_many_sockets(probe_app):
+    app = probe_app(MAX_SOCKETS_PER_USER=2)
+    socketio = app.extensions["socketio"]
+
+    def open_as(user):
+        return socketio.test_client(app, auth={"token": make_token(user)})
+
+    first, second, third = open_as("greedy"), open_as("greedy"), open_as("greedy")
+    assert [s.is_connected() for s in (first, second, third)] == [True, True, False]
+    assert open_as("someone-else").is_connected()
+    first.disconnect()
+    assert open_as("greedy").is_connected()
