@@ -82,6 +82,7 @@ def from_env(env=None):
         "MAX_CONNECTIONS": int(env.get("MAX_CONNECTIONS") or 10000),
         "SHUTDOWN_TIMEOUT_S": float(env.get("SHUTDOWN_TIMEOUT_S") or 8),
         "LOG_LEVEL": (env.get("LOG_LEVEL") or "INFO").upper(),
+        "DB_METRICS": _bool(env.get("DB_METRICS")) and app_env != "production",
         "TESTING": False,
     }
 

@@ -1,12 +1,13 @@
 """MongoDB access: one client per process, the index registry and its CLI command."""
 import logging
+from collections import Counter
 
 import click
 from bson import ObjectId
 from bson.errors import InvalidId
 from flask import current_app
 from flask.cli import with_appcontext
-from pymongo import MongoClient
+from pymongo import MongoClient, monitoring
 
 from .errors import NotFound
 
@@ -14,6 +15,22 @@ log = logging.getLogger(__name__)
 
 # collection name -> list of IndexModel, filled by each repository module at import time.
 _INDEXES = {}
+
+
+class CommandCounter(monitoring.CommandListener):
+    """Count database round trips by command name (benchmarks read them; off by default)."""
+
+    def __init__(self):
+        self.counts = Counter()
+
+    def started(self, event):
+        self.counts[event.command_name] += 1
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
 
 
 def declare_indexes(collection, models):
@@ -28,8 +45,10 @@ def get_client(app=None):
     state = app.extensions["mongo"]
     if state.get("client") is None:
         config = app.config
+        listeners = [state.setdefault("counter", CommandCounter())] if config["DB_METRICS"] else []
         state["client"] = MongoClient(
             config["MONGODB_URI"],
+            event_listeners=listeners,
             tz_aware=True,
             connect=False,
             serverSelectionTimeoutMS=config["MONGODB_TIMEOUT_MS"],
@@ -96,3 +115,10 @@ def init_app(app):
     """Attach per-app Mongo state and the CLI command."""
     app.extensions["mongo"] = {}
     app.cli.add_command(ensure_indexes_command)
+
+
+def command_counts(app=None):
+    """Return {command: count} since start, or None when DB_METRICS is off."""
+    app = app or current_app
+    counter = app.extensions["mongo"].get("counter")
+    return dict(counter.counts) if counter else None

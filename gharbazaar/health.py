@@ -38,3 +38,13 @@ def ready():
     if not ok:
         body.update(error="Service not ready", code="unavailable")
     return jsonify(body), 200 if ok else 503
+
+
+@bp.get("/api/v1/health/db-commands")
+def db_commands():
+    """Database round trips by command since start (DB_METRICS=on, never in production)."""
+    counts = db.command_counts()
+    if counts is None:
+        return jsonify({"success": False, "error": "Endpoint not found", "code": "not_found",
+                        "path": "/api/v1/health/db-commands"}), 404
+    return jsonify({"success": True, "data": {"commands": counts, "total": sum(counts.values())}})

@@ -64,3 +64,11 @@ def test_production_forces_https_behind_the_proxy(make_app):
     proxied = client.get("/api/v1/health", headers={"X-Forwarded-Proto": "https"})
     assert proxied.status_code == 200
     assert "max-age" in proxied.headers["Strict-Transport-Security"]
+
+
+def test_database_command_counts_are_served_only_when_enabled(make_app, client):
+    assert client.get("/api/v1/health/db-commands").status_code == 404
+    counted = make_app(DB_METRICS=True).test_client()
+    counted.get("/api/v1/health")
+    data = counted.get("/api/v1/health/db-commands").get_json()["data"]
+    assert data["commands"]["ping"] >= 1 and data["total"] >= 1
