@@ -150,5 +150,8 @@ def optional_actor():
 
 def require_login(blueprint):
     """Make every route of a blueprint authenticated."""
-    blueprint.before_request(authenticate_request)
+    def authenticate():
+        authenticate_request()  # returns None: a value here would become the response
+
+    blueprint.before_request(authenticate)
     return blueprint

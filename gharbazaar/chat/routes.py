@@ -1,6 +1,83 @@
-"""REST routes for buyer-seller chat (/api/v1/chat)."""
-from flask import Blueprint
+"""REST routes for buyer-seller chat (/api/v1/chat): parse, call the service, wrap the answer."""
+from flask import Blueprint, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..auth import require_login
+from ..auth import authenticate_request, require_login
+from ..errors import PayloadTooLarge
+from ..files import service as files
+from ..validation import load, load_json
+from . import schemas, service
 
 bp = require_login(Blueprint("chat", __name__, url_prefix="/api/v1/chat"))
+
+
+def ok(data, status=200, message=None):
+    body = {"success": True, "data": data}
+    if message:
+        body["message"] = message
+    return jsonify(body), status
+
+
+@bp.get("/conversations")
+def list_conversations():
+    page = load(schemas.ConversationPage(), request.args.to_dict())
+    actor = authenticate_request()
+    return ok(service.list_conversations(actor, page["limit"], page["before"], page["beforeId"]))
+
+
+@bp.post("/conversations")
+def create_conversation():
+    data = load_json(schemas.CreateConversation())
+    conversation, created = service.create_conversation(authenticate_request(), data)
+    return ok({"conversation": conversation}, 201 if created else 200)
+
+
+@bp.get("/conversations/<conversation_id>")
+def get_conversation(conversation_id):
+    return ok({"conversation": service.get_conversation(authenticate_request(), conversation_id)})
+
+
+@bp.delete("/conversations/<conversation_id>")
+def hide_conversation(conversation_id):
+    data = service.hide_conversation(authenticate_request(), conversation_id)
+    return ok(data, message="Conversation removed from your list")
+
+
+@bp.get("/conversations/<conversation_id>/messages")
+def list_messages(conversation_id):
+    page = load(schemas.MessagePage(), request.args.to_dict())
+    return ok(service.list_messages(authenticate_request(), conversation_id, **page))
+
+
+@bp.post("/conversations/<conversation_id>/messages")
+def send_message(conversation_id):
+    data = load_json(schemas.MessageBody())
+    message, created = service.send_message(authenticate_request(), conversation_id, data)
+    return ok({"message": message}, 201 if created else 200)
+
+
+@bp.post("/conversations/<conversation_id>/read")
+def mark_read(conversation_id):
+    data = load_json(schemas.MarkRead())
+    return ok(service.mark_read(authenticate_request(), conversation_id, data["upToMessageId"]))
+
+
+@bp.put("/messages/<message_id>")
+def edit_message(message_id):
+    data = load_json(schemas.EditBody())
+    return ok({"message": service.edit_message(authenticate_request(), message_id, data["content"])})
+
+
+@bp.delete("/messages/<message_id>")
+def delete_message(message_id):
+    return ok({"message": service.delete_message(authenticate_request(), message_id)})
+
+
+@bp.post("/upload")
+def upload():
+    try:
+        form, upload_file = request.form.to_dict(), request.files.get("file")
+    except RequestEntityTooLarge:  # the body is over the cap before we can even read it
+        raise PayloadTooLarge(files.too_large_text()) from None
+    data = load(schemas.ConversationRef(), form)
+    return ok(service.upload(authenticate_request(), data["conversationId"], upload_file), 201)

@@ -166,3 +166,16 @@ def test_feature_namespaces_authenticate_too(socket_client, namespace):
 
 def test_secret_used_in_tests_is_long_enough():
     assert len(TEST_SECRET.encode()) >= 32
+
+
+def test_require_login_guards_every_route_of_a_blueprint(make_app):
+    from flask import Blueprint, jsonify
+
+    from gharbazaar.auth import require_login
+    bp = require_login(Blueprint("guarded", __name__, url_prefix="/api/v1/guarded"))
+    bp.get("/")(lambda: jsonify({"success": True}))
+    app = make_app()
+    app.register_blueprint(bp)
+    client = app.test_client()
+    assert client.get("/api/v1/guarded/").status_code == 401
+    assert client.get("/api/v1/guarded/", headers=auth(make_token())).status_code == 200

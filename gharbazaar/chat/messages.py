@@ -1,0 +1,130 @@
+"""Message rules: send (idempotent by clientMessageId), page, edit and soft-delete."""
+from pymongo.errors import DuplicateKeyError
+
+from .. import realtime, throttle
+from ..db import object_id
+from ..documents import utcnow
+from ..errors import Forbidden, NotFound, ValidationFailed
+from ..files import service as files
+from ..files.sniff import IMAGE
+from ..users import service as users
+from . import repository, shapes
+from .access import NOT_AUTHORIZED_VIEW, SCOPE, conversation_for, room_of
+
+MESSAGE_NOT_FOUND = "Message not found"
+NOT_AUTHORIZED_EDIT = "Not authorized to edit this message"
+NOT_AUTHORIZED_DELETE = "Not authorized to delete this message"
+DELETED_TEXT = "[Message deleted]"
+FILE_FIELDS = ("fileId", "fileName", "fileSize", "fileType")
+
+
+def _file_fields(conversation, data):
+    """Return (type, file fields) for a message; its file must belong to this conversation."""
+    if not data.get("fileUrl"):
+        return "text", {}
+    file_id = files.file_id_from_url(data["fileUrl"])
+    if file_id is None:
+        raise ValidationFailed("File not found for this conversation",
+                               details=[{"field": "fileUrl", "message": "Not one of our file links."}])
+    meta = files.attached(file_id, SCOPE, str(conversation["_id"]))
+    kind = data.get("type") or "text"
+    if kind == "image" and meta.get("fileType") != IMAGE:
+        raise ValidationFailed("fileUrl: Not an image.",
+                               details=[{"field": "fileUrl", "message": "Not an image."}])
+    if kind == "text":  # a message carrying a file is a file message, whatever the client said
+        kind = "image" if meta.get("fileType") == IMAGE else "file"
+    return kind, {"fileId": file_id, "fileName": meta.get("fileName"), "fileSize": meta.get("fileSize"),
+                  "fileType": meta.get("fileType")}
+
+
+def send_message(actor, conversation_id, data):
+    """Return (message, created); a repeated clientMessageId returns the original, unannounced."""
+    conversation = conversation_for(actor, conversation_id)
+    users.remember(actor)
+    client_id = data.get("clientMessageId")
+    if client_id:
+        original = repository.find_by_client_id(conversation["_id"], actor.id, client_id)
+        if original is not None:
+            return shapes.message(original), False
+    throttle.hit(throttle.MESSAGES, actor.id, "Too many messages. Please slow down.")
+    kind, file_fields = _file_fields(conversation, data)
+    now = utcnow()
+    doc = {"conversationId": conversation["_id"], "senderId": actor.id, "senderEmail": actor.email,
+           "senderName": actor.display_name, "content": data["content"], "type": kind, **file_fields,
+           "read": False, "readAt": None, "edited": False, "deleted": False,
+           "createdAt": now, "updatedAt": now}
+    if client_id:
+        doc["clientMessageId"] = client_id  # absent, not null: the unique index is partial on strings
+    try:
+        repository.insert_message(doc)
+    except DuplicateKeyError:  # the same clientMessageId raced in from another request
+        original = repository.find_by_client_id(conversation["_id"], actor.id, client_id)
+        if original is None:
+            raise
+        return shapes.message(original), False
+    repository.record_message(conversation, doc)
+    message = shapes.message(doc)
+    realtime.publish(SCOPE, "new_message", message, room_of(conversation))
+    others = [realtime.user_room(p) for p in conversation["participants"] if p != actor.id]
+    realtime.publish(SCOPE, "message_notification", {"conversationId": message["conversationId"],
+                                                     "message": message}, others)
+    return message, True
+
+
+def list_messages(actor, conversation_id, limit=50, before=None, skip=0):
+    """Return the newest page older than `before`, oldest first, and the next cursor."""
+    conversation = conversation_for(actor, conversation_id, NOT_AUTHORIZED_VIEW)
+    try:
+        before_id = object_id(before, "Message") if before else None
+    except NotFound:
+        raise ValidationFailed("before: Must be a message id.",
+                               details=[{"field": "before", "message": "Must be a message id."}]) from None
+    docs = repository.page_of_messages(conversation["_id"], limit, before_id, skip)
+    has_more = len(docs) > limit
+    docs = docs[:limit][::-1]
+    return {"messages": [shapes.message(d) for d in docs], "hasMore": has_more,
+            "nextBefore": str(docs[0]["_id"]) if has_more else None}
+
+
+def _own_message(actor, message_id, denied):
+    """Return a live message the actor sent; outsiders get the same 404 as for unknown ids."""
+    doc = repository.find_message(object_id(message_id, "Message"))
+    if doc is None:
+        raise NotFound(MESSAGE_NOT_FOUND)
+    conversation = repository.find_conversation(doc["conversationId"])
+    if conversation is None or actor.id not in conversation["participants"]:
+        raise NotFound(MESSAGE_NOT_FOUND)
+    if doc["senderId"] != actor.id:
+        raise Forbidden(denied)
+    return doc
+
+
+def edit_message(actor, message_id, content):
+    """Change the text of one of the actor's messages and tell the room."""
+    doc = _own_message(actor, message_id, NOT_AUTHORIZED_EDIT)
+    now = utcnow()
+    changes = {"content": content, "edited": True, "editedAt": now, "updatedAt": now}
+    updated = repository.update_message(doc["_id"], {"deleted": False}, changes)
+    if updated is None:
+        raise NotFound(MESSAGE_NOT_FOUND)
+    repository.refresh_preview(updated)
+    realtime.publish(SCOPE, "message_edited", shapes.edited(updated), realtime.conversation_room(
+        str(updated["conversationId"])))
+    return shapes.message(updated)
+
+
+def delete_message(actor, message_id):
+    """Soft-delete one of the actor's messages, stop serving its file, tell the room."""
+    doc = _own_message(actor, message_id, NOT_AUTHORIZED_DELETE)
+    now = utcnow()
+    # Shown as plain text from now on: there is no file left to render.
+    updated = repository.update_message(doc["_id"], {"deleted": False},
+                                        {"deleted": True, "deletedAt": now, "content": DELETED_TEXT,
+                                         "type": "text", "updatedAt": now}, unset=FILE_FIELDS)
+    if updated is None:  # already deleted: deleting is idempotent and announced once
+        return shapes.message(repository.find_message(doc["_id"]))
+    files.remove(doc.get("fileId"))
+    repository.refresh_preview(updated)
+    realtime.publish(SCOPE, "message_deleted", shapes.deleted(updated), realtime.conversation_room(
+        str(updated["conversationId"])))
+    return shapes.message(updated)

@@ -1,0 +1,147 @@
+"""The `conversations` and `messages` collections: queries, indexes and atomic updates."""
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+
+from ..db import declare_indexes, get_db
+from ..documents import utcnow
+
+CONVERSATIONS, MESSAGES = "conversations", "messages"
+
+declare_indexes(CONVERSATIONS, [
+    # One conversation per (pair of users, property): the pair is stored sorted, so (a, b) == (b, a).
+    IndexModel([("pairLow", ASCENDING), ("pairHigh", ASCENDING), ("propertyId", ASCENDING)],
+               unique=True, name="one_per_pair_and_property"),
+    IndexModel([("participants", ASCENDING), ("lastMessageAt", DESCENDING)], name="by_participant_activity"),
+])
+declare_indexes(MESSAGES, [
+    IndexModel([("conversationId", ASCENDING), ("_id", DESCENDING)], name="conversation_newest"),
+    IndexModel([("conversationId", ASCENDING), ("senderId", ASCENDING), ("clientMessageId", ASCENDING)],
+               unique=True, partialFilterExpression={"clientMessageId": {"$type": "string"}},
+               name="one_per_client_message_id"),
+    # Only unread messages are in it, so recounting after a read stays cheap in long histories.
+    IndexModel([("conversationId", ASCENDING), ("senderId", ASCENDING)],
+               partialFilterExpression={"read": False}, name="unread_by_conversation"),
+])
+
+
+def _conversations():
+    return get_db()[CONVERSATIONS]
+
+
+def _messages():
+    return get_db()[MESSAGES]
+
+
+def find_conversation(conversation_id):
+    return _conversations().find_one({"_id": conversation_id})
+
+
+def find_pair(user_a, user_b, property_id):
+    low, high = sorted((user_a, user_b))
+    return _conversations().find_one({"pairLow": low, "pairHigh": high, "propertyId": property_id})
+
+
+def insert_conversation(doc):
+    """Insert a conversation; DuplicateKeyError when the pair already has one for the property."""
+    low, high = sorted(doc["participants"])
+    doc = dict(doc, pairLow=low, pairHigh=high, unreadCounts=[0] * len(doc["participants"]), hiddenFor=[])
+    doc["_id"] = _conversations().insert_one(doc).inserted_id
+    return doc
+
+
+def list_conversations(user_id, limit, before=None, before_id=None):
+    """Return the user's visible conversations, newest activity first, after a cursor."""
+    query = {"participants": user_id, "hiddenFor": {"$ne": user_id}}
+    if before is not None and before_id is not None:  # exact cursor: ties on the instant are kept
+        query["$or"] = [{"lastMessageAt": {"$lt": before}},
+                        {"lastMessageAt": before, "_id": {"$lt": before_id}}]
+    elif before is not None:
+        query["lastMessageAt"] = {"$lt": before}
+    cursor = _conversations().find(query).sort([("lastMessageAt", DESCENDING), ("_id", DESCENDING)])
+    return list(cursor.limit(limit))
+
+
+def partners_of(user_id):
+    return _conversations().distinct("participants", {"participants": user_id})
+
+
+def set_hidden(conversation_id, user_id, hidden):
+    change = {"$addToSet": {"hiddenFor": user_id}} if hidden else {"$pull": {"hiddenFor": user_id}}
+    _conversations().update_one({"_id": conversation_id}, change)
+
+
+def record_message(conversation, message):
+    """Make the message the conversation's latest, count it unread for the others, un-hide it."""
+    sender_slot = conversation["participants"].index(message["senderId"])
+    unread = {f"unreadCounts.{i}": 1 for i in range(len(conversation["participants"])) if i != sender_slot}
+    return _conversations().find_one_and_update(
+        {"_id": conversation["_id"]},
+        {"$set": {"lastMessage": preview(message), "lastMessageAt": message["createdAt"],
+                  "lastMessageId": message["_id"], "updatedAt": message["createdAt"], "hiddenFor": []},
+         "$inc": unread},
+        return_document=ReturnDocument.AFTER)
+
+
+def preview(message):
+    """Return the conversation-list text for a message."""
+    if message.get("deleted"):
+        return message["content"]
+    return message.get("content") or message.get("fileName") or ""
+
+
+def refresh_preview(message):
+    """Rewrite the conversation's lastMessage if this message is still its latest."""
+    _conversations().update_one({"_id": message["conversationId"], "lastMessageId": message["_id"]},
+                                {"$set": {"lastMessage": preview(message)}})
+
+
+def set_unread(conversation, user_id, count):
+    slot = conversation["participants"].index(user_id)
+    _conversations().update_one({"_id": conversation["_id"]}, {"$set": {f"unreadCounts.{slot}": count}})
+
+
+def insert_message(doc):
+    """Insert a message; DuplicateKeyError when its clientMessageId was already used."""
+    doc["_id"] = _messages().insert_one(doc).inserted_id
+    return doc
+
+
+def find_message(message_id):
+    return _messages().find_one({"_id": message_id})
+
+
+def find_by_client_id(conversation_id, sender_id, client_message_id):
+    return _messages().find_one({"conversationId": conversation_id, "senderId": sender_id,
+                                 "clientMessageId": client_message_id})
+
+
+def page_of_messages(conversation_id, limit, before=None, skip=0):
+    """Return up to limit + 1 messages, newest first, older than `before` (an ObjectId)."""
+    query = {"conversationId": conversation_id}
+    if before is not None:
+        query["_id"] = {"$lt": before}
+    cursor = _messages().find(query).sort("_id", DESCENDING).skip(skip).limit(limit + 1)
+    return list(cursor)
+
+
+def update_message(message_id, query, changes, unset=None):
+    """Apply changes if the message still matches query; return it updated, or None."""
+    update = {"$set": changes}
+    if unset:
+        update["$unset"] = {field: "" for field in unset}
+    return _messages().find_one_and_update(dict(query, _id=message_id), update,
+                                           return_document=ReturnDocument.AFTER)
+
+
+def mark_read(conversation_id, reader_id, up_to=None):
+    """Mark the others' unread messages read (up to a message id); return (count, readAt)."""
+    query = {"conversationId": conversation_id, "senderId": {"$ne": reader_id}, "read": False}
+    if up_to is not None:
+        query["_id"] = {"$lte": up_to}
+    now = utcnow()
+    result = _messages().update_many(query, {"$set": {"read": True, "readAt": now}})
+    return result.modified_count, now
+
+
+def count_unread(conversation_id, reader_id):
+    return _messages().count_documents(
+        {"conversationId": conversation_id, "senderId": {"$ne": reader_id}, "read": False})

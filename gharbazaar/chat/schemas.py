@@ -1,0 +1,121 @@
+"""Chat payloads, shared by the REST routes and the socket handlers."""
+from datetime import timezone
+
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+
+from ..validation import BaseSchema
+
+MAX_CONTENT = 10000
+MESSAGE_TYPES = ("text", "image", "file")
+ID_LENGTH = validate.Length(min=1, max=256)
+
+
+class LooseId(fields.String):
+    """A string id; numbers are accepted and turned into strings (property ids from listings)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class ConversationRef(BaseSchema):
+    conversationId = fields.String(required=True, validate=ID_LENGTH)
+
+
+class CreateConversation(BaseSchema):
+    otherUserId = fields.String(required=True, validate=ID_LENGTH)
+    propertyId = LooseId(load_default=None, allow_none=True, validate=validate.Length(max=256))
+    propertyTitle = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    initialMessage = fields.String(load_default=None, allow_none=True,
+                                   validate=validate.Length(max=MAX_CONTENT))
+    type = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=50))
+
+    @post_load
+    def _blank_is_none(self, data, **kwargs):
+        # Forms send "" for "no property"; it must not become a property of its own.
+        for key in ("propertyId", "propertyTitle", "type"):
+            data[key] = (data[key] or "").strip() or None
+        return data
+
+
+def _check_content(content, allow_empty):
+    content = content.strip()
+    if len(content) > MAX_CONTENT:
+        raise ValidationError(f"Must be at most {MAX_CONTENT} characters.", "content")
+    if not content and not allow_empty:
+        raise ValidationError("Must not be empty.", "content")
+
+
+class _Trimmed(BaseSchema):
+    """Content is stored trimmed; its length rule applies after the trim."""
+
+    @post_load
+    def _trim(self, data, **kwargs):
+        data["content"] = data["content"].strip()
+        return data
+
+
+class MessageBody(_Trimmed):
+    """A new message; file fields other than fileUrl are read from the stored file."""
+
+    content = fields.String(load_default="", allow_none=False)
+    type = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(MESSAGE_TYPES))
+    fileUrl = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2048))
+    clientMessageId = fields.String(load_default=None, allow_none=True,
+                                    validate=validate.Length(min=1, max=128))
+
+    @validates_schema
+    def _check(self, data, **kwargs):
+        if data.get("type") in ("image", "file") and not data.get("fileUrl"):
+            raise ValidationError("Required for image and file messages.", "fileUrl")
+        _check_content(data["content"], allow_empty=bool(data.get("fileUrl")))
+
+
+class SendMessage(MessageBody, ConversationRef):
+    pass
+
+
+class Typing(ConversationRef):
+    isTyping = fields.Boolean(load_default=True)
+
+
+class MarkRead(BaseSchema):
+    upToMessageId = fields.String(load_default=None, allow_none=True, validate=ID_LENGTH)
+
+
+class MarkReadEvent(MarkRead, ConversationRef):
+    pass
+
+
+class EditBody(_Trimmed):
+    content = fields.String(required=True)
+
+    @validates_schema
+    def _check(self, data, **kwargs):
+        _check_content(data["content"], allow_empty=False)
+
+
+class MessageRef(BaseSchema):
+    messageId = fields.String(required=True, validate=ID_LENGTH)
+
+
+class EditMessage(EditBody, MessageRef):
+    pass
+
+
+class ConversationPage(BaseSchema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    before = fields.AwareDateTime(load_default=None, default_timezone=timezone.utc)
+    beforeId = fields.String(load_default=None, validate=validate.Length(max=256))
+
+
+class MessagePage(BaseSchema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    before = fields.String(load_default=None, validate=validate.Length(max=256))
+    skip = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100000))
+
+    @post_load
+    def _no_blank_before(self, data, **kwargs):
+        data["before"] = data["before"] or None
+        return data

@@ -1,0 +1,141 @@
+"""Chat rules shared by REST and Socket.IO: the one entry point for routes and socket events.
+
+Conversations, reads, typing and uploads are here; sending, editing and deleting messages
+are in `messages.py` (re-exported below). Every function takes the actor explicitly and
+announces what happened through `realtime.publish`.
+"""
+from pymongo.errors import DuplicateKeyError
+
+from .. import realtime, throttle
+from ..db import object_id
+from ..documents import iso, utcnow
+from ..errors import NotFound, RateLimited, ValidationFailed
+from ..files import service as files
+from ..presence import service as presence
+from ..users import service as users
+from . import repository, shapes
+from .access import SCOPE, can_read_file, conversation_for, room_of
+# Re-exported: routes and socket events call this module only.
+from .messages import delete_message, edit_message, list_messages, send_message  # noqa: F401
+
+SELF_CONVERSATION = "Cannot create conversation with yourself"
+
+
+def describe(doc, viewer_id):
+    """Return one conversation as the viewer sees it."""
+    other = shapes.other_participant(doc, viewer_id)
+    return shapes.conversation(doc, viewer_id, users.profiles([other]))
+
+
+def create_conversation(actor, data):
+    """Return (conversation, created): the pair's conversation for the property, made if new."""
+    other_id, property_id = data["otherUserId"], data["propertyId"]
+    if other_id == actor.id:
+        raise ValidationFailed(SELF_CONVERSATION,
+                               details=[{"field": "otherUserId", "message": "Must be another user."}])
+    users.remember(actor)
+    existing = repository.find_pair(actor.id, other_id, property_id)
+    if existing is not None:
+        return _reopen(actor, existing), False
+    throttle.hit(throttle.CONVERSATIONS, actor.id, "Too many new conversations. Please try again later.")
+    now = utcnow()
+    kind = data["type"] or ("property" if property_id else "direct")
+    doc = {"participants": [actor.id, other_id], "type": kind, "conversationType": kind,
+           "propertyId": property_id, "propertyTitle": data["propertyTitle"], "lastMessage": "",
+           "lastMessageAt": now, "lastMessageId": None, "createdBy": actor.id, "createdAt": now,
+           "updatedAt": now}
+    try:
+        doc = repository.insert_conversation(doc)
+    except DuplicateKeyError:  # a concurrent request created it first: theirs is the one
+        return _reopen(actor, repository.find_pair(actor.id, other_id, property_id)), False
+    initial = (data["initialMessage"] or "").strip()
+    if initial:
+        send_message(actor, str(doc["_id"]), {"content": initial, "type": "text", "fileUrl": None,
+                                              "clientMessageId": None})
+        doc = repository.find_conversation(doc["_id"])
+    return describe(doc, actor.id), True
+
+
+def _reopen(actor, doc):
+    """Un-hide an existing conversation for the actor who asked for it again."""
+    if actor.id in doc.get("hiddenFor", []):
+        repository.set_hidden(doc["_id"], actor.id, hidden=False)
+    return describe(doc, actor.id)
+
+
+def list_conversations(actor, limit, before=None, before_id=None):
+    """Return the actor's visible conversations, newest activity first, with a cursor."""
+    try:
+        before_oid = object_id(before_id, "Conversation") if before_id else None
+    except NotFound:
+        raise ValidationFailed("beforeId: Must be a conversation id.", details=[
+            {"field": "beforeId", "message": "Must be a conversation id."}]) from None
+    docs = repository.list_conversations(actor.id, limit + 1, before, before_oid)
+    has_more = len(docs) > limit
+    docs = docs[:limit]
+    profiles = users.profiles(list({shapes.other_participant(d, actor.id) for d in docs}))
+    last = docs[-1] if has_more else None
+    return {"conversations": [shapes.conversation(d, actor.id, profiles) for d in docs],
+            "hasMore": has_more,
+            "nextBefore": iso(last["lastMessageAt"]) if last else None,
+            "nextBeforeId": str(last["_id"]) if last else None}
+
+
+def get_conversation(actor, conversation_id):
+    """Return one of the actor's conversations."""
+    return describe(conversation_for(actor, conversation_id), actor.id)
+
+
+def hide_conversation(actor, conversation_id):
+    """Hide the conversation from the actor's list until a new message arrives."""
+    doc = conversation_for(actor, conversation_id)
+    repository.set_hidden(doc["_id"], actor.id, hidden=True)
+    return {"conversationId": str(doc["_id"]), "hidden": True}
+
+
+def join(actor, conversation_id):
+    """Return the conversation the actor may follow live (the caller joins its room)."""
+    doc = conversation_for(actor, conversation_id)
+    return room_of(doc), describe(doc, actor.id)
+
+
+def mark_read(actor, conversation_id, up_to=None, origin_sid=None):
+    """Mark the other side's messages read and tell the room (except the reader's socket)."""
+    doc = conversation_for(actor, conversation_id)
+    up_to_id = object_id(up_to, "Message") if up_to else None
+    count, read_at = repository.mark_read(doc["_id"], actor.id, up_to_id)
+    # Recounted rather than zeroed: with upToMessageId some messages may stay unread.
+    repository.set_unread(doc, actor.id, repository.count_unread(doc["_id"], actor.id))
+    payload = {"conversationId": str(doc["_id"]), "userId": actor.id, "readAt": iso(read_at), "count": count}
+    if count:
+        realtime.publish(SCOPE, "messages_read", payload, room_of(doc), skip_sid=origin_sid)
+    return payload
+
+
+def typing(actor, conversation_id, is_typing, origin_sid=None):
+    """Tell the room the actor is (not) typing; over the limit, drop it without a word."""
+    try:
+        throttle.hit(throttle.TYPING, f"{actor.id}:{conversation_id}")
+    except RateLimited:
+        return {"conversationId": conversation_id, "isTyping": is_typing, "dropped": True}
+    doc = conversation_for(actor, conversation_id)
+    payload = {"conversationId": str(doc["_id"]), "userId": actor.id, "isTyping": is_typing}
+    realtime.publish(SCOPE, "user_typing", payload, room_of(doc), skip_sid=origin_sid)
+    return payload
+
+
+def upload(actor, conversation_id, file_storage):
+    """Store a file for a conversation the actor takes part in; return the upload answer."""
+    doc = conversation_for(actor, conversation_id)
+    stored = files.store(actor, file_storage, SCOPE, str(doc["_id"]))
+    return {"url": stored["url"], "thumbnailUrl": stored["thumbnailUrl"], "fileId": stored["fileId"],
+            "metadata": {key: stored[key] for key in ("fileName", "fileSize", "fileType", "mimeType")}}
+
+
+def contacts(user_id):
+    """Return everyone who shares a conversation with the user."""
+    return repository.partners_of(user_id)
+
+
+files.register_scope(SCOPE, can_read_file)
+presence.register_contacts(contacts)

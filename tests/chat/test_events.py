@@ -1,0 +1,198 @@
+"""Chat over Socket.IO with the Flask-SocketIO test client (same app as the REST client)."""
+import pytest
+
+from tests.chat.conftest import events, received
+
+API = "/api/v1/chat"
+
+
+@pytest.fixture
+def connect(socket_client):
+    def open_socket(who, namespace="/"):
+        sock = socket_client(who.token, namespace=namespace)
+        assert sock.is_connected(namespace)
+        return sock
+    return open_socket
+
+
+@pytest.fixture
+def room(pair, start, connect):
+    """A conversation with the buyer and the seller joined on `/`: (buyer, seller, id, bsock, ssock)."""
+    buyer, seller = pair
+    conv_id = start(buyer, seller)
+    bsock, ssock = connect(buyer), connect(seller)
+    for sock in (bsock, ssock):
+        assert sock.emit("join_conversation", conv_id, callback=True)["success"] is True
+        sock.get_received()
+    return buyer, seller, conv_id, bsock, ssock
+
+
+def emit(sock, event, data, namespace="/"):
+    return sock.emit(event, data, callback=True, namespace=namespace)
+
+
+@pytest.mark.parametrize("namespace", ["/", "/chat"])
+def test_join_accepts_a_bare_id_or_an_object(pair, start, connect, namespace):
+    buyer, seller = pair
+    conv_id = start(buyer, seller)
+    sock = connect(buyer, namespace)
+    for payload in (conv_id, {"conversationId": conv_id}):
+        ack = emit(sock, "join_conversation", payload, namespace)
+        assert ack["success"] is True and ack["data"]["conversation"]["id"] == conv_id
+    assert emit(sock, "leave_conversation", {"conversationId": conv_id}, namespace)["success"] is True
+
+
+def test_join_refusals_use_the_contract_texts(pair, start, connect, person):
+    conv_id = start(*pair)
+    sock = connect(person())
+    assert emit(sock, "join_conversation", "nope") == {
+        "success": False, "error": "Conversation not found", "code": "not_found"}
+    for target in (conv_id, "0" * 24):
+        assert emit(sock, "join_conversation", target) == {
+            "success": False, "error": "Not authorized for this conversation", "code": "forbidden"}
+    missing = {"message": "Conversation not found", "code": "not_found", "event": "join_conversation"}
+    refused = dict(missing, message="Not authorized for this conversation", code="forbidden")
+    assert events(sock, "error") == [missing, refused, refused]
+
+
+@pytest.mark.parametrize("event", ["join_conversation", "leave_conversation", "send_message", "typing",
+                                   "mark_as_read", "edit_message", "delete_message"])
+@pytest.mark.parametrize("payload", [None, 42, [1, 2], {}, {"conversationId": 5, "messageId": 5},
+                                     {"conversationId": {"$gt": ""}, "messageId": {"$gt": ""}}])
+def test_payloads_of_the_wrong_shape_get_a_validation_error(connect, person, event, payload):
+    sock = connect(person())
+    ack = emit(sock, event, payload)
+    assert ack["success"] is False and ack["code"] == "validation_error"
+    (error,) = events(sock, "error")
+    assert error["code"] == "validation_error" and error["event"] == event
+
+
+def test_a_socket_message_reaches_the_room_and_every_tab_of_the_other_user(room, connect):
+    buyer, seller, conv_id, bsock, ssock = room
+    seller_phone = connect(seller)  # another tab: not in the room, but in the user room
+    ack = emit(bsock, "send_message", {"conversationId": conv_id, "content": "Hi!", "clientMessageId": "c1"})
+    message = ack["data"]["message"]
+    assert message["content"] == "Hi!" and message["senderId"] == buyer.id
+    assert events(bsock, "new_message") == [message]
+    assert received(ssock) == [("new_message", message),
+                               ("message_notification", {"conversationId": conv_id, "message": message})]
+    notification = {"conversationId": conv_id, "message": message}
+    assert received(seller_phone) == [("message_notification", notification)]
+
+
+def test_a_repeated_client_message_id_is_acked_with_the_original_and_not_rebroadcast(room):
+    _, _, conv_id, bsock, ssock = room
+    body = {"conversationId": conv_id, "content": "once", "clientMessageId": "dup-1"}
+    first, again = emit(bsock, "send_message", body), emit(bsock, "send_message", body)
+    assert again["data"]["message"] == first["data"]["message"]
+    assert len(events(ssock, "new_message")) == 1
+
+
+def test_a_rest_message_reaches_sockets_like_a_socket_message(room, client):
+    buyer, _, conv_id, bsock, ssock = room
+    response = client.post(f"{API}/conversations/{conv_id}/messages", json={"content": "via REST"},
+                           headers=buyer.headers)
+    message = response.get_json()["data"]["message"]
+    assert events(bsock, "new_message") == [message]
+    assert received(ssock) == [("new_message", message),
+                               ("message_notification", {"conversationId": conv_id, "message": message})]
+
+
+def test_the_message_limit_is_shared_by_rest_and_sockets(make_app, pair, socket_client):
+    app = make_app(RATE_LIMIT_MESSAGES="2 per minute")
+    client, (buyer, seller) = app.test_client(), pair
+    conv_id = client.post(f"{API}/conversations", json={"otherUserId": seller.id},
+                          headers=buyer.headers).get_json()["data"]["conversation"]["id"]
+    assert client.post(f"{API}/conversations/{conv_id}/messages", json={"content": "1"},
+                       headers=buyer.headers).status_code == 201
+    sock = app.extensions["socketio"].test_client(app, auth={"token": buyer.token})
+    body = {"conversationId": conv_id, "content": "x"}
+    assert sock.emit("send_message", body, callback=True)["success"] is True
+    assert sock.emit("send_message", body, callback=True)["code"] == "rate_limited"
+    sock.disconnect()
+
+
+def test_typing_goes_to_the_others_only_and_overflow_is_dropped_silently(make_app, pair):
+    app = make_app(RATE_LIMIT_TYPING="2 per minute")
+    client, (buyer, seller) = app.test_client(), pair
+    conv_id = client.post(f"{API}/conversations", json={"otherUserId": seller.id},
+                          headers=buyer.headers).get_json()["data"]["conversation"]["id"]
+    bsock, ssock = (app.extensions["socketio"].test_client(app, auth={"token": p.token}) for p in pair)
+    for sock in (bsock, ssock):
+        sock.emit("join_conversation", conv_id)
+        sock.get_received()
+    acks = [bsock.emit("typing", {"conversationId": conv_id, "isTyping": flag}, callback=True)
+            for flag in (True, False, True)]
+    assert [ack["success"] for ack in acks] == [True, True, True] and acks[2]["data"]["dropped"] is True
+    assert events(ssock, "user_typing") == [
+        {"conversationId": conv_id, "userId": buyer.id, "isTyping": True},
+        {"conversationId": conv_id, "userId": buyer.id, "isTyping": False}]
+    assert received(bsock) == []
+    bsock.disconnect(), ssock.disconnect()
+
+
+def test_mark_as_read_tells_the_room_except_the_reader(room, connect):
+    buyer, seller, conv_id, bsock, ssock = room
+    sent = [emit(bsock, "send_message", {"conversationId": conv_id, "content": c})["data"]["message"]
+            for c in ("a", "b")]
+    bsock.get_received(), ssock.get_received()
+    ack = emit(ssock, "mark_as_read", {"conversationId": conv_id, "upToMessageId": sent[0]["id"]})
+    assert ack["data"]["count"] == 1
+    assert events(bsock, "messages_read") == [ack["data"]]
+    assert ack["data"]["userId"] == seller.id and ack["data"]["conversationId"] == conv_id
+    assert received(ssock) == []
+
+
+def test_a_rest_read_tells_the_whole_room(room, client):
+    buyer, seller, conv_id, bsock, ssock = room
+    emit(bsock, "send_message", {"conversationId": conv_id, "content": "a"})
+    bsock.get_received(), ssock.get_received()
+    receipt = client.post(f"{API}/conversations/{conv_id}/read", headers=seller.headers).get_json()["data"]
+    assert events(bsock, "messages_read") == [receipt] and events(ssock, "messages_read") == [receipt]
+
+
+def test_edit_and_delete_are_announced_and_guarded(room):
+    buyer, seller, conv_id, bsock, ssock = room
+    message = emit(bsock, "send_message", {"conversationId": conv_id, "content": "draft"})["data"]["message"]
+    bsock.get_received(), ssock.get_received()
+    refused = emit(ssock, "edit_message", {"messageId": message["id"], "content": "mine now"})
+    assert refused["error"] == "Not authorized to edit this message"
+    refused = emit(ssock, "delete_message", {"messageId": message["id"]})
+    assert refused["error"] == "Not authorized to delete this message"
+    edited = emit(bsock, "edit_message", {"messageId": message["id"], "content": "final"})["data"]["message"]
+    expected = {"id": message["id"], "_id": message["id"], "conversationId": conv_id, "content": "final",
+                "edited": True, "editedAt": edited["editedAt"]}
+    assert events(ssock, "message_edited") == [expected] and events(bsock, "message_edited") == [expected]
+    emit(bsock, "delete_message", {"messageId": message["id"]})
+    gone = {"id": message["id"], "_id": message["id"], "conversationId": conv_id}
+    assert events(ssock, "message_deleted") == [gone] and events(bsock, "message_deleted") == [gone]
+    again = emit(bsock, "edit_message", {"messageId": message["id"], "content": "x"})
+    assert again["error"] == "Message not found"
+
+
+def test_after_leaving_a_socket_gets_no_room_events(room):
+    _, _, conv_id, bsock, ssock = room
+    emit(ssock, "leave_conversation", conv_id)
+    emit(bsock, "send_message", {"conversationId": conv_id, "content": "anyone?"})
+    assert [name for name, _ in received(ssock)] == ["message_notification"]
+
+
+def test_an_outsider_gets_errors_and_no_events(room, connect, person, client):
+    buyer, _, conv_id, bsock, _ = room
+    outsider = connect(person())
+    outsider_chat = connect(person(), "/chat")
+    message = emit(bsock, "send_message", {"conversationId": conv_id, "content": "secret"})["data"]["message"]
+    attempts = [("join_conversation", conv_id),
+                ("send_message", {"conversationId": conv_id, "content": "hi"}),
+                ("typing", {"conversationId": conv_id, "isTyping": True}),
+                ("mark_as_read", {"conversationId": conv_id}),
+                ("edit_message", {"messageId": message["id"], "content": "x"}),
+                ("delete_message", {"messageId": message["id"]})]
+    for event, payload in attempts:
+        assert emit(outsider, event, payload)["success"] is False, event
+    emit(bsock, "typing", {"conversationId": conv_id, "isTyping": True})
+    client.post(f"{API}/conversations/{conv_id}/messages", json={"content": "more"}, headers=buyer.headers)
+    got = received(outsider)
+    assert [name for name, _ in got] == ["error"] * len(attempts)
+    assert [data["code"] for _, data in got] == ["forbidden"] * 4 + ["not_found"] * 2
+    assert received(outsider_chat, "/chat") == []

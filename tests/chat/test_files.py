@@ -1,0 +1,141 @@
+"""Chat uploads and file messages: real small files, refusals, signed links, deletion."""
+import io
+from urllib.parse import urlsplit
+
+import pytest
+
+from gharbazaar import db
+from tests.chat.conftest import docx_bytes, pdf_bytes, png_bytes
+
+API = "/api/v1/chat"
+INVALID_TYPE = "Invalid file type. Only images and documents are allowed."
+
+
+def local(url):
+    """Return the path and query of an absolute link, for the test client."""
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def send_file(client, who, conv_id, url, **body):
+    return client.post(f"{API}/conversations/{conv_id}/messages", json={"fileUrl": url, **body},
+                       headers=who.headers)
+
+
+@pytest.mark.parametrize("data, name, file_type, mime", [
+    (png_bytes(), "house.png", "image", "image/png"),
+    (pdf_bytes(), "deed.pdf", "document", "application/pdf"),
+    (docx_bytes(), "agreement.docx", "document",
+     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+])
+def test_a_participant_uploads_images_and_documents(client, pair, start, upload, data, name, file_type, mime):
+    buyer, seller = pair
+    response = upload(buyer, start(buyer, seller), data, name, "application/octet-stream")
+    assert response.status_code == 201
+    answer = response.get_json()["data"]
+    assert answer["metadata"] == {"fileName": name, "fileSize": len(data), "fileType": file_type,
+                                  "mimeType": mime}
+    assert answer["url"].startswith("http://localhost/api/v1/files/" + answer["fileId"] + "?exp=")
+    assert answer["thumbnailUrl"] == (answer["url"] if file_type == "image" else None)
+    served = client.get(local(answer["url"]))
+    assert served.status_code == 200 and served.data == data and served.mimetype == mime
+
+
+def test_upload_refusals(client, pair, start, upload, person):
+    buyer, seller = pair
+    conv_id = start(buyer, seller)
+    outsider = upload(person(), conv_id, png_bytes())
+    assert outsider.status_code == 403
+    assert outsider.get_json()["error"] == "Not authorized for this conversation"
+    missing_id = upload(buyer, None, png_bytes())
+    assert missing_id.status_code == 400 and missing_id.get_json()["details"][0]["field"] == "conversationId"
+    no_file = client.post(f"{API}/upload", data={"conversationId": conv_id}, headers=buyer.headers,
+                          content_type="multipart/form-data")
+    assert no_file.status_code == 400
+
+
+@pytest.mark.parametrize("data, name", [
+    (b"<!DOCTYPE html><html><script>alert(1)</script></html>", "photo.png"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "photo.svg"),
+    (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(64), "photo.jpg"),
+])
+def test_disguised_files_are_415(pair, start, upload, data, name):
+    buyer, seller = pair
+    response = upload(buyer, start(buyer, seller), data, name, "image/png")
+    assert response.status_code == 415
+    assert response.get_json() == {"success": False, "error": INVALID_TYPE, "code": "unsupported_media_type"}
+
+
+@pytest.mark.parametrize("size", [1024 * 1024 + 10, 3 * 1024 * 1024])
+def test_files_over_the_limit_are_413(make_app, pair, size):
+    client, (buyer, seller) = make_app(MAX_UPLOAD_MB=1).test_client(), pair
+    conv_id = client.post(f"{API}/conversations", json={"otherUserId": seller.id},
+                          headers=buyer.headers).get_json()["data"]["conversation"]["id"]
+
+    data = png_bytes() + bytes(size)
+    response = client.post(f"{API}/upload", headers=buyer.headers, content_type="multipart/form-data",
+                           data={"conversationId": conv_id, "file": (io.BytesIO(data), "big.png")})
+    assert response.status_code == 413
+    assert response.get_json()["error"] == "File too large. Maximum size: 1MB"
+
+
+def test_a_file_message_carries_the_stored_file(client, pair, start, upload):
+    buyer, seller = pair
+    conv_id = start(buyer, seller)
+    stored = upload(buyer, conv_id, png_bytes(), "view.png").get_json()["data"]
+    response = send_file(client, buyer, conv_id, stored["url"], fileName="spoofed.exe", fileSize=1)
+    assert response.status_code == 201
+    message = response.get_json()["data"]["message"]
+    assert message["type"] == "image" and message["content"] == ""
+    assert message["fileName"] == "view.png" and message["fileSize"] == len(png_bytes())
+    assert message["fileUrl"] == message["thumbnailUrl"] == stored["url"]
+    assert client.get(f"{API}/conversations/{conv_id}", headers=seller.headers).get_json()[
+        "data"]["conversation"]["lastMessage"] == "view.png"
+    pdf = upload(buyer, conv_id, pdf_bytes(), "deed.pdf").get_json()["data"]
+    document = send_file(client, buyer, conv_id, pdf["url"], content="the deed", type="file")
+    assert document.get_json()["data"]["message"]["thumbnailUrl"] is None
+    wrong = send_file(client, buyer, conv_id, pdf["url"], type="image")
+    assert wrong.status_code == 400
+
+
+def test_a_file_message_must_use_a_file_of_this_conversation(client, pair, start, upload, person):
+    buyer, seller = pair
+    conv_id, elsewhere = start(buyer, seller), start(buyer, person("seller"))
+    foreign = upload(buyer, elsewhere, png_bytes()).get_json()["data"]
+    for url in (foreign["url"], "https://evil.example/x.png", "http://localhost/api/v1/files/" + "0" * 24):
+        response = send_file(client, buyer, conv_id, url)
+        assert response.status_code == 400, url
+        assert response.get_json()["error"] == "File not found for this conversation"
+
+
+def test_files_are_served_to_participants_and_signed_links_only(client, pair, start, upload, person):
+    buyer, seller = pair
+    conv_id = start(buyer, seller)
+    stored = upload(buyer, conv_id, pdf_bytes()).get_json()["data"]
+    bare = f"/api/v1/files/{stored['fileId']}"
+    served = client.get(bare, headers=seller.headers)
+    assert served.status_code == 200 and served.headers["Content-Disposition"].startswith("attachment")
+    assert client.get(bare, headers=person().headers).status_code == 404
+    assert client.get(bare).status_code == 401
+    assert client.get(bare + "?exp=1&sig=forged").status_code == 403
+    assert client.get(local(stored["url"])).status_code == 200
+
+
+def test_history_links_are_signed_afresh_and_deleted_files_are_gone(make_app, pair, start, upload, client):
+    buyer, seller = pair
+    conv_id = start(buyer, seller)
+    stored = upload(buyer, conv_id, png_bytes()).get_json()["data"]
+    message = send_file(client, buyer, conv_id, stored["url"]).get_json()["data"]["message"]
+    other_host = make_app(PUBLIC_URL="https://chat.example").test_client()
+    history = other_host.get(f"{API}/conversations/{conv_id}/messages", headers=seller.headers)
+    (seen,) = history.get_json()["data"]["messages"]
+    assert seen["fileUrl"].startswith("https://chat.example/api/v1/files/" + stored["fileId"])
+    gone = client.delete(f"{API}/messages/{message['id']}", headers=buyer.headers).get_json()
+    gone = gone["data"]["message"]
+    assert (gone["fileUrl"], gone["thumbnailUrl"], gone["fileName"], gone["fileSize"]) == (None,) * 4
+    assert gone["type"] == "text" and gone["content"] == "[Message deleted]"
+    assert client.get(local(stored["url"])).status_code == 404
+    assert client.get(f"/api/v1/files/{stored['fileId']}", headers=buyer.headers).status_code == 404
+    with make_app(indexes=False).app_context():
+        stored_doc = db.get_db().messages.find_one({})
+    assert "fileId" not in stored_doc and "fileUrl" not in stored_doc
