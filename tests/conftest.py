@@ -5,7 +5,7 @@ import uuid
 import pytest
 from pymongo import MongoClient
 
-from gharbazaar import create_app, db, embedded_db
+from gharbazaar import create_app, db, embedded_db, sockets
 from tests.support import TEST_SECRET, ServerProcess, make_token
 
 
@@ -75,6 +75,8 @@ def make_app(mongo_uri, db_name):
 
     yield build
     for app in apps:
+        # Background loops (token expiry, presence refresh) run while sockets are registered.
+        sockets.registry(app).connections.clear()
         db.close(app)
 
 

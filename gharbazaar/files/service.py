@@ -116,15 +116,15 @@ def file_id_from_url(url):
     return match.group(1) if match else None
 
 
-def attached(file_id, scope, scope_id):
+def attached(file_id, scope, scope_id, what="conversation"):
     """Return the stored file's metadata if it was uploaded to this scope, else raise."""
     try:
         meta = repository.find(file_id).get("metadata") or {}
     except NotFound:
-        raise ValidationFailed("File not found for this conversation",
+        raise ValidationFailed(f"File not found for this {what}",
                                details=[{"field": "fileUrl", "message": "Unknown file."}]) from None
     if meta.get("scope") != scope or meta.get("scopeId") != str(scope_id):
-        raise ValidationFailed("File not found for this conversation",
+        raise ValidationFailed(f"File not found for this {what}",
                                details=[{"field": "fileUrl", "message": "Not uploaded here."}])
     return meta
 

@@ -61,6 +61,8 @@ def _start_sweeper(app):
         try:
             while registry.connections:
                 socketio.sleep(service.HEARTBEAT_S)
+                if not registry.connections:
+                    break
                 with app.app_context():
                     try:
                         service.sweep()

@@ -1,0 +1,39 @@
+"""Who may see a ticket: its owner, its assignee and staff; the texts of the refusals."""
+from ..db import object_id
+from ..errors import Forbidden, NotFound
+from . import repository
+
+NOT_FOUND = "Ticket not found"
+NOT_AUTHORIZED = "Not authorized for this ticket"
+EMPLOYEE_ROOM_DENIED = "Only employees can join employee room"
+
+
+def find(ticket_id):
+    """Return the ticket or raise NotFound (also for malformed ids)."""
+    ticket = repository.find(object_id(ticket_id, "Ticket"))
+    if ticket is None:
+        raise NotFound(NOT_FOUND)
+    return ticket
+
+
+def visible(actor, ticket_id):
+    """Return the ticket if the actor owns it, is assigned to it or is staff; else raise."""
+    ticket = find(ticket_id)
+    if not (actor.is_staff or actor.id in (ticket["userId"], ticket.get("assignedTo"))):
+        raise Forbidden(NOT_AUTHORIZED)
+    return ticket
+
+
+def can_read(actor, ticket_id):
+    """Return True when the actor may see the ticket (and so read its files)."""
+    try:
+        visible(actor, ticket_id)
+    except (NotFound, Forbidden):
+        return False
+    return True
+
+
+def require_employee(actor):
+    """Raise unless the actor may join the employee room."""
+    if not actor.is_staff:
+        raise Forbidden(EMPLOYEE_ROOM_DENIED)

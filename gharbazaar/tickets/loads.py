@@ -1,0 +1,61 @@
+"""The `ticketloads` collection: each employee's active tickets, reserved atomically under a cap.
+
+One document per employee: `active` (the count), `holds` (one `{token, ticket, at}` per
+reservation) and `lastAssignedAt`. A reservation is a conditional `$inc` + `$push` in one
+update, so processes racing for the last free slot cannot both win. Every hold has its own
+token, stored on the ticket it activates: releasing removes exactly that token, so a release
+and a new reservation for the same ticket never cancel each other.
+"""
+from datetime import timedelta
+
+from bson import ObjectId
+
+from ..db import get_db
+from ..documents import utcnow
+
+LOADS = "ticketloads"
+
+
+def _loads():
+    return get_db()[LOADS]
+
+
+def reserve(employee_id, ticket_id, cap=None, assigned=True, now=None):
+    """Add one active ticket to the employee (under cap if given); return the token or None."""
+    now = now or utcnow()
+    _loads().update_one({"_id": employee_id},
+                        {"$setOnInsert": {"active": 0, "holds": [], "lastAssignedAt": None}}, upsert=True)
+    query = {"_id": employee_id}
+    if cap is not None:
+        query["active"] = {"$lt": cap}
+    token = ObjectId()
+    update = {"$inc": {"active": 1}, "$push": {"holds": {"token": token, "ticket": ticket_id, "at": now}}}
+    if assigned:
+        update["$set"] = {"lastAssignedAt": now}
+    return token if _loads().update_one(query, update).modified_count else None
+
+
+def release(employee_id, token):
+    """Remove one reservation; idempotent (a second release of the token does nothing)."""
+    if employee_id is None or token is None:
+        return False
+    result = _loads().update_one({"_id": employee_id, "holds.token": token},
+                                 {"$inc": {"active": -1}, "$pull": {"holds": {"token": token}}})
+    return bool(result.modified_count)
+
+
+def find_many(employee_ids):
+    """Return {employee id: load document} for the ids that have one."""
+    return {doc["_id"]: doc for doc in _loads().find({"_id": {"$in": list(employee_ids)}})}
+
+
+def find(employee_id):
+    """Return the employee's load document, or None."""
+    return _loads().find_one({"_id": employee_id})
+
+
+def old_holds(employee_id, older_than_s):
+    """Return the employee's reservations made more than older_than_s seconds ago."""
+    doc = find(employee_id) or {}
+    since = utcnow() - timedelta(seconds=older_than_s)
+    return [hold for hold in doc.get("holds", []) if hold["at"] < since]

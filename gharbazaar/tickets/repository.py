@@ -1,0 +1,100 @@
+"""The `tickets` and `ticketmessages` collections: queries, indexes, compare-and-set updates."""
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+
+from ..db import declare_indexes, get_db
+from .states import CLOSED, FEEDBACK_AFTER, OPEN
+
+TICKETS, MESSAGES = "tickets", "ticketmessages"
+MAX_CONTACTS = 500
+
+declare_indexes(TICKETS, [
+    IndexModel([("userId", ASCENDING), ("_id", DESCENDING)], name="by_owner"),
+    IndexModel([("userId", ASCENDING), ("status", ASCENDING), ("_id", DESCENDING)], name="by_owner_status"),
+    # Serves the staff listing by status and the waiting queue (status open, oldest _id first).
+    IndexModel([("status", ASCENDING), ("_id", DESCENDING)], name="by_status"),
+    IndexModel([("assignedTo", ASCENDING), ("_id", DESCENDING)], name="by_assignee"),
+    IndexModel([("assignedTo", ASCENDING), ("status", ASCENDING), ("_id", DESCENDING)],
+               name="by_assignee_status"),
+])
+declare_indexes(MESSAGES, [
+    IndexModel([("ticketId", ASCENDING), ("timestamp", ASCENDING), ("_id", ASCENDING)], name="by_ticket"),
+])
+
+
+def _tickets():
+    return get_db()[TICKETS]
+
+
+def _messages():
+    return get_db()[MESSAGES]
+
+
+def insert(doc):
+    """Store a new ticket; return it with its _id."""
+    doc["_id"] = _tickets().insert_one(doc).inserted_id
+    return doc
+
+
+def find(ticket_id):
+    """Return the stored ticket, or None."""
+    return _tickets().find_one({"_id": ticket_id})
+
+
+def find_many(ticket_ids):
+    """Return {id: ticket} for the ids that exist."""
+    return {doc["_id"]: doc for doc in _tickets().find({"_id": {"$in": list(ticket_ids)}})}
+
+
+def page(query, limit, before=None):
+    """Return up to limit + 1 tickets matching query, newest first, older than `before`."""
+    if before is not None:
+        query = dict(query, _id={"$lt": before})
+    return list(_tickets().find(query).sort("_id", DESCENDING).limit(limit + 1))
+
+
+def oldest_open():
+    """Return the ticket that has waited longest for an employee, or None."""
+    return _tickets().find_one({"status": OPEN, "assignedTo": None}, sort=[("_id", ASCENDING)])
+
+
+def transition(ticket_id, expected, fields, history):
+    """Set fields only if the ticket still has the expected values; return it or None."""
+    return _tickets().find_one_and_update(
+        {"_id": ticket_id, **expected},
+        {"$set": dict(fields, updatedAt=history["at"]), "$push": {"history": history}},
+        return_document=ReturnDocument.AFTER)
+
+
+def touch_writable(ticket_id, now):
+    """Bump updatedAt unless the ticket is closed; return the ticket or None."""
+    return _tickets().find_one_and_update({"_id": ticket_id, "status": {"$ne": CLOSED}},
+                                          {"$set": {"updatedAt": now}}, return_document=ReturnDocument.AFTER)
+
+
+def set_feedback(ticket_id, owner_id, feedback):
+    """Record feedback once, by the owner, after resolution; return the ticket or None."""
+    return _tickets().find_one_and_update(
+        {"_id": ticket_id, "userId": owner_id, "feedback": None, "status": {"$in": sorted(FEEDBACK_AFTER)}},
+        {"$set": {"feedback": feedback, "updatedAt": feedback["submittedAt"]}},
+        return_document=ReturnDocument.AFTER)
+
+
+def counterparts(user_id):
+    """Return the owners and assignees who share a ticket that is not closed with the user."""
+    live = {"$ne": CLOSED}
+    found = set(_tickets().distinct("assignedTo", {"userId": user_id, "status": live}))
+    found.update(_tickets().distinct("userId", {"assignedTo": user_id, "status": live}))
+    found.discard(None)
+    return set(list(found)[:MAX_CONTACTS])
+
+
+def add_message(doc):
+    """Store a ticket message; return it with its _id."""
+    doc["_id"] = _messages().insert_one(doc).inserted_id
+    return doc
+
+
+def messages(ticket_id, limit):
+    """Return the newest `limit` messages of a ticket, oldest first."""
+    newest = _messages().find({"ticketId": ticket_id}).sort([("timestamp", DESCENDING), ("_id", DESCENDING)])
+    return list(reversed(list(newest.limit(limit))))

@@ -1,0 +1,187 @@
+"""Support tickets: every rule, for REST and Socket.IO alike (the actor is always explicit)."""
+import logging
+
+from .. import throttle
+from ..auth import STAFF_ROLES
+from ..db import object_id
+from ..documents import utcnow
+from ..errors import Conflict, Forbidden, ValidationFailed
+from ..presence import service as presence
+from ..users import service as users
+from . import assignment, attachments, moves, notify, repository, states, views
+from .access import visible
+
+log = logging.getLogger(__name__)
+STAFF_CANNOT_CREATE = "Employees cannot create support tickets"
+STAFF_ONLY = "Only employees can view all tickets"
+ASSIGN_DENIED = "Only employees can assign tickets"
+ASSIGN_OTHERS_DENIED = "Only admins can assign tickets to other employees"
+MAX_MESSAGES = 500
+RETRIES = 3
+
+
+def create(actor, data):
+    """Open a ticket whose problem is its first message, then try to assign it."""
+    if actor.is_staff:
+        raise Forbidden(STAFF_CANNOT_CREATE)
+    throttle.hit(throttle.MESSAGES, actor.id)
+    users.remember(actor)
+    now = utcnow()
+    ticket = repository.insert({
+        "userId": actor.id, "userRole": actor.role, "userName": actor.display_name, "userEmail": actor.email,
+        "categoryId": data["categoryId"], "categoryTitle": data["categoryTitle"],
+        "subCategoryId": data["subCategoryId"], "subCategoryTitle": data["subCategoryTitle"],
+        "problem": data["problem"], "status": states.OPEN, "assignedTo": None, "assignedToName": None,
+        "hold": None, "history": [states.entry(states.OPEN, actor.id, now, "created")], "feedback": None,
+        "createdAt": now, "updatedAt": now, "closedAt": None})
+    repository.add_message(_message_doc(ticket, actor, data["problem"], None, None, now))
+    notify.created(ticket)
+    _hand_out()
+    return repository.find(ticket["_id"])
+
+
+def get(actor, ticket_id):
+    """Return (ticket, messages oldest first) for someone who may see it."""
+    ticket = visible(actor, ticket_id)
+    users.remember(actor)
+    return ticket, repository.messages(ticket["_id"], MAX_MESSAGES)
+
+
+def list_own(actor, args):
+    """Return a page of the actor's own tickets, newest first."""
+    users.remember(actor)
+    return _page({"userId": actor.id}, args)
+
+
+def list_all(actor, args):
+    """Return a page of every ticket (staff only); assignedTo=me means the caller."""
+    if not actor.is_staff:
+        raise Forbidden(STAFF_ONLY)
+    users.remember(actor)
+    query = {}
+    if args["assignedTo"]:
+        query["assignedTo"] = actor.id if args["assignedTo"] == "me" else args["assignedTo"]
+    return _page(query, args)
+
+
+def _page(query, args):
+    if args["status"] != "all":
+        query["status"] = args["status"]
+    before = object_id(args["before"]) if args["before"] else None
+    found = repository.page(query, args["limit"], before)
+    tickets = found[:args["limit"]]
+    more = len(found) > args["limit"]
+    return {"tickets": tickets, "hasMore": more, "nextBefore": str(tickets[-1]["_id"]) if more else None}
+
+
+def post_message(actor, ticket_id, data):
+    """Add a message (owner, assignee or staff); a reply may move the ticket on."""
+    throttle.hit(throttle.MESSAGES, actor.id)
+    ticket = visible(actor, ticket_id)
+    users.remember(actor)
+    if ticket["status"] == states.CLOSED:
+        raise Conflict(states.CLOSED_TEXT)
+    file_id, file_name = attachments.attached_file(ticket, data["fileUrl"], data["fileName"])
+    now = utcnow()
+    ticket = repository.touch_writable(ticket["_id"], now)
+    if ticket is None:
+        raise Conflict(states.CLOSED_TEXT)
+    doc = repository.add_message(_message_doc(ticket, actor, data["message"], file_id, file_name, now))
+    notify.message(ticket, doc)
+    action = states.reply_action(states.roles(actor, ticket), ticket["status"])
+    if action:
+        # Losing this race is fine: someone else moved the ticket meanwhile.
+        move = states.check(action, ticket["status"], states.roles(actor, ticket))
+        _apply(actor, ticket, move, action.replace("_", " "))
+    return doc
+
+
+def _message_doc(ticket, actor, text, file_id, file_name, now):
+    return {"ticketId": ticket["_id"], "senderId": actor.id,
+            "senderType": views.EMPLOYEE if actor.is_staff else views.CUSTOMER,
+            "senderName": actor.display_name, "message": text, "fileId": file_id,
+            "fileName": file_name if file_id else None, "timestamp": now}
+
+
+def assign(actor, ticket_id, employee_id=None):
+    """Assign to the caller (staff) or, for admins, to employee_id; a race has one winner."""
+    if not actor.is_staff:
+        raise Forbidden(ASSIGN_DENIED)
+    target = employee_id or actor.id
+    if target == actor.id:
+        name = actor.display_name
+    elif not actor.is_admin:
+        raise Forbidden(ASSIGN_OTHERS_DENIED)
+    else:
+        profile = users.profiles([target])[target]
+        if profile["role"] not in STAFF_ROLES:
+            raise ValidationFailed("employeeId is not a known employee",
+                                   details=[{"field": "employeeId", "message": "Not a known employee."}])
+        name = profile["name"]
+
+    def choose(ticket):
+        if ticket["status"] == states.ASSIGNED and ticket.get("assignedTo") == target:
+            raise Conflict("Ticket is already assigned to this employee")
+        return states.assign_action(ticket["status"], actor), {"assignee": target, "assignee_name": name}
+    return _move(actor, ticket_id, choose)
+
+
+def close(actor, ticket_id):
+    """Close the ticket (assignee or admin); closed is final."""
+    return _move(actor, ticket_id, lambda ticket: ("close", {}))
+
+
+def set_status(actor, ticket_id, status, reason=None):
+    """Move the ticket to status (assignee or admin) if the machine allows it."""
+    def choose(ticket):
+        return states.status_action(ticket["status"], status), {}
+    return _move(actor, ticket_id, choose, reason)
+
+
+def _move(actor, ticket_id, choose, reason=None):
+    """Check and apply a move; when a race changed the ticket, re-read and re-check it."""
+    users.remember(actor)
+    for _ in range(RETRIES):
+        ticket = visible(actor, ticket_id)
+        action, extra = choose(ticket)
+        move = states.check(action, ticket["status"], states.roles(actor, ticket))
+        updated = _apply(actor, ticket, move, reason, **extra)
+        if updated is not None:
+            return updated
+    raise Conflict("The ticket changed meanwhile. Please try again.")
+
+
+def _apply(actor, ticket, move, reason=None, **extra):
+    updated = moves.apply(ticket, move, actor.id, reason, **extra)
+    if updated is not None:
+        notify.changed(ticket, updated, move)
+        if states.frees_capacity(ticket, updated):
+            _hand_out()
+    return updated
+
+
+def _hand_out():
+    try:
+        assignment.hand_out()
+    except Exception:  # the change itself succeeded; waiting tickets go out on the next occasion
+        log.warning("ticket hand-out failed", exc_info=True)
+
+
+def give_feedback(actor, ticket_id, rating, remarks=None):
+    """Record the owner's one rating of a resolved or closed ticket."""
+    for _ in range(2):
+        ticket = visible(actor, ticket_id)
+        if ticket["userId"] != actor.id:
+            raise Forbidden("Only the ticket owner can give feedback")
+        if ticket.get("feedback"):
+            raise Conflict("Feedback already submitted")
+        if ticket["status"] not in states.FEEDBACK_AFTER:
+            raise Conflict("Feedback can be given only after the ticket is resolved")
+        updated = repository.set_feedback(ticket["_id"], actor.id,
+                                          {"rating": rating, "remarks": remarks, "submittedAt": utcnow()})
+        if updated is not None:
+            return updated
+    raise Conflict("The ticket changed meanwhile. Please try again.")
+
+
+presence.register_contacts(repository.counterparts)

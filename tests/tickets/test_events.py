@@ -1,0 +1,148 @@
+"""Ticket socket events with the Flask-SocketIO test client: rules, error texts and who hears what."""
+import pytest
+
+from tests.support import make_token
+from tests.tickets.conftest import events
+
+
+@pytest.fixture
+def app(make_app):
+    """Manual assignment here (auto-assignment has its own tests)."""
+    return make_app(AUTO_ASSIGN=False)
+
+
+@pytest.fixture
+def connect(socket_client):
+    def open_socket(user, role="buyer", namespace="/"):
+        sock = socket_client(make_token(user, role), namespace=namespace)
+        assert sock.is_connected(namespace)
+        return sock
+    return open_socket
+
+
+def errors(sock, namespace="/"):
+    return [payload for name, payload in events(sock, namespace=namespace) if name == "error"]
+
+
+def test_only_staff_join_the_employee_room_and_hear_new_tickets(connect, online, new_ticket, people):
+    customer = connect(people.customer)
+    ack = customer.emit("join_employee_room", None, callback=True)
+    assert ack == {"success": False, "error": "Only employees can join employee room", "code": "forbidden"}
+    assert errors(customer) == [{"message": "Only employees can join employee room", "code": "forbidden",
+                                 "event": "join_employee_room"}]
+    employee = online(people.emp1)
+    ticket = new_ticket(people.customer)
+    got = events(employee)
+    assert [name for name, _ in got] == ["ticket:created", "ticket:new"]
+    assert got[0][1] == got[1][1] == ticket
+    assert events(customer) == []
+
+
+def test_join_ticket_is_for_the_owner_the_assignee_and_staff(connect, new_ticket, people):
+    ticket = new_ticket(people.customer)
+    outsider = connect(people.other)
+    ack = outsider.emit("join_ticket", {"ticketId": ticket["id"]}, callback=True)
+    assert (ack["error"], ack["code"]) == ("Not authorized for this ticket", "forbidden")
+    assert errors(outsider)[0]["event"] == "join_ticket"
+    missing = outsider.emit("join_ticket", {"ticketId": "f" * 24}, callback=True)
+    assert (missing["error"], missing["code"]) == ("Ticket not found", "not_found")
+    assert outsider.emit("join_ticket", {}, callback=True)["code"] == "validation_error"
+    owner = connect(people.customer)
+    assert owner.emit("join_ticket", {"ticketId": ticket["id"]}, callback=True)["data"]["ticket"] == ticket
+    staff = connect(people.emp2, "employee")
+    assert staff.emit("join_ticket", ticket["id"], callback=True)["success"] is True  # a bare id works too
+
+
+@pytest.mark.parametrize("namespace", ["/", "/tickets"])
+def test_a_customer_message_reaches_the_room_every_owner_tab_and_the_employees(
+        connect, online, new_ticket, people, namespace):
+    ticket = new_ticket(people.customer)
+    employee = online(people.emp1, namespace=namespace)
+    in_room = connect(people.customer, namespace=namespace)
+    other_tab = connect(people.customer, namespace=namespace)
+    outsider = connect(people.other, namespace=namespace)
+    in_room.emit("join_ticket", {"ticketId": ticket["id"]}, namespace=namespace)
+    ack = in_room.emit("ticket_message", {"ticketId": ticket["id"], "message": "x" * 60}, callback=True,
+                       namespace=namespace)
+    message = ack["data"]["message"]
+    assert message["senderType"] == "customer" and message["message"] == "x" * 60
+    for sock in (in_room, other_tab):
+        got = events(sock, namespace=namespace)
+        assert [name for name, _ in got] == ["ticket:message", "ticket:customer-message"]
+        assert got[0][1] == got[1][1] == dict(message, role="user")
+    alerts = [p for name, p in events(employee, namespace=namespace) if name == "ticket:new-message"]
+    assert alerts == [{"ticketId": ticket["id"], "userId": people.customer, "preview": "x" * 50}]
+    assert events(outsider, namespace=namespace) == []
+
+
+def test_assigning_over_a_socket_tells_the_owner_the_assignee_and_the_employees(
+        connect, online, new_ticket, people):
+    ticket = new_ticket(people.customer)
+    customer = connect(people.customer)
+    refused = customer.emit("assign_ticket", {"ticketId": ticket["id"]}, callback=True)
+    assert refused["error"] == "Only employees can assign tickets"
+    events(customer)
+    watcher = online(people.emp2)
+    taker = connect(people.emp1, "employee")
+    ack = taker.emit("assign_ticket", {"ticketId": ticket["id"]}, callback=True)
+    assert ack["data"]["ticket"]["assignedTo"] == people.emp1
+    assigned = {"ticketId": ticket["id"], "assignedTo": people.emp1, "assignedToName": people.emp1,
+                "agentName": people.emp1, "status": "assigned", "userId": people.customer}
+    changed = {"ticketId": ticket["id"], "status": "assigned", "assignedTo": people.emp1}
+    assert events(customer) == [("ticket:status-changed", changed), ("ticket:assigned", assigned)]
+    assert ("ticket:assigned", assigned) in events(taker)
+    assert events(watcher) == [("ticket:status-changed", changed)]
+    late = connect(people.emp2, "employee").emit("assign_ticket", {"ticketId": ticket["id"]}, callback=True)
+    assert (late["error"], late["code"]) == ("Ticket is already assigned", "invalid_transition")
+
+
+def test_closing_is_for_the_assignee_and_is_announced(connect, new_ticket, people):
+    ticket = new_ticket(people.customer)
+    owner = connect(people.customer)
+    assignee = connect(people.emp1, "employee")
+    assignee.emit("assign_ticket", {"ticketId": ticket["id"]})
+    other = connect(people.emp2, "employee")
+    refused = other.emit("close_ticket", {"ticketId": ticket["id"]}, callback=True)
+    assert (refused["error"], refused["code"]) == ("Only assigned employee can close this ticket",
+                                                   "forbidden")
+    events(owner)
+    closed = assignee.emit("close_ticket", {"ticketId": ticket["id"]}, callback=True)["data"]["ticket"]
+    got = dict(events(owner))
+    assert got["ticket:closed"] == {"ticketId": ticket["id"], "status": "closed",
+                                    "closedAt": closed["closedAt"]}
+    assert got["ticket:status-changed"]["status"] == "closed"
+    again = assignee.emit("ticket_message", {"ticketId": ticket["id"], "message": "hi"}, callback=True)
+    assert (again["error"], again["code"]) == ("Ticket is closed", "conflict")
+
+
+def test_a_staff_reply_starts_work_and_a_left_room_hears_nothing_more(connect, new_ticket, people):
+    ticket = new_ticket(people.customer)
+    assignee = connect(people.emp1, "employee")
+    assignee.emit("assign_ticket", {"ticketId": ticket["id"]})
+    helper = connect(people.emp2, "employee")
+    helper.emit("join_ticket", {"ticketId": ticket["id"]})
+    events(helper)
+    ack = helper.emit("ticket_message", {"ticketId": ticket["id"], "message": "On it"}, callback=True)
+    got = events(helper)
+    assert ("ticket:message", dict(ack["data"]["message"], role="agent")) in got
+    assert ("ticket:status-changed", {"ticketId": ticket["id"], "status": "in_progress",
+                                      "assignedTo": people.emp1}) in got
+    helper.emit("leave_ticket", {"ticketId": ticket["id"]})
+    connect(people.customer).emit("ticket_message", {"ticketId": ticket["id"], "message": "thanks"})
+    assert events(helper) == []
+
+
+def test_an_outsider_learns_nothing_of_a_whole_ticket_life(connect, new_ticket, people):
+    outsider = connect(people.other)
+    ticket = new_ticket(people.customer)
+    for event, payload in (("join_ticket", {"ticketId": ticket["id"]}),
+                           ("ticket_message", {"ticketId": ticket["id"], "message": "let me in"}),
+                           ("close_ticket", {"ticketId": ticket["id"]})):
+        assert outsider.emit(event, payload, callback=True)["success"] is False
+    employee = connect(people.emp1, "employee")
+    employee.emit("assign_ticket", {"ticketId": ticket["id"]})
+    employee.emit("ticket_message", {"ticketId": ticket["id"], "message": "private reply"})
+    employee.emit("close_ticket", {"ticketId": ticket["id"]})
+    got = events(outsider)
+    assert [name for name, _ in got] == ["error"] * 3
+    assert {p["message"] for _, p in got} == {"Not authorized for this ticket"}
