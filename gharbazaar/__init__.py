@@ -10,6 +10,7 @@ def create_app(overrides=None):
     from .chat import events as chat_events, routes as chat_routes
     from .files import routes as file_routes
     from .presence import events as presence_events
+    from .sync import events as sync_events, routes as sync_routes
     from .users import service as _users  # noqa: F401 (learns users as they connect)
     from .tickets import events as ticket_events, routes as ticket_routes
 
@@ -35,12 +36,14 @@ def create_app(overrides=None):
     app.register_blueprint(chat_routes.bp)
     app.register_blueprint(ticket_routes.bp)
     app.register_blueprint(file_routes.bp)
+    app.register_blueprint(sync_routes.bp)
 
     socketio = extensions.make_socketio(app)
     sockets.init_app(app, socketio)
     sockets.mount(socketio, chat_events.HANDLERS, realtime.FEATURE_NAMESPACES["chat"])
     sockets.mount(socketio, ticket_events.HANDLERS, realtime.FEATURE_NAMESPACES["tickets"])
     sockets.mount(socketio, presence_events.HANDLERS, realtime.NAMESPACES)
+    sockets.mount(socketio, sync_events.HANDLERS, realtime.NAMESPACES)
     return app
 
 

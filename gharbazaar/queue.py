@@ -18,8 +18,8 @@ REDIS_OPTIONS = {"socket_connect_timeout": 2, "health_check_interval": 30}
 class ResilientRedisManager(socketio.RedisManager):
     """A RedisManager that fails fast and logs an outage once."""
 
-    def __init__(self, url):
-        super().__init__(url, channel=CHANNEL, redis_options=dict(REDIS_OPTIONS))
+    def __init__(self, url, channel=CHANNEL):
+        super().__init__(url, channel=channel, redis_options=dict(REDIS_OPTIONS))
         self.healthy = True
 
     def _publish(self, data):
@@ -42,7 +42,9 @@ class ResilientRedisManager(socketio.RedisManager):
 
 def client_manager(config):
     """Return the Socket.IO client manager for the configuration (None: in-process only)."""
-    return ResilientRedisManager(config["REDIS_URL"]) if config.get("REDIS_URL") else None
+    if not config.get("REDIS_URL"):
+        return None
+    return ResilientRedisManager(config["REDIS_URL"], config.get("REDIS_CHANNEL") or CHANNEL)
 
 
 def redis_status(config):

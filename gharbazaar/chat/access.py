@@ -22,6 +22,14 @@ def conversation_for(actor, conversation_id, denied=NOT_AUTHORIZED):
     return doc
 
 
+def claim_for(actor, conversation_id):
+    """Like conversation_for, and take a change sequence number in the same round trip."""
+    doc = repository.claim_seq(object_id(conversation_id, "Conversation"), actor.id)
+    if doc is None:
+        raise Forbidden(NOT_AUTHORIZED)
+    return doc
+
+
 def room_of(doc):
     """Return the socket room of a stored conversation."""
     return realtime.conversation_room(str(doc["_id"]))

@@ -9,7 +9,7 @@ from ..files import service as files
 from ..files.sniff import IMAGE
 from ..users import service as users
 from . import repository, shapes
-from .access import NOT_AUTHORIZED_VIEW, SCOPE, conversation_for, room_of
+from .access import NOT_AUTHORIZED_VIEW, SCOPE, claim_for, conversation_for, room_of
 
 MESSAGE_NOT_FOUND = "Message not found"
 NOT_AUTHORIZED_EDIT = "Not authorized to edit this message"
@@ -39,17 +39,23 @@ def _file_fields(conversation, data):
 
 def send_message(actor, conversation_id, data):
     """Return (message, created); a repeated clientMessageId returns the original, unannounced."""
-    conversation = conversation_for(actor, conversation_id)
-    users.remember(actor)
     client_id = data.get("clientMessageId")
     if client_id:
-        original = repository.find_by_client_id(conversation["_id"], actor.id, client_id)
+        oid = object_id(conversation_id, "Conversation")
+        original = repository.find_by_client_id(oid, actor.id, client_id)
         if original is not None:
+            conversation_for(actor, conversation_id)  # a retry must still come from a participant
             return shapes.message(original), False
     throttle.hit(throttle.MESSAGES, actor.id, "Too many messages. Please slow down.")
+    # Membership check and sequence number in one round trip; a refused file leaves a gap
+    # in the sequence, which resync tolerates (it asks for "after N", not "N + 1").
+    conversation = claim_for(actor, conversation_id)
+    users.remember(actor)
     kind, file_fields = _file_fields(conversation, data)
     now = utcnow()
-    doc = {"conversationId": conversation["_id"], "senderId": actor.id, "senderEmail": actor.email,
+    seq = conversation["seq"]
+    doc = {"conversationId": conversation["_id"], "seq": seq, "changeSeq": seq,
+           "senderId": actor.id, "senderEmail": actor.email,
            "senderName": actor.display_name, "content": data["content"], "type": kind, **file_fields,
            "read": False, "readAt": None, "edited": False, "deleted": False,
            "createdAt": now, "updatedAt": now}
@@ -99,11 +105,16 @@ def _own_message(actor, message_id, denied):
     return doc
 
 
+def _next_seq(message):
+    return repository.claim_seq(message["conversationId"])["seq"]
+
+
 def edit_message(actor, message_id, content):
     """Change the text of one of the actor's messages and tell the room."""
     doc = _own_message(actor, message_id, NOT_AUTHORIZED_EDIT)
     now = utcnow()
-    changes = {"content": content, "edited": True, "editedAt": now, "updatedAt": now}
+    changes = {"content": content, "edited": True, "editedAt": now, "updatedAt": now,
+               "changeSeq": _next_seq(doc)}
     updated = repository.update_message(doc["_id"], {"deleted": False}, changes)
     if updated is None:
         raise NotFound(MESSAGE_NOT_FOUND)
@@ -120,7 +131,8 @@ def delete_message(actor, message_id):
     # Shown as plain text from now on: there is no file left to render.
     updated = repository.update_message(doc["_id"], {"deleted": False},
                                         {"deleted": True, "deletedAt": now, "content": DELETED_TEXT,
-                                         "type": "text", "updatedAt": now}, unset=FILE_FIELDS)
+                                         "type": "text", "updatedAt": now, "changeSeq": _next_seq(doc)},
+                                        unset=FILE_FIELDS)
     if updated is None:  # already deleted: deleting is idempotent and announced once
         return shapes.message(repository.find_message(doc["_id"]))
     files.remove(doc.get("fileId"))

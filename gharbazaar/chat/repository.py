@@ -11,9 +11,13 @@ declare_indexes(CONVERSATIONS, [
     IndexModel([("pairLow", ASCENDING), ("pairHigh", ASCENDING), ("propertyId", ASCENDING)],
                unique=True, name="one_per_pair_and_property"),
     IndexModel([("participants", ASCENDING), ("lastMessageAt", DESCENDING)], name="by_participant_activity"),
+    IndexModel([("participants", ASCENDING), ("changedAt", ASCENDING)], name="by_participant_changes"),
 ])
 declare_indexes(MESSAGES, [
     IndexModel([("conversationId", ASCENDING), ("_id", DESCENDING)], name="conversation_newest"),
+    # Resync: every change (send, edit, delete, read) stamps the message with a new sequence.
+    IndexModel([("conversationId", ASCENDING), ("changeSeq", ASCENDING)], name="conversation_changes"),
+    IndexModel([("conversationId", ASCENDING), ("updatedAt", ASCENDING)], name="conversation_updated"),
     IndexModel([("conversationId", ASCENDING), ("senderId", ASCENDING), ("clientMessageId", ASCENDING)],
                unique=True, partialFilterExpression={"clientMessageId": {"$type": "string"}},
                name="one_per_client_message_id"),
@@ -35,6 +39,18 @@ def find_conversation(conversation_id):
     return _conversations().find_one({"_id": conversation_id})
 
 
+def claim_seq(conversation_id, participant_id=None):
+    """Return the conversation with a fresh change sequence number taken, or None.
+
+    With participant_id, the membership check and the allocation are one round trip.
+    """
+    query = {"_id": conversation_id}
+    if participant_id is not None:
+        query["participants"] = participant_id
+    return _conversations().find_one_and_update(
+        query, {"$inc": {"seq": 1}, "$set": {"changedAt": utcnow()}}, return_document=ReturnDocument.AFTER)
+
+
 def find_pair(user_a, user_b, property_id):
     low, high = sorted((user_a, user_b))
     return _conversations().find_one({"pairLow": low, "pairHigh": high, "propertyId": property_id})
@@ -43,7 +59,8 @@ def find_pair(user_a, user_b, property_id):
 def insert_conversation(doc):
     """Insert a conversation; DuplicateKeyError when the pair already has one for the property."""
     low, high = sorted(doc["participants"])
-    doc = dict(doc, pairLow=low, pairHigh=high, unreadCounts=[0] * len(doc["participants"]), hiddenFor=[])
+    doc = dict(doc, pairLow=low, pairHigh=high, unreadCounts=[0] * len(doc["participants"]), hiddenFor=[],
+               seq=0, changedAt=doc["createdAt"])
     doc["_id"] = _conversations().insert_one(doc).inserted_id
     return doc
 
@@ -132,16 +149,45 @@ def update_message(message_id, query, changes, unset=None):
                                            return_document=ReturnDocument.AFTER)
 
 
-def mark_read(conversation_id, reader_id, up_to=None):
+def mark_read(conversation_id, reader_id, seq, up_to=None):
     """Mark the others' unread messages read (up to a message id); return (count, readAt)."""
     query = {"conversationId": conversation_id, "senderId": {"$ne": reader_id}, "read": False}
     if up_to is not None:
         query["_id"] = {"$lte": up_to}
     now = utcnow()
-    result = _messages().update_many(query, {"$set": {"read": True, "readAt": now}})
+    result = _messages().update_many(
+        query, {"$set": {"read": True, "readAt": now, "updatedAt": now, "changeSeq": seq}})
     return result.modified_count, now
 
 
 def count_unread(conversation_id, reader_id):
     return _messages().count_documents(
         {"conversationId": conversation_id, "senderId": {"$ne": reader_id}, "read": False})
+
+
+def changes_after(conversation_id, after_seq, limit):
+    """Return up to limit + 1 messages changed after a sequence number, in change order."""
+    cursor = _messages().find({"conversationId": conversation_id, "changeSeq": {"$gt": after_seq}})
+    return list(cursor.sort("changeSeq", ASCENDING).limit(limit + 1))
+
+
+def changes_at(conversation_id, seq):
+    """Return every message stamped with one change sequence number (a read marks many)."""
+    cursor = _messages().find({"conversationId": conversation_id, "changeSeq": seq})
+    return list(cursor.sort("_id", ASCENDING))
+
+
+def changes_since(conversation_id, since, limit):
+    """Return up to limit + 1 messages created or changed after an instant, in change order."""
+    cursor = _messages().find({"conversationId": conversation_id, "updatedAt": {"$gt": since}})
+    return list(cursor.sort("changeSeq", ASCENDING).limit(limit + 1))
+
+
+def conversations_of(user_id, ids=None, changed_since=None):
+    """Return the user's conversations, optionally only these ids or those changed since."""
+    query = {"participants": user_id}
+    if ids is not None:
+        query["_id"] = {"$in": ids}
+    if changed_since is not None:
+        query["changedAt"] = {"$gt": changed_since}
+    return list(_conversations().find(query))

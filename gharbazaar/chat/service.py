@@ -14,7 +14,7 @@ from ..files import service as files
 from ..presence import service as presence
 from ..users import service as users
 from . import repository, shapes
-from .access import SCOPE, can_read_file, conversation_for, room_of
+from .access import SCOPE, can_read_file, claim_for, conversation_for, room_of
 # Re-exported: routes and socket events call this module only.
 from .messages import delete_message, edit_message, list_messages, send_message  # noqa: F401
 
@@ -101,12 +101,13 @@ def join(actor, conversation_id):
 
 def mark_read(actor, conversation_id, up_to=None, origin_sid=None):
     """Mark the other side's messages read and tell the room (except the reader's socket)."""
-    doc = conversation_for(actor, conversation_id)
     up_to_id = object_id(up_to, "Message") if up_to else None
-    count, read_at = repository.mark_read(doc["_id"], actor.id, up_to_id)
+    doc = claim_for(actor, conversation_id)
+    count, read_at = repository.mark_read(doc["_id"], actor.id, doc["seq"], up_to_id)
     # Recounted rather than zeroed: with upToMessageId some messages may stay unread.
     repository.set_unread(doc, actor.id, repository.count_unread(doc["_id"], actor.id))
-    payload = {"conversationId": str(doc["_id"]), "userId": actor.id, "readAt": iso(read_at), "count": count}
+    payload = {"conversationId": str(doc["_id"]), "userId": actor.id, "readAt": iso(read_at), "count": count,
+               "seq": doc["seq"]}
     if count:
         realtime.publish(SCOPE, "messages_read", payload, room_of(doc), skip_sid=origin_sid)
     return payload

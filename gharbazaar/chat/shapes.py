@@ -27,6 +27,8 @@ def message(doc):
         "edited": bool(doc.get("edited")),
         "deleted": deleted,
         "clientMessageId": doc.get("clientMessageId"),
+        "seq": doc.get("seq"),
+        "changeSeq": doc.get("changeSeq"),
         "createdAt": iso(doc.get("createdAt")),
         "updatedAt": iso(doc.get("updatedAt")),
     }
@@ -38,12 +40,14 @@ def message(doc):
 def edited(doc):
     """Return the `message_edited` payload."""
     return {"id": str(doc["_id"]), "_id": str(doc["_id"]), "conversationId": str(doc["conversationId"]),
-            "content": doc["content"], "edited": True, "editedAt": iso(doc["editedAt"])}
+            "content": doc["content"], "edited": True, "editedAt": iso(doc["editedAt"]),
+            "changeSeq": doc.get("changeSeq")}
 
 
 def deleted(doc):
     """Return the `message_deleted` payload."""
-    return {"id": str(doc["_id"]), "_id": str(doc["_id"]), "conversationId": str(doc["conversationId"])}
+    return {"id": str(doc["_id"]), "_id": str(doc["_id"]), "conversationId": str(doc["conversationId"]),
+            "changeSeq": doc.get("changeSeq")}
 
 
 def other_participant(doc, viewer_id):
@@ -66,6 +70,7 @@ def conversation(doc, viewer_id, profiles):
         "propertyTitle": doc.get("propertyTitle"),
         "lastMessage": doc.get("lastMessage") or "",
         "lastMessageAt": iso(doc.get("lastMessageAt")),
+        "seq": doc.get("seq", 0),
         "unreadCount": counts[slot] if slot is not None and slot < len(counts) else 0,
         "otherUser": {"id": other_id, "name": profile["name"], "email": profile.get("email")},
         "createdAt": iso(doc.get("createdAt")),

@@ -15,6 +15,9 @@ declare_indexes(TICKETS, [
     IndexModel([("assignedTo", ASCENDING), ("_id", DESCENDING)], name="by_assignee"),
     IndexModel([("assignedTo", ASCENDING), ("status", ASCENDING), ("_id", DESCENDING)],
                name="by_assignee_status"),
+    # Resync: the tickets of an owner or an assignee that changed after an instant.
+    IndexModel([("userId", ASCENDING), ("updatedAt", ASCENDING)], name="owner_changes"),
+    IndexModel([("assignedTo", ASCENDING), ("updatedAt", ASCENDING)], name="assignee_changes"),
 ])
 declare_indexes(MESSAGES, [
     IndexModel([("ticketId", ASCENDING), ("timestamp", ASCENDING), ("_id", ASCENDING)], name="by_ticket"),
@@ -98,3 +101,15 @@ def messages(ticket_id, limit):
     """Return the newest `limit` messages of a ticket, oldest first."""
     newest = _messages().find({"ticketId": ticket_id}).sort([("timestamp", DESCENDING), ("_id", DESCENDING)])
     return list(reversed(list(newest.limit(limit))))
+
+
+def changed_since(user_id, since, limit):
+    """Return up to limit + 1 tickets the user owns or is assigned that changed after an instant."""
+    query = {"$or": [{"userId": user_id}, {"assignedTo": user_id}], "updatedAt": {"$gt": since}}
+    return list(_tickets().find(query).sort("updatedAt", ASCENDING).limit(limit + 1))
+
+
+def messages_since(ticket_id, since, limit):
+    """Return up to `limit` messages of a ticket written after an instant, oldest first."""
+    cursor = _messages().find({"ticketId": ticket_id, "timestamp": {"$gt": since}})
+    return list(cursor.sort([("timestamp", ASCENDING), ("_id", ASCENDING)]).limit(limit))

@@ -60,9 +60,11 @@ def test_two_clients_chat_type_read_edit_and_delete(recorder, talk, namespace, t
     assert b.wait_for("messages_read") == receipt and receipt["count"] == 1
 
     b.emit("edit_message", {"messageId": message["id"], "content": "Still available?"})
-    assert s.wait_for("message_edited")["content"] == "Still available?"
+    edited = s.wait_for("message_edited")
+    assert edited["content"] == "Still available?"
     b.emit("delete_message", {"messageId": message["id"]})
-    gone = {"id": message["id"], "_id": message["id"], "conversationId": conv_id}
+    gone = {"id": message["id"], "_id": message["id"], "conversationId": conv_id,
+            "changeSeq": edited["changeSeq"] + 1}
     assert s.wait_for("message_deleted") == gone
     assert "user_typing" not in [name for name, _ in b.seen]
     assert "messages_read" not in [name for name, _ in s.seen]

@@ -161,10 +161,11 @@ def test_edit_and_delete_are_announced_and_guarded(room):
     assert refused["error"] == "Not authorized to delete this message"
     edited = emit(bsock, "edit_message", {"messageId": message["id"], "content": "final"})["data"]["message"]
     expected = {"id": message["id"], "_id": message["id"], "conversationId": conv_id, "content": "final",
-                "edited": True, "editedAt": edited["editedAt"]}
+                "edited": True, "editedAt": edited["editedAt"], "changeSeq": edited["changeSeq"]}
     assert events(ssock, "message_edited") == [expected] and events(bsock, "message_edited") == [expected]
     emit(bsock, "delete_message", {"messageId": message["id"]})
-    gone = {"id": message["id"], "_id": message["id"], "conversationId": conv_id}
+    gone = {"id": message["id"], "_id": message["id"], "conversationId": conv_id,
+            "changeSeq": edited["changeSeq"] + 1}
     assert events(ssock, "message_deleted") == [gone] and events(bsock, "message_deleted") == [gone]
     again = emit(bsock, "edit_message", {"messageId": message["id"], "content": "x"})
     assert again["error"] == "Message not found"

@@ -1,0 +1,1 @@
+"""Resync after a reconnect: everything a client missed, in order, over REST or Socket.IO."""

@@ -1,0 +1,39 @@
+"""Resync for tickets: status changes and messages missed while offline come back in order."""
+from tests.support import auth, make_token
+
+
+def sync(client, user, role, since):
+    return client.post("/api/v1/sync", json={"since": since}, headers=auth(make_token(user, role)))
+
+
+def test_missed_status_changes_and_messages_come_back(client, rest, new_ticket, people):
+    ticket = new_ticket(people.customer)
+    first = sync(client, people.customer, "buyer", "2000-01-01T00:00:00Z")
+    checkpoint = first.get_json()["data"]["serverTime"]
+    assert rest("POST", f"/{ticket['id']}/assign", people.emp1, "employee").status_code == 200
+    reply = rest("POST", f"/{ticket['id']}/messages", people.emp1, "employee", {"message": "Looking into it"})
+    assert reply.status_code == 201
+
+    data = sync(client, people.customer, "buyer", checkpoint).get_json()["data"]
+    (entry,) = data["tickets"]
+    assert entry["ticketId"] == ticket["id"]
+    assert entry["ticket"]["status"] == "in_progress" and entry["ticket"]["assignedTo"] == people.emp1
+    assert "Looking into it" in [m["message"] for m in entry["messages"]]
+    assert [m["timestamp"] for m in entry["messages"]] == sorted(m["timestamp"] for m in entry["messages"])
+    assert data["ticketsHasMore"] is False
+
+
+def test_the_assignee_resyncs_too_and_outsiders_get_nothing(client, rest, new_ticket, people):
+    ticket = new_ticket(people.customer)
+    rest("POST", f"/{ticket['id']}/assign", people.emp1, "employee")
+    since = "2000-01-01T00:00:00Z"
+    assignee = sync(client, people.emp1, "employee", since).get_json()["data"]["tickets"]
+    assert [t["ticketId"] for t in assignee] == [ticket["id"]]
+    assert sync(client, people.other, "seller", since).get_json()["data"]["tickets"] == []
+
+
+def test_without_since_there_are_no_ticket_changes(client, new_ticket, people):
+    new_ticket(people.customer)
+    response = client.post("/api/v1/sync", json={"conversations": {"0" * 24: 0}},
+                           headers=auth(make_token(people.customer)))
+    assert response.status_code == 200 and response.get_json()["data"]["tickets"] == []
