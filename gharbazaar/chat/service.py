@@ -95,6 +95,7 @@ def hide_conversation(actor, conversation_id):
 
 def join(actor, conversation_id):
     """Return the conversation the actor may follow live (the caller joins its room)."""
+    throttle.hit(throttle.JOINS, actor.id, throttle.JOINS_TEXT)
     doc = conversation_for(actor, conversation_id)
     return room_of(doc), describe(doc, actor.id)
 

@@ -21,7 +21,7 @@ def join_employee_room(conn, payload=None):
 
 def join_ticket(conn, payload):
     """Join the ticket room (owner, assignee or staff)."""
-    ticket = access.visible(conn.actor, _ticket_id(payload))
+    ticket = service.follow(conn.actor, _ticket_id(payload))
     realtime.join(conn, realtime.ticket_room(str(ticket["_id"])))
     return {"ticket": views.ticket(ticket)}
 

@@ -40,6 +40,12 @@ def create(actor, data):
     return repository.find(ticket["_id"])
 
 
+def follow(actor, ticket_id):
+    """Return the ticket the actor may follow live (the caller joins its room)."""
+    throttle.hit(throttle.JOINS, actor.id, throttle.JOINS_TEXT)
+    return visible(actor, ticket_id)
+
+
 def get(actor, ticket_id):
     """Return (ticket, messages oldest first) for someone who may see it."""
     ticket = visible(actor, ticket_id)

@@ -197,3 +197,17 @@ def test_an_outsider_gets_errors_and_no_events(room, connect, person, client):
     assert [name for name, _ in got] == ["error"] * len(attempts)
     assert [data["code"] for _, data in got] == ["forbidden"] * 4 + ["not_found"] * 2
     assert received(outsider_chat, "/chat") == []
+
+
+def test_joining_rooms_is_limited_per_user(make_app, pair):
+    app = make_app(RATE_LIMIT_JOINS="2 per minute")
+    client = app.test_client()
+    buyer, seller = pair
+    created = client.post("/api/v1/chat/conversations", json={"otherUserId": seller.id},
+                          headers=buyer.headers)
+    conv_id = created.get_json()["data"]["conversation"]["id"]
+    sock = app.extensions["socketio"].test_client(app, auth={"token": buyer.token})
+    acks = [sock.emit("join_conversation", conv_id, callback=True) for _ in range(3)]
+    assert [a["success"] for a in acks] == [True, True, False]
+    assert acks[-1]["code"] == "rate_limited"
+    sock.disconnect()

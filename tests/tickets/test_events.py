@@ -146,3 +146,17 @@ def test_an_outsider_learns_nothing_of_a_whole_ticket_life(connect, new_ticket, 
     got = events(outsider)
     assert [name for name, _ in got] == ["error"] * 3
     assert {p["message"] for _, p in got} == {"Not authorized for this ticket"}
+
+
+def test_joining_ticket_rooms_is_limited_per_user(make_app, people):
+    from tests.support import auth, make_token
+    from tests.tickets.conftest import TICKET
+    app = make_app(RATE_LIMIT_JOINS="1 per minute")
+    customer = auth(make_token(people.customer))
+    created = app.test_client().post("/api/v1/tickets", json=TICKET, headers=customer)
+    ticket_id = created.get_json()["data"]["ticket"]["id"]
+    sock = app.extensions["socketio"].test_client(app, auth={"token": make_token(people.customer)})
+    first = sock.emit("join_ticket", {"ticketId": ticket_id}, callback=True)
+    second = sock.emit("join_ticket", {"ticketId": ticket_id}, callback=True)
+    assert first["success"] is True and second["code"] == "rate_limited"
+    sock.disconnect()
