@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from gharbazaar import embedded_db
-from tests.support import TEST_SECRET, Recorder, ServerProcess, free_port, make_token
+from tests.support import TEST_SECRET, Recorder, ServerProcess, auth, free_port, make_token
 
 pytestmark = pytest.mark.e2e
 
@@ -41,12 +41,17 @@ def test_database_outage_is_503_and_unavailable_then_heals_by_itself(servers, tm
     database, uri = embedded_db.start(storage, port=port)
     try:
         server = servers(MONGODB_URI=uri, MONGODB_TIMEOUT_MS=400)
-        client = Recorder(server.url, make_token("resilient"))
+        token = make_token("resilient")
+        client = Recorder(server.url, token)
         assert client.connect()
         assert client.emit("presence:heartbeat", {})["success"] is True
 
         embedded_db.stop(database)
         assert server.get("/api/v1/health/ready").status_code == 503
+        listing = server.get("/api/v1/chat/conversations", headers=auth(token))
+        assert listing.status_code == 503 and listing.json()["code"] == "unavailable"
+        refused = client.emit("send_message", {"conversationId": "0" * 24, "content": "lost?"})
+        assert refused["code"] == "unavailable"
         health = server.get("/api/v1/health")
         assert health.status_code == 200 and health.json()["database"] == "down"
         ack = client.emit("presence:heartbeat", {})
@@ -57,6 +62,7 @@ def test_database_outage_is_503_and_unavailable_then_heals_by_itself(servers, tm
         database, _ = embedded_db.start(storage, port=port)
         wait_until(lambda: server.get("/api/v1/health/ready").status_code == 200, timeout=20)
         assert client.emit("presence:heartbeat", {})["success"] is True
+        assert server.get("/api/v1/chat/conversations", headers=auth(token)).status_code == 200
         client.close()
     finally:
         embedded_db.stop(database)
