@@ -6,6 +6,11 @@ IMAGE, DOCUMENT = "image", "document"
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 TEXT_CONTROL_OK = {9, 10, 12, 13}
 MAX_ZIP_ENTRIES = 5000
+# Office files are zip containers; these bounds refuse zip bombs from the directory alone
+# (nothing is ever decompressed here, but a client that opens the file would).
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_RATIO = 200
+RATIO_CHECKED_ABOVE = 1024 * 1024
 
 
 def _office_zip(data):
@@ -13,7 +18,7 @@ def _office_zip(data):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
-            if len(infos) > MAX_ZIP_ENTRIES:
+            if len(infos) > MAX_ZIP_ENTRIES or _bomb(infos):
                 return None
             names = {info.filename for info in infos}
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
@@ -25,6 +30,14 @@ def _office_zip(data):
     if any(name.startswith("xl/") for name in names):
         return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
     return None
+
+
+def _bomb(infos):
+    """Return True when the directory promises far more data than a document holds."""
+    if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
+        return True
+    return any(info.file_size > RATIO_CHECKED_ABOVE
+               and info.file_size > MAX_RATIO * max(info.compress_size, 1) for info in infos)
 
 
 def _plain_text(data):

@@ -1,5 +1,6 @@
 """Files: content sniffing, limits, GridFS storage, signed links and the download route."""
 import io
+import os
 import time
 import zipfile
 from urllib.parse import parse_qs, urlsplit
@@ -191,3 +192,22 @@ def test_unknown_and_malformed_file_ids_are_404(client):
 def test_served_files_cannot_run_scripts(app, client, probe_scope):
     path, query = stored_path(app, PNG, "a.png")
     assert "sandbox" in client.get(path, query_string=query).headers["Content-Security-Policy"]
+
+
+def zip_with(entries, compression=zipfile.ZIP_DEFLATED):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
+        for name, data in entries:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_office_zip_bombs_are_refused_from_their_directory():
+    bomb = zip_with([("[Content_Types].xml", "<Types/>"), ("word/document.xml", b"\0" * (20 * 1024 * 1024))])
+    assert len(bomb) < 100 * 1024  # tiny on the wire, 20 MB once opened
+    assert sniff.identify(bomb, "contract.docx") is None
+
+
+def test_a_large_but_honest_office_file_is_accepted():
+    honest = zip_with([("[Content_Types].xml", "<Types/>"), ("xl/sheet.xml", os.urandom(2 * 1024 * 1024))])
+    assert sniff.identify(honest, "prices.xlsx")[1].endswith("spreadsheetml.sheet")
