@@ -72,6 +72,7 @@ def from_env(env=None):
         "RATE_LIMIT_CONVERSATIONS": env.get("RATE_LIMIT_CONVERSATIONS") or "30 per hour",
         "RATE_LIMIT_UPLOADS": env.get("RATE_LIMIT_UPLOADS") or "20 per 5 minutes",
         "RATE_LIMIT_SOCKET_EVENTS": env.get("RATE_LIMIT_SOCKET_EVENTS") or "20 per second",
+        "RATE_LIMIT_SOCKET_FLOOD": env.get("RATE_LIMIT_SOCKET_FLOOD") or "100 per 10 seconds",
         "RATE_LIMIT_TYPING": env.get("RATE_LIMIT_TYPING") or "4 per second",
         "RATE_LIMIT_JOINS": env.get("RATE_LIMIT_JOINS") or "60 per minute",
         "AUTO_ASSIGN": _bool(env.get("AUTO_ASSIGN"), default=True),

@@ -32,6 +32,7 @@ REFUSED_EXPIRED = "Token has expired. Please login again."
 REFUSED_INVALID = "Invalid token. Please login again."
 REFUSED_TOO_MANY = "Too many connections. Please close some tabs and try again."
 EXPIRED_TEXT = "Token has expired. Please login again."
+FLOOD_TEXT = "Disconnected: too many events."
 
 
 @dataclass
@@ -50,10 +51,11 @@ class Connection:
 class Registry:
     """This process's live sockets, their actors, and per-connection event limits."""
 
-    def __init__(self, event_limit):
+    def __init__(self, event_limit, flood_limit):
         self.connections = {}
         self.per_user = Counter()
         self.limit = parse_limit(event_limit)
+        self.flood = parse_limit(flood_limit)
         self.limiter = FixedWindowRateLimiter(MemoryStorage())
         self.sweeping = False
 
@@ -71,6 +73,10 @@ class Registry:
 
     def allow(self, sid):
         return self.limiter.hit(self.limit, "sid", sid)
+
+    def flooding(self, sid):
+        """Count one refused event; return True once a socket keeps sending past its limit."""
+        return not self.limiter.hit(self.flood, "flood", sid)
 
     def retry_after(self, sid):
         reset, _ = self.limiter.get_window_stats(self.limit, "sid", sid)
@@ -139,6 +145,8 @@ def _wrap(event, handler):
                 _expire(current_app.extensions["socketio"], conn)
                 raise Unauthorized(EXPIRED_TEXT, code="token_expired")
             if not reg.allow(conn.sid):
+                if reg.flooding(conn.sid):
+                    _cut_off(current_app.extensions["socketio"], conn, event)
                 raise RateLimited(retry_after=reg.retry_after(conn.sid),
                                   message="Too many events. Please slow down.")
             data = handler(conn, payload)
@@ -160,6 +168,14 @@ def mount(socketio, handlers, namespaces):
 
 def _expire(socketio, conn):
     socketio.emit("error", {"message": EXPIRED_TEXT, "code": "token_expired", "event": "auth"},
+                  to=conn.sid, namespace=conn.namespace)
+    socketio.server.disconnect(conn.sid, namespace=conn.namespace)
+
+
+def _cut_off(socketio, conn, event):
+    """Disconnect a socket that ignores its rate limit, so it cannot starve other users."""
+    log.warning("socket cut off for flooding", extra={"fields": {"sid": conn.sid, "user": conn.actor.id}})
+    socketio.emit("error", {"message": FLOOD_TEXT, "code": "rate_limited", "event": event},
                   to=conn.sid, namespace=conn.namespace)
     socketio.server.disconnect(conn.sid, namespace=conn.namespace)
 
@@ -189,7 +205,8 @@ def _start_sweeper(app, reg):
 
 def init_app(app, socketio):
     """Authenticate every namespace's handshake and report unexpected errors."""
-    app.extensions["gharbazaar.sockets"] = Registry(app.config["RATE_LIMIT_SOCKET_EVENTS"])
+    app.extensions["gharbazaar.sockets"] = Registry(app.config["RATE_LIMIT_SOCKET_EVENTS"],
+                                                    app.config["RATE_LIMIT_SOCKET_FLOOD"])
     for namespace in realtime.NAMESPACES:
         socketio.on_event("connect", _on_connect, namespace=namespace)
         socketio.on_event("disconnect", _on_disconnect, namespace=namespace)

@@ -100,3 +100,18 @@ def test_redis_down_at_start_still_serves_own_clients(servers, mongo_uri):
     assert server.get("/api/v1/health/ready").json()["redis"] == "down"
     client.close()
     assert server.output().count("redis unavailable") <= 1
+
+
+def test_a_flooding_socket_is_cut_off_while_others_are_served(servers, mongo_uri):
+    server = servers(MONGODB_URI=mongo_uri, RATE_LIMIT_SOCKET_EVENTS="20 per second",
+                     RATE_LIMIT_SOCKET_FLOOD="50 per 10 seconds")
+    flooder, bystander = Recorder(server.url, make_token("flood")), Recorder(server.url, make_token("calm"))
+    assert flooder.connect() and bystander.connect()
+    for _ in range(300):
+        flooder.emit("presence:heartbeat", {}, ack=False)
+    cut = flooder.wait_for("error", timeout=10,
+                           where=lambda e: e["message"] == "Disconnected: too many events.")
+    assert cut["code"] == "rate_limited"
+    flooder.wait_for("__disconnect__", timeout=10)
+    assert bystander.emit("presence:heartbeat", {})["success"] is True
+    bystander.close()
