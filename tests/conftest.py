@@ -6,7 +6,7 @@ import pytest
 from pymongo import MongoClient
 
 from gharbazaar import create_app, db, embedded_db, sockets
-from tests.support import TEST_SECRET, ServerProcess, make_token
+from tests.support import TEST_SECRET, Recorder, ServerProcess, make_token
 
 
 @pytest.fixture(scope="session")
@@ -98,12 +98,14 @@ def token():
 
 @pytest.fixture
 def socket_client(app):
-    """Open a Flask-SocketIO test client: socket_client(token, namespace='/')."""
+    """Open a Flask-SocketIO test client: socket_client(token, namespace='/', target=app)."""
     opened = []
 
-    def connect(tok=None, namespace="/", headers=None):
+    def connect(tok=None, namespace="/", headers=None, target=None):
+        target = target or app
         auth = {"token": tok} if tok else None
-        sock = app.extensions["socketio"].test_client(app, namespace=namespace, auth=auth, headers=headers)
+        sock = target.extensions["socketio"].test_client(target, namespace=namespace, auth=auth,
+                                                         headers=headers)
         opened.append(sock)
         return sock
 
@@ -111,6 +113,22 @@ def socket_client(app):
     for sock in opened:
         if sock.is_connected():
             sock.disconnect()
+
+
+@pytest.fixture
+def real_client():
+    """Connect a real python-socketio client: real_client(url, token, **Recorder options)."""
+    opened = []
+
+    def connect(url, tok, **kwargs):
+        rec = Recorder(url, tok, **kwargs)
+        assert rec.connect(), rec.connect_error
+        opened.append(rec)
+        return rec
+
+    yield connect
+    for rec in opened:
+        rec.close()
 
 
 @pytest.fixture(scope="module")

@@ -5,25 +5,14 @@ import pytest
 import requests
 
 from tests.chat.conftest import new_person, png_bytes
-from tests.support import Recorder
 
 pytestmark = pytest.mark.e2e
 API = "/api/v1/chat"
 
 
 @pytest.fixture
-def recorder(live_server):
-    opened = []
-
-    def open_client(who, **kwargs):
-        rec = Recorder(live_server.url, who.token, **kwargs)
-        assert rec.connect(), rec.connect_error
-        opened.append(rec)
-        return rec
-
-    yield open_client
-    for rec in opened:
-        rec.close()
+def recorder(live_server, real_client):
+    return lambda who, **kwargs: real_client(live_server.url, who.token, **kwargs)
 
 
 @pytest.fixture

@@ -24,20 +24,12 @@ def people():
 
 
 @pytest.fixture
-def connect(app):
-    opened = []
-
+def connect(socket_client):
     def open_socket(user, role="buyer", target=None):
-        target = target or app
-        sock = target.extensions["socketio"].test_client(target, auth={"token": make_token(user, role)})
+        sock = socket_client(make_token(user, role), target=target)
         assert sock.is_connected()
-        opened.append(sock)
         return sock
-
-    yield open_socket
-    for sock in opened:
-        if sock.is_connected():
-            sock.disconnect()
+    return open_socket
 
 
 def events(sock, name):

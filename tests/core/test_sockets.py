@@ -46,21 +46,12 @@ def probe_app(make_app):
 
 
 @pytest.fixture
-def connect(probe_app):
-    opened = []
-
+def connect(probe_app, socket_client):
     def open_socket(user="u1", namespace="/", app=None, **token_claims):
-        app = app or probe_app()
-        sock = app.extensions["socketio"].test_client(
-            app, namespace=namespace, auth={"token": make_token(user, **token_claims)})
+        sock = socket_client(make_token(user, **token_claims), namespace=namespace, target=app or probe_app())
         assert sock.is_connected(namespace)
-        opened.append(sock)
         return sock
-
-    yield open_socket
-    for sock in opened:
-        if sock.is_connected():
-            sock.disconnect()
+    return open_socket
 
 
 def errors_of(sock, namespace="/"):

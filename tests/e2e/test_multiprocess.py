@@ -6,7 +6,7 @@ import pytest
 import socketio
 
 from tests.chat.conftest import new_person
-from tests.support import TEST_SECRET, Recorder, ServerProcess
+from tests.support import TEST_SECRET, ServerProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
 API = "/api/v1/chat"
@@ -31,18 +31,8 @@ def cluster(mongo_uri, redis_url):
 
 
 @pytest.fixture
-def clients():
-    opened = []
-
-    def connect(server, who, **kwargs):
-        rec = Recorder(server.url, who.token, **kwargs)
-        assert rec.connect(), rec.connect_error
-        opened.append(rec)
-        return rec
-
-    yield connect
-    for rec in opened:
-        rec.close()
+def clients(real_client):
+    return lambda server, who, **kwargs: real_client(server.url, who.token, **kwargs)
 
 
 def conversation(server, a, b):
