@@ -6,6 +6,7 @@ the staleness window belongs to a process that died without saying so.
 from datetime import timedelta
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from ..db import declare_indexes, get_db
 from ..documents import utcnow
@@ -73,11 +74,16 @@ def staff_in_room(window_s):
 
 
 def mark_online(user_id):
-    """Flip the user to online; return True only for the caller that flipped it."""
-    result = _users().update_one({"_id": user_id, "online": {"$ne": True}},
-                                 {"$set": {"online": True, "lastSeen": utcnow()},
-                                  "$setOnInsert": {"status": "online"}}, upsert=True)
-    return bool(result.upserted_id or result.modified_count)
+    """Flip the user to online; return their document if this caller flipped it, else None."""
+    try:
+        return _users().find_one_and_update(
+            {"_id": user_id, "online": {"$ne": True}},
+            {"$set": {"online": True, "lastSeen": utcnow()}, "$setOnInsert": {"status": "online"}},
+            upsert=True, return_document=ReturnDocument.AFTER)
+    except DuplicateKeyError:
+        # The user is already online: the filter missed their document and the upsert then
+        # collided with it. Nobody flipped anything, so there is nothing to announce.
+        return None
 
 
 def mark_offline(user_id):

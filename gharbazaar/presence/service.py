@@ -56,9 +56,10 @@ def _announce(user_id, event, payload):
 def connected(conn):
     """Record a new socket; announce the user online if it is their first anywhere."""
     repository.add_socket(conn.sid, conn.actor.id, conn.actor.role, process_id())
-    if repository.mark_online(conn.actor.id):
-        status = (repository.users([conn.actor.id]).get(conn.actor.id) or {}).get("status", "online")
-        _announce(conn.actor.id, "presence:user-online", {"userId": conn.actor.id, "status": status})
+    flipped = repository.mark_online(conn.actor.id)
+    if flipped is not None:
+        _announce(conn.actor.id, "presence:user-online",
+                  {"userId": conn.actor.id, "status": flipped.get("status", "online")})
 
 
 def disconnected(conn):
@@ -74,7 +75,7 @@ def _settle(user_id):
     if doc is None:
         return
     # A socket may have connected elsewhere between the count and the flip: look again.
-    if repository.live_user_ids([user_id], STALE_AFTER_S) and repository.mark_online(user_id):
+    if repository.live_user_ids([user_id], STALE_AFTER_S) and repository.mark_online(user_id) is not None:
         return
     _announce(user_id, "presence:user-offline",
               {"userId": user_id, "status": "offline", "lastSeen": iso(doc.get("lastSeen"))})

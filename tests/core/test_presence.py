@@ -41,9 +41,10 @@ def status_of(app, user):
         return service.statuses([user])[0]["status"]
 
 
-def test_online_while_any_tab_is_open(app, connect, people):
+def test_online_while_any_tab_is_open(app, connect, people, caplog):
     a, _, _ = people
     first, second = connect(a), connect(a)
+    assert "presence not recorded on connect" not in caplog.text
     assert status_of(app, a) == "online"
     first.disconnect()
     assert status_of(app, a) == "online"
@@ -164,3 +165,12 @@ def test_available_staff_are_in_the_room_and_not_away(app, connect):
 
 def connection_of(app, user):
     return next(c for c in sockets.registry(app).connections.values() if c.actor.id == user)
+
+
+def test_only_the_first_tab_flips_a_user_online(app, people):
+    a = people[0]
+    with app.app_context():
+        assert repository.mark_online(a)["online"] is True
+        assert repository.mark_online(a) is None
+        assert repository.mark_offline(a)["online"] is False
+        assert repository.mark_online(a) is not None
