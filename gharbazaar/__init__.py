@@ -7,6 +7,7 @@ __version__ = "0.1.0"
 def create_app(overrides=None):
     """Build the app: config, extensions, blueprints, socket namespaces, error handlers."""
     from . import cli, config, db, errors, extensions, health, identity, logs, realtime, sockets
+    from .apidoc import routes as apidoc_routes
     from .chat import events as chat_events, routes as chat_routes
     from .files import routes as file_routes
     from .presence import events as presence_events
@@ -37,6 +38,8 @@ def create_app(overrides=None):
     app.register_blueprint(ticket_routes.bp)
     app.register_blueprint(file_routes.bp)
     app.register_blueprint(sync_routes.bp)
+    extensions.limiter.exempt(apidoc_routes.bp)
+    app.register_blueprint(apidoc_routes.bp)
 
     socketio = extensions.make_socketio(app)
     sockets.init_app(app, socketio)

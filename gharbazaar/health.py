@@ -2,12 +2,16 @@
 from flask import Blueprint, current_app, jsonify
 
 from . import __version__, db, queue
+from .apidoc.registry import documented
+from .apidoc.views import DbCommands, Health, Ready, ServiceIndex
 from .documents import iso, utcnow
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/")
+@documented("Name the service and link to health and docs", response=ServiceIndex, enveloped=False,
+            auth=False, rate_limited=False, tags=["health"])
 def index():
     """Name the service and link to its health checks and docs."""
     return jsonify({"success": True, "name": "GharBazaar real-time backend", "version": __version__,
@@ -16,6 +20,8 @@ def index():
 
 
 @bp.get("/api/v1/health")
+@documented("Liveness: 200 while the process serves", response=Health, enveloped=False, auth=False,
+            rate_limited=False, tags=["health"])
 def health():
     """Answer 200 while the process serves, saying whether the database answers."""
     return jsonify({"success": True, "message": "API is healthy", "timestamp": iso(utcnow()),
@@ -25,6 +31,9 @@ def health():
 
 
 @bp.get("/api/v1/health/ready")
+@documented("Readiness: 200 only when the database answers and the process is not draining",
+            response=Ready, enveloped=False, other={503: Ready}, auth=False, rate_limited=False,
+            tags=["health"])
 def ready():
     """Answer 200 only when the database answers and the process is not shutting down.
 
@@ -41,6 +50,8 @@ def ready():
 
 
 @bp.get("/api/v1/health/db-commands")
+@documented("Database round trips by command (DB_METRICS=on only; 404 otherwise)", response=DbCommands,
+            errors=(404,), auth=False, rate_limited=False, tags=["health"])
 def db_commands():
     """Database round trips by command since start (DB_METRICS=on, never in production)."""
     counts = db.command_counts()

@@ -1,12 +1,15 @@
 """GET /api/v1/me: the caller as this backend sees their token (helps frontend debugging)."""
 from flask import Blueprint, jsonify
 
+from .apidoc.registry import documented
+from .apidoc.views import MeAnswer
 from .auth import authenticate_request
 
 bp = Blueprint("identity", __name__, url_prefix="/api/v1")
 
 
 @bp.get("/me")
+@documented("Who am I, as this backend reads my token", response=MeAnswer, tags=["identity"])
 def me():
     """Return the authenticated user's id, role, email and display name."""
     actor = authenticate_request()

@@ -3,6 +3,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, request
 
+from ..apidoc.registry import documented
 from ..auth import optional_actor
 from ..extensions import talisman
 from . import service, sniff
@@ -14,6 +15,10 @@ bp = Blueprint("files", __name__, url_prefix="/api/v1/files")  # nosemgrep: scan
 
 @bp.get("/<file_id>")
 @talisman(content_security_policy="default-src 'none'; sandbox")
+@documented("Download a stored file by its signed link (exp, sig) or as a participant",
+            response={"type": "string", "format": "binary"}, enveloped=False, media_type="*/*",
+            optional_auth=True, errors=(401, 403), tags=["files"],
+            description="Query: `exp` and `sig` from the upload answer's url; without them, send a token.")
 def download(file_id):
     """Serve the file with its stored type; only real images are shown inline."""
     meta, data = service.open_for(optional_actor(), file_id, request.args.get("exp"), request.args.get("sig"))

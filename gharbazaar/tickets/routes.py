@@ -1,9 +1,12 @@
 """REST routes for support tickets (/api/v1/tickets): parse, call the service, shape the answer."""
 from flask import Blueprint, jsonify, request
 
+from ..apidoc.registry import documented
 from ..auth import authenticate_request, require_login
 from ..validation import load, load_json
 from . import attachments, schemas, service, views
+from .docs import (TicketAnswer, TicketListing, TicketMessageAnswer, TicketMessageView, TicketUpload,
+                   TicketView, TicketWithMessages)
 
 bp = require_login(Blueprint("tickets", __name__, url_prefix="/api/v1/tickets"))
 
@@ -19,6 +22,8 @@ def _listing(page):
 
 @bp.get("")
 @bp.get("/")
+@documented("List my own tickets, newest first", query=schemas.Listing, response=TicketListing,
+            tags=["tickets"])
 def own_tickets():
     """List the caller's own tickets, newest first."""
     args = load(schemas.Listing(), request.args.to_dict())
@@ -26,6 +31,8 @@ def own_tickets():
 
 
 @bp.get("/employee/all")
+@documented("List every ticket (staff)", query=schemas.Listing, response=TicketListing, errors=(403,),
+            top_level={"tickets": {"type": "array", "items": TicketView}}, tags=["tickets"])
 def all_tickets():
     """List every ticket (staff); `tickets` is repeated at the top level for older frontends."""
     args = load(schemas.Listing(), request.args.to_dict())
@@ -34,6 +41,9 @@ def all_tickets():
 
 
 @bp.get("/<ticket_id>")
+@documented("Get a ticket and its messages (owner, assignee, staff)", response=TicketWithMessages,
+            top_level={"messages": {"type": "array", "items": TicketMessageView}}, errors=(403,),
+            tags=["tickets"])
 def one_ticket(ticket_id):
     """Return the ticket and its messages (`messages` also at the top level)."""
     ticket, messages = service.get(authenticate_request(), ticket_id)
@@ -43,6 +53,9 @@ def one_ticket(ticket_id):
 
 @bp.post("")
 @bp.post("/")
+@documented("Open a ticket (customers only); it is assigned at once if an employee is free",
+            body=schemas.CreateTicket, response=TicketAnswer, status=201, top_level={"message": "string"},
+            errors=(403,), tags=["tickets"])
 def create_ticket():
     """Open a ticket (customers only)."""
     data = load_json(schemas.CreateTicket())
@@ -51,6 +64,8 @@ def create_ticket():
 
 
 @bp.post("/<ticket_id>/assign")
+@documented("Assign the ticket to me, or (admin) to employeeId", body=schemas.Assign,
+            response=TicketAnswer, errors=(403, 409), tags=["tickets"])
 def assign_ticket(ticket_id):
     """Assign the ticket to the caller, or (admin) to employeeId."""
     data = load_json(schemas.Assign())
@@ -59,6 +74,8 @@ def assign_ticket(ticket_id):
 
 
 @bp.post("/<ticket_id>/messages")
+@documented("Write on the ticket", body=schemas.Message, response=TicketMessageAnswer, status=201,
+            errors=(403, 409), tags=["tickets"])
 def post_message(ticket_id):
     """Add a message to the ticket and broadcast it."""
     data = load_json(schemas.Message())
@@ -67,6 +84,8 @@ def post_message(ticket_id):
 
 
 @bp.put("/<ticket_id>/status")
+@documented("Move the ticket to another status (assignee or admin)", body=schemas.StatusChange,
+            response=TicketAnswer, errors=(403, 409), tags=["tickets"])
 def change_status(ticket_id):
     """Move the ticket to another status (assignee or admin)."""
     data = load_json(schemas.StatusChange())
@@ -75,12 +94,16 @@ def change_status(ticket_id):
 
 
 @bp.put("/<ticket_id>/close")
+@documented("Close the ticket (assignee or admin)", response=TicketAnswer, errors=(403, 409),
+            tags=["tickets"])
 def close_ticket(ticket_id):
     """Close the ticket (assignee or admin)."""
     return _ok({"ticket": views.ticket(service.close(authenticate_request(), ticket_id))})
 
 
 @bp.post("/<ticket_id>/feedback")
+@documented("Rate a resolved or closed ticket (owner, once)", body=schemas.Feedback,
+            response=TicketAnswer, errors=(403, 409), tags=["tickets"])
 def give_feedback(ticket_id):
     """Rate a resolved or closed ticket (owner, once)."""
     data = load_json(schemas.Feedback())
@@ -90,6 +113,8 @@ def give_feedback(ticket_id):
 
 @bp.post("/<ticket_id>/upload")
 @bp.post("/<ticket_id>/files")
+@documented("Upload a file to the ticket (images and documents, by content)", files=("file",),
+            response=TicketUpload, status=201, errors=(403, 409), tags=["tickets"])
 def upload(ticket_id):
     """Store one multipart `file` for the ticket."""
     return _ok(attachments.upload(authenticate_request(), ticket_id, request.files.get("file")), 201)

@@ -1,0 +1,25 @@
+"""The `sync` answer (REST and Socket.IO), as marshmallow schemas (documentation and fuzz checks only)."""
+from ..apidoc.fields import View, flag, nested, number, object_id, when
+from ..chat.docs import ConversationView, MessageView
+from ..tickets.docs import TicketMessageView, TicketView
+
+
+class ConversationChanges(View):
+    conversationId = object_id()
+    lastSeq = number(metadata={"description": "Send it back as `conversations[id]` next time."})
+    conversation = nested(ConversationView)
+    messages = nested(MessageView, many=True)
+    hasMore = flag()
+
+
+class TicketChanges(View):
+    ticketId = object_id()
+    ticket = nested(TicketView)
+    messages = nested(TicketMessageView, many=True)
+
+
+class SyncAnswer(View):
+    serverTime = when(metadata={"description": "Send it back as `since` next time."})
+    conversations = nested(ConversationChanges, many=True)
+    tickets = nested(TicketChanges, many=True)
+    ticketsHasMore = flag()
