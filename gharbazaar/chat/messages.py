@@ -40,12 +40,6 @@ def _file_fields(conversation, data):
 def send_message(actor, conversation_id, data):
     """Return (message, created); a repeated clientMessageId returns the original, unannounced."""
     client_id = data.get("clientMessageId")
-    if client_id:
-        oid = object_id(conversation_id, "Conversation")
-        original = repository.find_by_client_id(oid, actor.id, client_id)
-        if original is not None:
-            conversation_for(actor, conversation_id)  # a retry must still come from a participant
-            return shapes.message(original), False
     throttle.hit(throttle.MESSAGES, actor.id, "Too many messages. Please slow down.")
     # Membership check and sequence number in one round trip; a refused file leaves a gap
     # in the sequence, which resync tolerates (it asks for "after N", not "N + 1").
@@ -60,10 +54,12 @@ def send_message(actor, conversation_id, data):
            "read": False, "readAt": None, "edited": False, "deleted": False,
            "createdAt": now, "updatedAt": now}
     if client_id:
-        doc["clientMessageId"] = client_id  # absent, not null: the unique index is partial on strings
+        doc["clientMessageId"] = client_id
     try:
         repository.insert_message(doc)
-    except DuplicateKeyError:  # the same clientMessageId raced in from another request
+    except DuplicateKeyError:
+        # A retry (or a race) of a message already stored: answer the original. Detected by the
+        # unique index rather than looked up first, to keep the first send at three round trips.
         original = repository.find_by_client_id(conversation["_id"], actor.id, client_id)
         if original is None:
             raise

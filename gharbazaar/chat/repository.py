@@ -1,4 +1,5 @@
 """The `conversations` and `messages` collections: queries, indexes and atomic updates."""
+from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from ..db import declare_indexes, get_db
@@ -10,7 +11,10 @@ declare_indexes(CONVERSATIONS, [
     # One conversation per (pair of users, property): the pair is stored sorted, so (a, b) == (b, a).
     IndexModel([("pairLow", ASCENDING), ("pairHigh", ASCENDING), ("propertyId", ASCENDING)],
                unique=True, name="one_per_pair_and_property"),
-    IndexModel([("participants", ASCENDING), ("lastMessageAt", DESCENDING)], name="by_participant_activity"),
+    # The list is by `visibleTo` (participants minus those who hid it): an equality any planner
+    # serves from the index, where `hiddenFor: {$ne: user}` beside `participants` may not be.
+    IndexModel([("visibleTo", ASCENDING), ("lastMessageAt", DESCENDING), ("_id", DESCENDING)],
+               name="by_visible_activity"),
     IndexModel([("participants", ASCENDING), ("changedAt", ASCENDING)], name="by_participant_changes"),
 ])
 declare_indexes(MESSAGES, [
@@ -18,9 +22,10 @@ declare_indexes(MESSAGES, [
     # Resync: every change (send, edit, delete, read) stamps the message with a new sequence.
     IndexModel([("conversationId", ASCENDING), ("changeSeq", ASCENDING)], name="conversation_changes"),
     IndexModel([("conversationId", ASCENDING), ("updatedAt", ASCENDING)], name="conversation_updated"),
-    IndexModel([("conversationId", ASCENDING), ("senderId", ASCENDING), ("clientMessageId", ASCENDING)],
-               unique=True, partialFilterExpression={"clientMessageId": {"$type": "string"}},
-               name="one_per_client_message_id"),
+    # One message per sender's clientMessageId. `dedupeKey` is "c:<clientMessageId>", or "id:<_id>"
+    # without one: always set, so the index needs no partial filter for planners to use it.
+    IndexModel([("conversationId", ASCENDING), ("senderId", ASCENDING), ("dedupeKey", ASCENDING)],
+               unique=True, name="one_per_dedupe_key"),
     # Only unread messages are in it, so recounting after a read stays cheap in long histories.
     IndexModel([("conversationId", ASCENDING), ("senderId", ASCENDING)],
                partialFilterExpression={"read": False}, name="unread_by_conversation"),
@@ -59,15 +64,15 @@ def find_pair(user_a, user_b, property_id):
 def insert_conversation(doc):
     """Insert a conversation; DuplicateKeyError when the pair already has one for the property."""
     low, high = sorted(doc["participants"])
-    doc = dict(doc, pairLow=low, pairHigh=high, unreadCounts=[0] * len(doc["participants"]), hiddenFor=[],
-               seq=0, changedAt=doc["createdAt"])
+    doc = dict(doc, pairLow=low, pairHigh=high, unreadCounts=[0] * len(doc["participants"]),
+               visibleTo=list(doc["participants"]), seq=0, changedAt=doc["createdAt"])
     doc["_id"] = _conversations().insert_one(doc).inserted_id
     return doc
 
 
 def list_conversations(user_id, limit, before=None, before_id=None):
     """Return the user's visible conversations, newest activity first, after a cursor."""
-    query = {"participants": user_id, "hiddenFor": {"$ne": user_id}}
+    query = {"visibleTo": user_id}
     if before is not None and before_id is not None:  # exact cursor: ties on the instant are kept
         query["$or"] = [{"lastMessageAt": {"$lt": before}},
                         {"lastMessageAt": before, "_id": {"$lt": before_id}}]
@@ -82,7 +87,7 @@ def partners_of(user_id):
 
 
 def set_hidden(conversation_id, user_id, hidden):
-    change = {"$addToSet": {"hiddenFor": user_id}} if hidden else {"$pull": {"hiddenFor": user_id}}
+    change = {"$pull": {"visibleTo": user_id}} if hidden else {"$addToSet": {"visibleTo": user_id}}
     _conversations().update_one({"_id": conversation_id}, change)
 
 
@@ -93,7 +98,8 @@ def record_message(conversation, message):
     return _conversations().find_one_and_update(
         {"_id": conversation["_id"]},
         {"$set": {"lastMessage": preview(message), "lastMessageAt": message["createdAt"],
-                  "lastMessageId": message["_id"], "updatedAt": message["createdAt"], "hiddenFor": []},
+                  "lastMessageId": message["_id"], "updatedAt": message["createdAt"],
+                  "visibleTo": conversation["participants"]},
          "$inc": unread},
         return_document=ReturnDocument.AFTER)
 
@@ -117,8 +123,11 @@ def set_unread(conversation, user_id, count):
 
 
 def insert_message(doc):
-    """Insert a message; DuplicateKeyError when its clientMessageId was already used."""
-    doc["_id"] = _messages().insert_one(doc).inserted_id
+    """Insert a message; DuplicateKeyError when its sender already used its clientMessageId."""
+    doc.setdefault("_id", ObjectId())
+    client_id = doc.get("clientMessageId")
+    doc["dedupeKey"] = f"c:{client_id}" if client_id else f"id:{doc['_id']}"
+    _messages().insert_one(doc)
     return doc
 
 
@@ -128,7 +137,7 @@ def find_message(message_id):
 
 def find_by_client_id(conversation_id, sender_id, client_message_id):
     return _messages().find_one({"conversationId": conversation_id, "senderId": sender_id,
-                                 "clientMessageId": client_message_id})
+                                 "dedupeKey": f"c:{client_message_id}"})
 
 
 def page_of_messages(conversation_id, limit, before=None, skip=0):

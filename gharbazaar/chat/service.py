@@ -58,7 +58,7 @@ def create_conversation(actor, data):
 
 def _reopen(actor, doc):
     """Un-hide an existing conversation for the actor who asked for it again."""
-    if actor.id in doc.get("hiddenFor", []):
+    if actor.id not in doc.get("visibleTo", doc["participants"]):
         repository.set_hidden(doc["_id"], actor.id, hidden=False)
     return describe(doc, actor.id)
 

@@ -59,7 +59,11 @@ def set_staff_room(sid, value=True):
 def live_user_ids(user_ids, window_s):
     """Return the subset of user ids with at least one fresh socket."""
     since = utcnow() - timedelta(seconds=window_s)
-    query = {"userId": {"$in": list(user_ids)}, "lastSeen": {"$gte": since}}
+    user_ids = list(user_ids)
+    # One user (every connect and disconnect) asks by equality, which any planner serves from
+    # by_user_fresh; a batch (presence:get-status) needs $in.
+    who = user_ids[0] if len(user_ids) == 1 else {"$in": user_ids}
+    query = {"userId": who, "lastSeen": {"$gte": since}}
     return set(_sockets().distinct("userId", query))
 
 
