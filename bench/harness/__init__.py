@@ -1,0 +1,1 @@
+"""The benchmark orchestrator: servers, seeding, load generators, measurement, reports."""

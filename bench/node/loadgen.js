@@ -1,0 +1,287 @@
+'use strict';
+// One load-generator process. Usage: node loadgen.js CONFIG.json
+// Sets up (connects, joins rooms), prints "READY {...}", waits for "GO" on stdin, drives the
+// scenario for durationMs, prints "RESULT {...}" (latency histograms are mergeable), exits.
+const fs = require('fs');
+const WebSocket = require('ws');
+const { io } = require('socket.io-client');
+const { sign, now, Hist, stamp, stampTime } = require('./common');
+
+const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const ORIGIN = cfg.origin || 'http://localhost:3000';
+const SIZE = cfg.contentBytes || 100;
+const TIMEOUT_MS = 10000;
+const say = (tag, obj) => process.stdout.write(`${tag} ${JSON.stringify(obj)}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const errors = {};
+const countError = (what) => { errors[what] = (errors[what] || 0) + 1; };
+
+const tokens = new Map();
+function token(user, role) {
+  if (!tokens.has(user)) {
+    tokens.set(user, sign({ userId: user, email: `${user}@bench.test`, name: user, role,
+      exp: Math.floor(Date.now() / 1000) + 3 * 3600 }, cfg.secret));
+  }
+  return tokens.get(user);
+}
+
+function connect(url, user, role) {
+  const socket = io(url, { auth: { token: token(user, role) }, forceNew: true, reconnection: false,
+    transports: cfg.transports || ['polling', 'websocket'], extraHeaders: { Origin: ORIGIN }, timeout: 60000 });
+  socket.on('error', (e) => countError(`error event: ${e && e.message}`));
+  return socket;
+}
+const connected = (s) => new Promise((resolve, reject) => {
+  s.once('connect', resolve);
+  s.once('connect_error', (e) => reject(new Error(`connect_error: ${e.message}`)));
+});
+async function ack(socket, event, payload) {
+  const answer = await socket.timeout(60000).emitWithAck(event, payload);
+  if (!answer || !answer.success) throw new Error(`${event}: ${JSON.stringify(answer)}`);
+  return answer.data;
+}
+async function rest(method, url, user, role, body, headers = {}) {
+  const init = { method, headers: { Authorization: `Bearer ${token(user, role)}`, Origin: ORIGIN, ...headers } };
+  if (body !== undefined) {
+    init.body = Buffer.isBuffer(body) ? body : JSON.stringify(body);
+    if (!Buffer.isBuffer(body)) init.headers['Content-Type'] = 'application/json';
+  }
+  const res = await fetch(url, init);
+  const text = await res.text();
+  return { status: res.status, json: text.startsWith('{') ? JSON.parse(text) : null, bytes: text.length };
+}
+// Run fn(i) for i in [0, n) with at most `width` at a time.
+async function batched(n, width, fn) {
+  let next = 0;
+  const worker = async () => { while (next < n) { const i = next++; await fn(i); } };
+  await Promise.all(Array.from({ length: Math.min(width, n) }, worker));
+}
+const waitGo = () => new Promise((resolve) => {
+  process.stdin.on('data', (d) => { if (String(d).includes('GO')) resolve(); });
+});
+const url = (i) => cfg.urls[i % cfg.urls.length];
+
+// Connect storm: every socket a distinct user, all at once; hold them, then report.
+async function connectStorm() {
+  say('READY', {});
+  await waitGo();
+  const hist = new Hist();
+  const start = now();
+  let last = start;
+  const sockets = [];
+  const results = await Promise.allSettled(Array.from({ length: cfg.count }, (_, i) => {
+    const t = now();
+    const s = connect(url(i), `${cfg.prefix}-${i}`, cfg.role || 'buyer');
+    sockets.push(s);
+    return connected(s).then(() => { last = now(); hist.add(last - t); });
+  }));
+  results.filter((r) => r.status === 'rejected').forEach((r) => countError(r.reason.message));
+  const ok = results.length - Object.values(errors).reduce((a, b) => a + b, 0);
+  say('HOLDING', { connected: ok });
+  await sleep(cfg.holdMs || 1000);
+  sockets.forEach((s) => s.close());
+  return { ops: ok, windowMs: last - start, hist, extra: { attempted: cfg.count, connected: ok } };
+}
+
+// 1:1 chat: a sends, b receives new_message (both in this process, so clocks agree).
+// Paced (rateHz): with duplex both sides send at rateHz; with activity each send is preceded by
+// `typing` and each received message is answered with `mark_as_read` (acks checked, as errors).
+async function chat() {
+  const pairs = [];
+  await batched(cfg.conversations, 25, async (i) => {
+    const a = `${cfg.prefix}-a${i}`;
+    const b = `${cfg.prefix}-b${i}`;
+    const made = await rest('POST', `${url(0)}/api/v1/chat/conversations`, a, 'buyer',
+      { otherUserId: b, propertyId: `p-${cfg.prefix}-${i}` });
+    if (!made.json || !made.json.success) throw new Error(`create conversation: ${made.status}`);
+    const id = made.json.data.conversation.id;
+    const sa = connect(url(0), a, 'buyer');
+    const sb = connect(url(cfg.urls.length - 1), b, 'seller');
+    await Promise.all([connected(sa), connected(sb)]);
+    await Promise.all([ack(sa, 'join_conversation', { conversationId: id }), ack(sb, 'join_conversation', id)]);
+    pairs[i] = { id, sa, sb, a, b, seq: 0 };
+  });
+  say('READY', { conversations: pairs.length });
+  await waitGo();
+  const hist = new Hist();
+  let sent = 0; let received = 0; let lost = 0;
+  const start = now();
+  const end = start + cfg.durationMs;
+  const paced = cfg.rateHz > 0;
+  let pending = 0; // acks not yet in (each arrives, or times out, within TIMEOUT_MS)
+  const acked = (event) => (err, answer) => {
+    pending -= 1;
+    if (err) countError(`${event}: no ack in ${TIMEOUT_MS} ms`);
+    else if (!answer || !answer.success) countError(`${event}: ${JSON.stringify(answer && answer.error)}`);
+  };
+  const emit = (socket, event, payload) => {
+    pending += 1;
+    socket.timeout(TIMEOUT_MS).emit(event, payload, acked(event));
+  };
+  const send = (p, from = p.sa) => {
+    if (now() >= end) return;
+    sent += 1; p.seq += 1;
+    if (!paced) p.timer = setTimeout(() => { lost += 1; send(p); }, TIMEOUT_MS);
+    const message = { conversationId: p.id, content: stamp(SIZE), clientMessageId: `${p.id}-${p.seq}` };
+    if (!paced) return from.emit('send_message', message);
+    if (cfg.activity) emit(from, 'typing', { conversationId: p.id, isTyping: true });
+    return emit(from, 'send_message', message);
+  };
+  const receive = (p, socket, me) => (m) => {
+    const t = now();
+    if (m.senderId === me || t > end + TIMEOUT_MS) return;
+    hist.add(t - stampTime(m.content)); received += 1;
+    if (cfg.activity) emit(socket, 'mark_as_read', { conversationId: p.id, upToMessageId: m.id });
+    if (!paced) { clearTimeout(p.timer); send(p); }
+  };
+  const every = (p, from) => setTimeout(() => {
+    send(p, from);
+    p.intervals.push(setInterval(() => send(p, from), 1000 / cfg.rateHz));
+  }, Math.random() * 1000 / cfg.rateHz);
+  for (const p of pairs) {
+    p.sb.on('new_message', receive(p, p.sb, p.b));
+    p.intervals = [];
+    if (paced && cfg.duplex) p.sa.on('new_message', receive(p, p.sa, p.a));
+    if (paced) p.starts = [every(p, p.sa)].concat(cfg.duplex ? [every(p, p.sb)] : []);
+    else send(p);
+  }
+  await sleep(cfg.durationMs);
+  pairs.forEach((p) => (p.starts || []).concat(p.intervals).forEach((t) => { clearTimeout(t); clearInterval(t); }));
+  const deadline = now() + TIMEOUT_MS; // let messages in flight arrive (or time out)
+  while ((received + lost < sent || pending > 0) && now() < deadline + 1000) await sleep(20);
+  pairs.forEach((p) => clearTimeout(p.timer));
+  const windowMs = cfg.durationMs;
+  lost = sent - received;
+  return { ops: received, windowMs, hist, extra: { sent, received, lost, conversations: pairs.length,
+    users: 2 * pairs.length } };
+}
+
+// Fan-out: one member sends, every member (sender included) receives; next when all have it.
+async function fanout() {
+  const members = cfg.members.map((user, i) => ({ user, socket: connect(url(i), user, 'buyer') }));
+  await batched(members.length, 100, async (i) => {
+    await connected(members[i].socket);
+    await ack(members[i].socket, 'join_conversation', { conversationId: cfg.conversationId });
+  });
+  say('READY', { members: members.length });
+  await waitGo();
+  const hist = new Hist(); const whole = new Hist();
+  let sent = 0; let deliveries = 0; let lost = 0; let got = 0; let sentAt = 0; let timer;
+  const start = now();
+  const end = start + cfg.durationMs;
+  const send = () => {
+    clearTimeout(timer);
+    if (now() >= end) return;
+    sent += 1; got = 0; sentAt = now();
+    timer = setTimeout(() => { lost += 1; send(); }, TIMEOUT_MS);
+    members[0].socket.emit('send_message', { conversationId: cfg.conversationId, content: stamp(SIZE, `#${sent}`) });
+  };
+  for (const m of members) {
+    m.socket.on('new_message', (msg) => {
+      if (!String(msg.content).includes(` #${sent} `)) return; // late copy of a timed-out message
+      hist.add(now() - stampTime(msg.content)); deliveries += 1; got += 1;
+      if (got === members.length) { whole.add(now() - sentAt); send(); }
+    });
+  }
+  send();
+  await sleep(cfg.durationMs);
+  clearTimeout(timer);
+  const windowMs = now() - start;
+  return { ops: deliveries, windowMs, hist, extra: { broadcasts: sent, lost, members: members.length,
+    broadcastHist: whole } };
+}
+
+// A new ticket (REST) reaches every employee in the employee room as ticket:created.
+async function tickets() {
+  const staff = Array.from({ length: cfg.employees }, (_, i) => connect(url(i), `${cfg.prefix}-e${i}`, 'employee'));
+  await batched(staff.length, 50, async (i) => {
+    await connected(staff[i]);
+    await ack(staff[i], 'join_employee_room', {});
+  });
+  say('READY', { employees: staff.length });
+  await waitGo();
+  const hist = new Hist(); const post = new Hist();
+  let created = 0; let deliveries = 0;
+  const start = now();
+  const end = start + cfg.durationMs;
+  staff.forEach((s) => s.on('ticket:created', (t) => { hist.add(now() - stampTime(t.problem)); deliveries += 1; }));
+  await batched(cfg.customers, cfg.customers, async (c) => {
+    while (now() < end) {
+      const t = now();
+      const r = await rest('POST', `${url(0)}/api/v1/tickets`, `${cfg.prefix}-c${c}`, 'buyer',
+        { categoryTitle: 'Payments', subCategoryTitle: 'Refund', problem: stamp(SIZE) });
+      if (r.status === 201) { created += 1; post.add(now() - t); } else countError(`POST /tickets ${r.status}`);
+      if (cfg.rateHz > 0) await sleep(Math.max(0, t + 1000 / cfg.rateHz - now())); // a fixed pace
+    }
+  });
+  const windowMs = Math.max(cfg.durationMs, now() - start);
+  const deadline = now() + TIMEOUT_MS; // let broadcasts in flight arrive
+  await sleep(500);
+  while (deliveries < created * staff.length && now() < deadline) await sleep(20);
+  return { ops: deliveries, windowMs, hist, extra: { tickets: created, deliveries, employees: staff.length,
+    lost: Math.max(0, created * staff.length - deliveries), postHist: post } };
+}
+
+// REST: `concurrency` clients in closed loop on one request (or until maxRequests).
+async function restLoad() {
+  let body;
+  const headers = {};
+  if (cfg.uploadBytes) {
+    const boundary = 'benchboundary7d1f';
+    const file = Buffer.alloc(cfg.uploadBytes, 0x41);
+    file.write('%PDF-1.4\n');
+    body = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="conversationId"\r\n\r\n`
+      + `${cfg.conversationId}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="plan.pdf"\r\n`
+      + 'Content-Type: application/pdf\r\n\r\n'), file, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+    headers['Content-Type'] = `multipart/form-data; boundary=${boundary}`;
+  }
+  const target = `${url(0)}${cfg.path}`;
+  const probe = await rest(cfg.method, target, cfg.user, cfg.role || 'buyer', body, headers);
+  if (probe.status >= 400) throw new Error(`${cfg.method} ${cfg.path}: ${probe.status} ${JSON.stringify(probe.json)}`);
+  say('READY', { status: probe.status, bytes: probe.bytes });
+  await waitGo();
+  const hist = new Hist();
+  let done = 0; let bytes = 0; let started = 0;
+  const start = now();
+  const end = start + cfg.durationMs;
+  await batched(cfg.concurrency, cfg.concurrency, async () => {
+    while (now() < end && (!cfg.maxRequests || started < cfg.maxRequests)) {
+      started += 1;
+      const t = now();
+      const r = await rest(cfg.method, target, cfg.user, cfg.role || 'buyer', body, headers);
+      if (r.status < 400) { hist.add(now() - t); done += 1; bytes += r.bytes; } else countError(`HTTP ${r.status}`);
+      if (cfg.rateHz > 0) await sleep(1000 / cfg.rateHz);
+    }
+  });
+  return { ops: done, windowMs: now() - start, hist, extra: { responseBytes: bytes, uploadBytes: cfg.uploadBytes || 0 } };
+}
+
+// Loopback ceiling: raw websocket echo, closed loop per client.
+async function echo() {
+  const clients = await Promise.all(Array.from({ length: cfg.clients }, () => new Promise((resolve, reject) => {
+    const ws = new WebSocket(cfg.urls[0]);
+    ws.on('open', () => resolve(ws)); ws.on('error', reject);
+  })));
+  say('READY', { clients: clients.length });
+  await waitGo();
+  const hist = new Hist();
+  let done = 0;
+  const start = now();
+  const end = start + cfg.durationMs;
+  for (const ws of clients) {
+    ws.on('message', (data) => {
+      hist.add(now() - stampTime(data)); done += 1;
+      if (now() < end) ws.send(stamp(SIZE));
+    });
+    ws.send(stamp(SIZE));
+  }
+  await sleep(cfg.durationMs + 200);
+  return { ops: done, windowMs: cfg.durationMs, hist, extra: {} };
+}
+
+const SCENARIOS = { connect: connectStorm, chat, fanout, tickets, rest: restLoad, echo };
+SCENARIOS[cfg.kind]()
+  // Sockets stay open until run.py stops this process, so their disconnects fall outside the
+  // measured window (the connect storm closes its own: its disconnects are part of it).
+  .then((result) => say('RESULT', { ...result, errors }))
+  .catch((err) => { say('FAILED', { message: String(err && err.stack || err), errors }); process.exit(1); });

@@ -1,0 +1,125 @@
+"""Every hot query is served by an index: the repositories' own commands, explained by the server."""
+from datetime import timedelta
+
+import pytest
+from pymongo import MongoClient, monitoring
+
+from gharbazaar import db
+from gharbazaar.chat import repository as chat
+from gharbazaar.documents import utcnow
+from gharbazaar.presence import repository as presence
+from gharbazaar.tickets import repository as tickets
+
+# Index-backed leaves: IXSCAN everywhere; a real mongod may answer with these instead.
+INDEX_STAGES = {"IXSCAN", "EXPRESS_IXSCAN", "DISTINCT_SCAN"}
+# Command fields the driver adds that are not part of the query itself.
+DRIVER_FIELDS = {"lsid", "$db", "$clusterTime", "$readPreference", "txnNumber", "readConcern", "signature"}
+
+
+class Recorder(monitoring.CommandListener):
+    """Keep the find and distinct commands the application sends."""
+
+    def __init__(self):
+        self.commands = []
+
+    def started(self, event):
+        if event.command_name in ("find", "distinct"):
+            self.commands.append((event.database_name, dict(event.command)))
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
+def stages(plan):
+    """Yield every stage name in a plan tree (SecantusDB and mongod shapes, SBE's queryPlan included)."""
+    if isinstance(plan, list):
+        for item in plan:
+            yield from stages(item)
+    elif isinstance(plan, dict):
+        if "stage" in plan:
+            yield plan["stage"]
+        for key in ("inputStage", "inputStages", "queryPlan", "winningPlan", "shards"):
+            if key in plan:
+                yield from stages(plan[key])
+
+
+@pytest.fixture
+def issued(app):
+    """issued(call): run a repository call, return the winning plans' stages of the queries it sent."""
+    db.close(app)  # reopen the app's client with a recorder on it (indexes already exist)
+    recorder = Recorder()
+    app.extensions["mongo"]["client"] = MongoClient(app.config["MONGODB_URI"], tz_aware=True,
+                                                    event_listeners=[recorder])
+
+    def explain(call):
+        with app.app_context():
+            recorder.commands.clear()
+            call()
+            sent = list(recorder.commands)
+            assert sent, "the call sent no find or distinct command"
+            found = []
+            for database, command in sent:
+                query = {k: v for k, v in command.items() if k not in DRIVER_FIELDS}
+                answer = db.get_client()[database].command("explain", query, verbosity="queryPlanner")
+                found.append(list(stages(answer["queryPlanner"]["winningPlan"])))
+            return found
+
+    return explain
+
+
+@pytest.fixture
+def data(app):
+    """A few documents written through the repositories: a conversation, tickets, a socket."""
+    with app.app_context():
+        now = utcnow()
+        conv = chat.insert_conversation({"participants": ["ana", "ben"], "type": "property",
+                                         "propertyId": "p1", "createdAt": now, "lastMessageAt": now,
+                                         "createdBy": "ana"})
+        ids = [chat.insert_message({"conversationId": conv["_id"], "senderId": ("ana", "ben")[i % 2],
+                                    "content": f"m{i}", "type": "text", "read": False, "changeSeq": i + 1,
+                                    "clientMessageId": f"c{i}", "createdAt": now, "updatedAt": now})["_id"]
+               for i in range(6)]
+        ticket = tickets.insert({"userId": "ana", "status": "assigned", "assignedTo": "eve", "createdAt": now,
+                                 "updatedAt": now, "history": []})
+        tickets.insert({"userId": "ben", "status": "open", "assignedTo": None, "createdAt": now,
+                        "updatedAt": now, "history": []})
+        for i in range(3):
+            tickets.add_message({"ticketId": ticket["_id"], "senderId": "eve", "content": f"t{i}",
+                                 "timestamp": now + timedelta(seconds=i)})
+        presence.add_socket("sid-1", "ana", "buyer", "proc-1")
+        return {"conv": conv["_id"], "messages": ids, "ticket": ticket["_id"]}
+
+
+HOT_QUERIES = {
+    "the newest message page": lambda d: chat.page_of_messages(d["conv"], 50),
+    "a message page before a message":
+        lambda d: chat.page_of_messages(d["conv"], 50, before=d["messages"][3]),
+    "the resync of changes after a sequence number": lambda d: chat.changes_after(d["conv"], 2, 50),
+    "a user's conversation list by latest activity": lambda d: chat.list_conversations("ana", 50),
+    "the conversation of a pair about a property": lambda d: chat.find_pair("ben", "ana", "p1"),
+    "a message by its client message id": lambda d: chat.find_by_client_id(d["conv"], "ana", "c2"),
+    "a customer's tickets": lambda d: tickets.page({"userId": "ana"}, 20),
+    "the tickets in one status": lambda d: tickets.page({"status": "assigned"}, 20),
+    "an employee's assigned tickets": lambda d: tickets.page({"assignedTo": "eve"}, 20),
+    "the waiting queue, oldest open ticket first": lambda d: tickets.oldest_open(),
+    "a ticket's messages": lambda d: tickets.messages(d["ticket"], 50),
+    "a user's live presence sockets": lambda d: presence.live_user_ids(["ana"], 90),
+}
+
+
+@pytest.mark.parametrize("name", HOT_QUERIES)
+def test_the_hot_query_is_answered_from_an_index(name, issued, data):
+    for plan in issued(lambda: HOT_QUERIES[name](data)):
+        assert "COLLSCAN" not in plan, f"{name}: collection scan in {plan}"
+        assert INDEX_STAGES & set(plan), f"{name}: no index scan in {plan}"
+
+
+def test_the_plan_walker_reads_mongod_and_secantus_shapes():
+    secantus = {"stage": "SORT", "inputStage": {"stage": "FETCH", "inputStage": {"stage": "IXSCAN"}}}
+    mongod_sbe = {"queryPlan": {"stage": "LIMIT", "inputStage": {"stage": "FETCH", "inputStage": {
+        "stage": "OR", "inputStages": [{"stage": "IXSCAN"}, {"stage": "COLLSCAN"}]}}}, "slotBasedPlan": {}}
+    assert list(stages(secantus)) == ["SORT", "FETCH", "IXSCAN"]
+    assert list(stages(mongod_sbe)) == ["LIMIT", "FETCH", "OR", "IXSCAN", "COLLSCAN"]
