@@ -2,7 +2,7 @@
 import logging
 import uuid
 
-from flask import g, jsonify, request
+from flask import current_app, g, jsonify, request
 from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
 
@@ -61,6 +61,11 @@ class PayloadTooLarge(AppError):
     status, code, message = 413, "payload_too_large", "Request body too large"
 
 
+def file_too_large():
+    """Return the contract's 413 for an upload over MAX_UPLOAD_MB."""
+    return PayloadTooLarge(f"File too large. Maximum size: {current_app.config['MAX_UPLOAD_MB']}MB")
+
+
 class UnsupportedMediaType(AppError):
     status, code, message = 415, "unsupported_media_type", "Unsupported media type"
 
@@ -100,6 +105,8 @@ def as_app_error(exc):
     if isinstance(exc, ConnectionFailure):
         log.warning("database unavailable: %s", type(exc).__name__)
         return Unavailable(headers={"Retry-After": "5"})
+    if isinstance(exc, HTTPException) and exc.code == 413 and _is_upload():
+        return file_too_large()  # an upload over the body cap, refused before the route runs
     if isinstance(exc, HTTPException) and exc.code in _HTTP_CODES:
         code, text = _HTTP_CODES[exc.code]
         err = AppError(message=text, code=code)
@@ -107,6 +114,10 @@ def as_app_error(exc):
         return err
     log.exception("unhandled error", extra={"fields": {"request_id": _request_id()}})
     return InternalError()
+
+
+def _is_upload():
+    return bool(request) and request.mimetype == "multipart/form-data"
 
 
 def _request_id():

@@ -1,10 +1,7 @@
 """REST routes for buyer-seller chat (/api/v1/chat): parse, call the service, wrap the answer."""
 from flask import Blueprint, jsonify, request
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..auth import authenticate_request, require_login
-from ..errors import PayloadTooLarge
-from ..files import service as files
 from ..apidoc.registry import documented
 from ..validation import load, load_json
 from . import schemas, service
@@ -98,9 +95,5 @@ def delete_message(message_id):
             form=schemas.ConversationRef, files=("file",), response=UploadAnswer, status=201,
             errors=(403, 404), tags=["chat"])
 def upload():
-    try:
-        form, upload_file = request.form.to_dict(), request.files.get("file")
-    except RequestEntityTooLarge:  # the body is over the cap before we can even read it
-        raise PayloadTooLarge(files.too_large_text()) from None
-    data = load(schemas.ConversationRef(), form)
-    return ok(service.upload(authenticate_request(), data["conversationId"], upload_file), 201)
+    data = load(schemas.ConversationRef(), request.form.to_dict())
+    return ok(service.upload(authenticate_request(), data["conversationId"], request.files.get("file")), 201)

@@ -15,8 +15,7 @@ from urllib.parse import urlsplit
 from flask import current_app, request, url_for
 
 from .. import throttle
-from ..errors import (Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
-                      ValidationFailed)
+from ..errors import Forbidden, NotFound, Unauthorized, UnsupportedMediaType, ValidationFailed, file_too_large
 from . import repository, sniff
 
 INVALID_TYPE_TEXT = "Invalid file type. Only images and documents are allowed."
@@ -29,10 +28,6 @@ _FILE_PATH = re.compile(r"/api/v1/files/([0-9a-f]{24})$")
 def register_scope(scope, can_read):
     """Let a feature decide who may read the files stored under its scope."""
     _SCOPES[scope] = can_read
-
-
-def too_large_text():
-    return f"File too large. Maximum size: {current_app.config['MAX_UPLOAD_MB']}MB"
 
 
 def safe_name(name, extension):
@@ -51,7 +46,7 @@ def safe_name(name, extension):
 def _read_limited(stream, limit):
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise PayloadTooLarge(too_large_text())
+        raise file_too_large()
     return data
 
 
@@ -130,14 +125,19 @@ def attached(file_id, scope, scope_id, what="conversation"):
 
 
 def open_for(actor, file_id, expires=None, signature=None):
-    """Return (metadata, bytes) when the signed link or the actor may read the file."""
+    """Return (metadata, bytes) when the signed link or the actor may read the file.
+
+    Credentials are checked before the file is looked up, so that nobody without them can
+    tell a stored file id from an unknown one.
+    """
+    signed = bool(expires and signature and valid_signature(file_id, expires, signature))
+    if not signed and actor is None:
+        if expires or signature:
+            raise Forbidden("Invalid or expired file link")
+        raise Unauthorized()
     doc = repository.find(file_id)
     meta = doc.get("metadata") or {}
-    if not (expires and signature and valid_signature(file_id, expires, signature)):
-        if actor is None and not (expires or signature):
-            raise Unauthorized()
-        if actor is None:
-            raise Forbidden("Invalid or expired file link")
+    if not signed:
         can_read = _SCOPES.get(meta.get("scope"))
         if can_read is None or not can_read(actor, meta.get("scopeId")):
             raise NotFound("File not found")

@@ -5,6 +5,11 @@ import zipfile
 IMAGE, DOCUMENT = "image", "document"
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 TEXT_CONTROL_OK = {9, 10, 12, 13}
+TEXT_EXTENSIONS = (".txt", ".csv", ".log", ".md")
+# Markup or script a browser or a viewer might run, wherever it sits in the file.
+MARKUP_MARKERS = ("<!doctype", "<html", "<head", "<body", "<script", "<iframe", "<svg", "<?xml", "<object",
+                  "<embed", "<img", "<link", "<meta", "<style", "<form", "javascript:", "vbscript:",
+                  "<!--")
 MAX_ZIP_ENTRIES = 5000
 # Office files are zip containers; these bounds refuse zip bombs from the directory alone
 # (nothing is ever decompressed here, but a client that opens the file would).
@@ -40,16 +45,24 @@ def _bomb(infos):
                and info.file_size > MAX_RATIO * max(info.compress_size, 1) for info in infos)
 
 
-def _plain_text(data):
+def _plain_text(data, claimed_name):
+    """Return True for readable UTF-8 text that says it is text and is not script or markup.
+
+    Text is the one type with no signature: it must also be named as text (a `.png` that is
+    text is a disguise), must not start like a script, and must not carry markup anywhere.
+    """
+    if not claimed_name.lower().endswith(TEXT_EXTENSIONS):
+        return False
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return False
     if any(ord(ch) < 32 and ord(ch) not in TEXT_CONTROL_OK for ch in text):
         return False
-    # Markup disguised as text is refused: it is only dangerous if some client renders it.
-    head = text.lstrip()[:512].lower()
-    return not head.startswith(("<!doctype", "<html", "<svg", "<?xml", "<script"))
+    if text.lstrip().startswith("#!"):
+        return False
+    lowered = text.lower()
+    return not any(marker in lowered for marker in MARKUP_MARKERS)
 
 
 def identify(data, claimed_name=""):
@@ -72,6 +85,6 @@ def identify(data, claimed_name=""):
     if data.startswith(b"PK\x03\x04"):
         office = _office_zip(data)
         return (DOCUMENT, *office) if office else None
-    if data and _plain_text(data):
+    if data and _plain_text(data, claimed_name):
         return DOCUMENT, "text/plain", "txt"
     return None

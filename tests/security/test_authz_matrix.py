@@ -1,0 +1,307 @@
+"""Every cell of the authorization matrix (`authz_matrix.py`), over REST and Socket.IO.
+
+One world is built per module (read-only: a conversation with a message and a file, a ticket
+assigned to employee A with a message and a file). Rows marked `fresh` get objects made for
+their test, so no test depends on another's changes. Besides the status/code/text of each
+cell, every refusal is checked to leak nothing (no private text in the answer, the objects
+unchanged, no event to the object's people) and every socket refusal to reach the emitter
+alone as one `error` event.
+"""
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from bson import ObjectId
+
+from gharbazaar import db
+from gharbazaar.chat import events as chat_events
+from gharbazaar.documents import iso, utcnow
+from gharbazaar.presence import events as presence_events
+from gharbazaar.sync import events as sync_events
+from gharbazaar.tickets import events as ticket_events
+from tests.chat.conftest import pdf_bytes, png_bytes
+from tests.security import authz_matrix as matrix
+from tests.support import auth, make_token, unique
+
+MALFORMED = "not-an-object-id"
+# Known failures: {(action, kind, subject, transport): reason}; each is xfail(strict=True).
+# Empty since files/service.py open_for checks credentials before looking the file up.
+KNOWN = {}
+
+
+@dataclass
+class Obj:
+    """One object of the world: its id, the room it lives in and the texts only its people may read."""
+
+    target: str
+    id: str
+    secrets: list
+    scope_id: str = ""  # the conversation or ticket it belongs to
+    property: str = ""
+    since: str = ""
+
+
+@dataclass
+class World:
+    client: object
+    app: object
+    people: dict
+    objects: dict = field(default_factory=dict)
+
+    def call(self, who, method, path, **kwargs):
+        headers = auth(self.people[who]["token"]) if who else {}
+        return self.client.open(path, method=method, headers=headers, **kwargs)
+
+    def ok(self, who, method, path, **kwargs):
+        response = self.call(who, method, path, **kwargs)
+        assert response.status_code in (200, 201), (path, response.get_json())
+        return response.get_json()["data"]
+
+    @property
+    def secrets(self):
+        return [s for obj in self.objects.values() for s in obj.secrets]
+
+    # ---- building objects over REST, as their people would --------------------------------
+    def conversation(self):
+        """A conversation owner <-> participant with one message from the owner; returns (conv, message)."""
+        prop, text = unique("prop"), f"private chat text {unique('c')}"
+        body = {"otherUserId": self.people["participant"]["id"], "propertyId": prop}
+        conv = self.ok("owner", "POST", "/api/v1/chat/conversations", json=body)["conversation"]
+        message = self.ok("owner", "POST", f"/api/v1/chat/conversations/{conv['id']}/messages",
+                          json={"content": text})["message"]
+        since = iso(utcnow() - timedelta(seconds=2))
+        return (Obj("conversation", conv["id"], [conv["id"], text], conv["id"], prop, since),
+                Obj("message", message["id"], [message["id"], text], conv["id"], prop, since))
+
+    def ticket(self, assign=True, close=False):
+        """A ticket of the owner's (problem as its first message), assigned to the assignee."""
+        problem, since = f"private problem {unique('t')}", iso(utcnow() - timedelta(seconds=2))
+        body = {"categoryTitle": "Payments", "subCategoryTitle": "Refund", "problem": problem}
+        ticket = self.ok("owner", "POST", "/api/v1/tickets", json=body)["ticket"]
+        if assign:
+            self.ok("assignee", "POST", f"/api/v1/tickets/{ticket['id']}/assign", json={})
+        if close:
+            self.ok("assignee", "PUT", f"/api/v1/tickets/{ticket['id']}/close")
+        target = "closed_ticket" if close else "ticket" if assign else "open_ticket"
+        return Obj(target, ticket["id"], [ticket["id"], problem], ticket["id"], since=since)
+
+    def fresh(self, target):
+        if target in ("conversation", "message"):
+            conv, message = self.conversation()
+            return conv if target == "conversation" else message
+        return self.ticket(assign=target != "open_ticket", close=target == "closed_ticket")
+
+
+def upload(world, who, path, data, name, mime, **form):
+    return world.ok(who, "POST", path, content_type="multipart/form-data",
+                    data={**form, "file": (io.BytesIO(data), name, mime)})
+
+
+@pytest.fixture(scope="module")
+def world(security_app, security_client):
+    """The module's read-only world; its people and objects are used by no other module."""
+    people = {}
+    for subject, role in matrix.SUBJECTS.items():
+        user = unique(subject)
+        token = make_token(user, role, name=f"{subject} {user}") if role else None
+        people[subject] = {"id": user, "token": token}
+    w = World(security_client, security_app, people)
+    w.objects["conversation"], w.objects["message"] = w.conversation()
+    conv_id = w.objects["conversation"].id
+    png = png_bytes(3, 3)
+    stored = upload(w, "owner", "/api/v1/chat/upload", png, "house.png", "image/png", conversationId=conv_id)
+    w.ok("owner", "POST", f"/api/v1/chat/conversations/{conv_id}/messages", json={"fileUrl": stored["url"]})
+    w.objects["chat_file"] = Obj("chat_file", stored["fileId"], [stored["fileId"]], conv_id)
+    ticket = w.objects["ticket"] = w.ticket()
+    note = f"private ticket note {unique('n')}"
+    ticket.secrets.append(note)
+    document = pdf_bytes().replace(b"%%EOF", f"% {note} secret\n%%EOF".encode())
+    path = f"/api/v1/tickets/{ticket.id}"
+    stored = upload(w, "owner", f"{path}/upload", document, "deed.pdf", "application/pdf")
+    w.ok("owner", "POST", f"{path}/messages", json={"message": note, "fileUrl": stored["url"]})
+    w.objects["ticket_file"] = Obj("ticket_file", stored["fileId"], [stored["fileId"]], ticket.id)
+    for staff in ("employee", "admin"):  # known to the backend as staff (an admin may assign to B)
+        w.ok(staff, "GET", "/api/v1/tickets")
+    return w
+
+
+# ---- the cells ---------------------------------------------------------------------------
+def cell_id(cell):
+    row, kind, subject, transport, _ = cell
+    target = row["target"]
+    if target == "self":
+        where = "self"
+    elif kind == "real":
+        where = f"{'own' if subject in matrix.OWNERS[target] else 'others'}_{target}"
+    else:
+        where = f"{kind}_{target}"
+    return f"{subject}-{row['action']}-{where}-{transport}"
+
+
+def marked(cell):
+    row, kind, subject, transport, _ = cell
+    reason = KNOWN.get((row["action"], kind, subject, transport))
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    return pytest.param(cell, id=cell_id(cell), marks=marks)
+
+
+CELLS = [marked(cell) for cell in matrix.cells()]
+
+
+def fill(template, values):
+    """Replace {placeholders} in strings, dict keys and lists."""
+    if isinstance(template, str):
+        for key, value in values.items():
+            template = template.replace("{" + key + "}", value)
+        return template
+    if isinstance(template, dict):
+        return {fill(k, values): fill(v, values) for k, v in template.items()}
+    if isinstance(template, list):
+        return [fill(v, values) for v in template]
+    return template
+
+
+def rest_call(world, subject, spec, values):
+    kwargs = {}
+    if "json" in spec:
+        kwargs["json"] = fill(spec["json"], values)
+    if "form" in spec:
+        form = fill(spec["form"], values)
+        form["file"] = (io.BytesIO(png_bytes()), "house.png", "image/png")
+        kwargs.update(data=form, content_type="multipart/form-data")
+    subject = None if subject == "anonymous" else subject
+    response = world.call(subject, spec["method"], fill(spec["path"], values), **kwargs)
+    body = response.get_json(silent=True)
+    return response.status_code, body, response.get_data(as_text=False)
+
+
+def snapshot(world, objects):
+    """The stored state of the objects a cell may touch (a refusal must leave it as it was)."""
+    database = db.get_db(world.app)
+    state, scopes = [], {obj.scope_id: obj for obj in objects}  # files and messages share their scope's
+    for obj in scopes.values():
+        oid = ObjectId(obj.scope_id)
+        if obj.target in ("conversation", "message", "chat_file"):
+            state.append(database.conversations.find_one({"_id": oid}))
+            state.append(list(database.messages.find({"conversationId": oid}).sort("_id", 1)))
+        else:
+            state.append(database.tickets.find_one({"_id": oid}))
+            state.append(list(database.ticketmessages.find({"ticketId": oid}).sort("_id", 1)))
+        files = database["fs.files"].find({"metadata.scopeId": obj.scope_id})
+        state.append(sorted(str(f["_id"]) for f in files))
+    return state
+
+
+def observer(world, socket, obj, subject):
+    """A socket of one of the object's people (not the subject), in the object's room."""
+    chat = obj.target in ("conversation", "message", "chat_file")
+    who = "owner" if subject != "owner" else ("participant" if chat else "assignee")
+    sock = socket(world.people[who]["token"])
+    event, key = ("join_conversation", "conversationId") if chat else ("join_ticket", "ticketId")
+    assert sock.emit(event, {key: obj.scope_id}, callback=True)["success"] is True
+    sock.get_received()
+    return sock
+
+
+def leaks(text, secrets):
+    return [s for s in secrets if s in text]
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_every_subject_gets_exactly_its_matrix_outcome_and_nothing_more(cell, world, security_socket):
+    row, kind, subject, transport, expected = cell
+    if transport == "socket" and subject == "anonymous":
+        assert expected == matrix.NO_TOKEN
+        assert not security_socket(None).is_connected(), "a socket without a token must be refused"
+        return
+    target = row["target"]
+    obj = None
+    if target != "self":
+        shared = world.objects.get(target) or world.objects["ticket"]  # open/closed tickets are made fresh
+        # A request without a token reads and writes nothing: the shared object serves.
+        fresh = row.get("fresh") and kind == "real" and subject != "anonymous"
+        obj = world.fresh(target) if fresh else shared
+    ids = {"real": obj.id if obj else "", "missing": str(ObjectId()), "malformed": MALFORMED}
+    values = {"id": ids[kind], "owner": world.people["owner"]["id"],
+              "employee": world.people["employee"]["id"],
+              "property": obj.property if obj else "", "since": obj.since if obj else ""}
+    denied = isinstance(expected, tuple)
+    touched = list(world.objects.values()) + ([obj] if obj and obj not in world.objects.values() else [])
+    before = snapshot(world, touched) if denied else None
+    watcher = observer(world, security_socket, obj, subject) if denied and obj and kind == "real" else None
+    if transport == "rest":
+        status, body, raw = rest_call(world, subject, row["rest"], values)
+        answer, seen = raw.decode("utf-8", "replace"), []
+    else:
+        sock = security_socket(world.people[subject]["token"])
+        assert sock.is_connected()
+        sock.get_received()
+        spec = row["socket"]
+        body = sock.emit(spec["event"], fill(spec["payload"], values), callback=True)
+        seen = [(e["name"], e["args"][0] if e["args"] else None) for e in sock.get_received()]
+        status, answer = None, json.dumps([body, seen])
+
+    if denied:
+        code_status, code, text = expected
+        envelope = {key: body.get(key) for key in ("success", "error", "code")}
+        assert envelope == {"success": False, "error": text, "code": code}, body
+        assert set(body) <= {*envelope, "details"}
+        if transport == "rest":
+            assert status == code_status, body
+        else:
+            assert seen == [("error", {"message": text, "code": code, "event": row["socket"]["event"]})]
+        assert not leaks(answer, world.secrets + (obj.secrets if obj else []))
+        assert snapshot(world, touched) == before, "a refused action changed stored state"
+        if watcher is not None:
+            heard = [e["name"] for e in watcher.get_received() if not e["name"].startswith("presence:")]
+            assert heard == [], "a refused action was announced to the object's people"
+        return
+    if transport == "rest":
+        assert 200 <= status < 300 and (body is None or body.get("success") is True), (status, body)
+    else:
+        assert body.get("success") is True, body
+        assert "error" not in [name for name, _ in seen], seen
+    if expected == matrix.SHOWN:
+        assert not set(obj.secrets) - set(leaks(answer, obj.secrets)), "the answer should hold the object"
+    elif expected == matrix.HIDDEN:
+        assert not leaks(answer, obj.secrets), "someone else's object showed up in the answer"
+
+
+# ---- the matrix itself -------------------------------------------------------------------
+def _rule_path(rule):
+    path = rule.rule.rstrip("/")
+    while "<" in path:
+        start = path.index("<")
+        path = path[:start] + "{id}" + path[path.index(">", start) + 1:]
+    return path
+
+
+def test_the_matrix_has_a_row_for_every_rest_endpoint_of_chat_tickets_sync_and_files(security_app):
+    prefixes = ("/api/v1/chat", "/api/v1/tickets", "/api/v1/sync", "/api/v1/files")
+    served = {(method, _rule_path(rule)) for rule in security_app.url_map.iter_rules()
+              if rule.rule.startswith(prefixes) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    covered = {(row["rest"]["method"], urlsplit(row["rest"]["path"]).path.rstrip("/"))
+               for row in matrix.MATRIX if row.get("rest")}
+    assert served - covered == set()
+    assert covered - served == set()
+
+
+def test_the_matrix_has_a_row_for_every_socket_event_a_client_may_emit():
+    handlers = {*chat_events.HANDLERS, *ticket_events.HANDLERS, *presence_events.HANDLERS,
+                *sync_events.HANDLERS}
+    covered = {row["socket"]["event"] for row in matrix.MATRIX if row.get("socket")}
+    assert handlers == covered
+
+
+def test_every_row_gives_every_subject_an_outcome_for_every_kind_of_object_it_lists():
+    outcomes = {matrix.ALLOW, matrix.SHOWN, matrix.HIDDEN}
+    for row in matrix.MATRIX:
+        kinds = [kind for kind in matrix.KINDS if kind in row]
+        assert "real" in kinds and matrix.transports(row), row["action"]
+        for kind in kinds:
+            assert set(row[kind]) == set(matrix.SUBJECTS), (row["action"], kind)
+            for outcome in row[kind].values():
+                assert outcome in outcomes or (len(outcome) == 3 and 400 <= outcome[0] < 500), (row, outcome)
