@@ -12,6 +12,8 @@ EXAMPLE_SECRETS = {
     "<strong_random_secret>",
     "dev-only-secret-do-not-use-in-production-000",
 }
+# Heroku's router reaches the dyno from outside its loopback.
+ALL_INTERFACES = "0.0.0.0"  # nosec B104
 # Development only: production refuses to start with it (check() below).
 DEV_SECRET = "dev-only-secret-do-not-use-in-production-000"  # nosec B105
 
@@ -53,8 +55,7 @@ def from_env(env=None):
     return {
         "APP_ENV": app_env,
         "PORT": int(env.get("PORT") or 5000),
-        # All interfaces: Heroku's router reaches the dyno from outside its loopback.
-        "HOST": env.get("HOST") or "0.0.0.0",  # nosec B104
+        "HOST": env.get("HOST") or ALL_INTERFACES,
         "JWT_SECRET": env.get("JWT_SECRET") or (None if app_env == "production" else DEV_SECRET),
         "JWT_ISSUER": env.get("JWT_ISSUER") or None,
         "JWT_AUDIENCE": env.get("JWT_AUDIENCE") or None,
