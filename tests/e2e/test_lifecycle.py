@@ -145,3 +145,14 @@ def test_token_command_mints_a_usable_token(mongo_uri):
     import jwt
     claims = jwt.decode(result.stdout.strip(), TEST_SECRET, algorithms=["HS256"])
     assert claims["userId"] == "cli-user" and claims["role"] == "employee"
+
+
+def test_token_command_works_beside_a_running_development_server(test_server, tmp_path):
+    env = {"APP_ENV": "development", "MONGODB_URI": "", "MONGODB_DB": "",
+           "EMBEDDED_DB_PATH": str(tmp_path / "mongo"), "JWT_SECRET": TEST_SECRET}
+    test_server(**env).wait_listening()
+    result = run_wsgi_command(["token", "create", "--user", "dev-user", "--role", "seller"], env)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "monkey_patch" not in result.stderr
+    import jwt
+    assert jwt.decode(result.stdout.strip(), TEST_SECRET, algorithms=["HS256"])["userId"] == "dev-user"
