@@ -47,6 +47,10 @@ def make_socketio(app):
         client_manager=queue.client_manager(config),
         max_http_buffer_size=config["SOCKETIO_MAX_PAYLOAD_BYTES"],
         manage_session=False,
+        # One event at a time per socket, in the socket's own reader: a flooding client then
+        # waits on itself (TCP back-pressure) instead of spawning a green thread per packet
+        # and starving everyone; it also keeps each socket's events in order.
+        async_handlers=False,
         logger=False,
         engineio_logger=False,
         ping_interval=25,

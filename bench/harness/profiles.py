@@ -2,7 +2,11 @@
 
 Part fields: kind (a loadgen.js scenario), params (its config), gens (generator processes the
 part is split over), seed (what run.py writes into the database first), op (what one operation is).
+Scenario fields: env (the backend's own settings for it, applied after the lifted limits),
+phases (names of consecutive windows reported on rows of their own, see `flood`).
 """
+from .servers import SOCKET_LIMITS
+
 KIB = 1024
 
 
@@ -10,9 +14,10 @@ def part(kind, op, gens=1, seed=None, label=None, **params):
     return {"kind": kind, "op": op, "gens": gens, "seed": seed, "label": label or kind, "params": params}
 
 
-def scenario(sid, title, *parts, processes=1, targets=("app", "ref")):
+def scenario(sid, title, *parts, processes=1, targets=("app", "ref"), env=None, phases=None):
     """targets: "app" is the backend, "ref" the Node reference (the echo server for the loopback)."""
-    return {"id": sid, "title": title, "parts": list(parts), "processes": processes, "targets": targets}
+    return {"id": sid, "title": title, "parts": list(parts), "processes": processes, "targets": targets,
+            "env": env or {}, "phases": phases}
 
 
 def standard(connects, chats, fanouts, redis_chats, seeds, uploads, duration_ms, gens_per=1000):
@@ -77,6 +82,25 @@ def marketplace_day(sid="marketplace-day", users=5000, employees=50, duration_ms
                     processes=processes, targets=("app",))
 
 
+def flood(pairs, flooders, phase_ms, rate_hz, event="send_message"):
+    """Bystanders in paced 1:1 chat (a sends to b at rate_hz), for phase_ms alone (baseline), then
+    phase_ms more while `flooders` sockets (distinct users, one generator of their own) emit `event`
+    as fast as their sockets take it, without acks. The backend runs with the production socket
+    limits (the per-user message limits stay lifted) and should cut every flooder off. Backend only:
+    the Node reference has no limits."""
+    title = (f"Flood: {pairs} bystander 1:1 chats at {rate_hz:g} msg/s each ({pairs * rate_hz:g} msg/s), "
+             f"{phase_ms / 1000:g} s alone, then {phase_ms / 1000:g} s while {flooders} sockets flood "
+             f"`{event}` (production socket limits: {SOCKET_LIMITS['RATE_LIMIT_SOCKET_EVENTS']} per socket, "
+             f"cut off at {SOCKET_LIMITS['RATE_LIMIT_SOCKET_FLOOD']} refused)")
+    phases = ["baseline", "during flood"]
+    return scenario("flood", title,
+                    part("chat", "message", label="bystanders", conversations=pairs, rateHz=rate_hz,
+                         phases=phases, phaseMs=phase_ms, durationMs=len(phases) * phase_ms),
+                    part("flood", "event", label="flooders", flooders=flooders, event=event, phase=phases[1],
+                         delayMs=phase_ms, durationMs=phase_ms),
+                    targets=("app",), env=SOCKET_LIMITS, phases=phases)
+
+
 SMOKE_SEEDS = {"conversations": 1000, "messages": 10000}
 FULL_SEEDS = {"conversations": 10000, "messages": 100000}
 # The same mix as the marketplace day at a size to try it (its targets report "smaller scale").
@@ -85,14 +109,15 @@ SMALL_DAY = dict(users=100, employees=10, duration_ms=30000)
 PROFILES = {
     # At most 100 clients and a few seconds per scenario: checks the harness, numbers are indicative.
     "smoke": lambda: (standard([100], [2, 50], [10, 99], [2, 50], SMOKE_SEEDS, 3, 4000)
-                      + [marketplace_day("marketplace-day-small", users=40, employees=4, duration_ms=10000)],
+                      + [marketplace_day("marketplace-day-small", users=40, employees=4, duration_ms=10000),
+                         flood(10, 5, 5000, 2)],
                       SMOKE_SEEDS),
     # The issue's sizes scaled to finish in a few minutes on a 2-core machine.
-    "moderate": lambda: (standard([1000], [2, 100, 500], [10, 100, 1000], [100], SMOKE_SEEDS, 5, 8000),
-                         SMOKE_SEEDS),
+    "moderate": lambda: (standard([1000], [2, 100, 500], [10, 100, 1000], [100], SMOKE_SEEDS, 5, 8000)
+                         + [flood(50, 20, 8000, 0.5)], SMOKE_SEEDS),
     # The issue's sizes.
     "full": lambda: (standard([1000, 5000], [2, 100, 1000], [10, 100, 1000], [100, 1000], FULL_SEEDS, 20,
-                              20000), FULL_SEEDS),
+                              20000) + [flood(250, 50, 20000, 0.1)], FULL_SEEDS),
     # The issue's marketplace day: 5,000 users (50 employees), 1 message per 30 s per user, 1 ticket/s,
     # 300 s, on one process, then on two processes sharing one Redis.
     "marketplace-day": lambda: ([marketplace_day(), marketplace_day("marketplace-day-redis", processes=2)],

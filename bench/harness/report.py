@@ -1,9 +1,10 @@
 """Turning generator results into rows, tables (markdown, JSON) and the targets check."""
 import math
 
-KINDS = ("echo", "connect", "chat", "fanout", "tickets", "rest")
+TIMEOUT_S = 10  # loadgen.js TIMEOUT_MS: how long a generator waits for what is in flight
+KINDS = ("echo", "connect", "chat", "fanout", "tickets", "rest", "flood")
 UNITS = {"connection": "conn/s", "message": "msg/s", "delivery": "deliveries/s", "request": "req/s",
-         "upload": "uploads/s", "echo": "msg/s"}
+         "upload": "uploads/s", "echo": "msg/s", "event": "events/s"}
 
 
 def merge(hists):
@@ -76,6 +77,15 @@ def summarize(sc, part, target, results, m):
         row["extra"] = {"attempted": attempted, "connected": ops, "failed": attempted - ops,
                         "storm_s": max(r["windowMs"] for r in results) / 1000,
                         "rss_per_socket_kib": 1024 * growth_mb / ops if ops else None}
+    elif kind == "flood":
+        # Seconds from the flood's start to each flooder's "Disconnected: too many events." error.
+        cut = sorted(t for r in results for t in r["extra"]["cutOffS"])
+        row["extra"] = {"flooders": _sum(results, "flooders"), "cut_off": len(cut),
+                        "cut_off_first_s": cut[0] if cut else None,
+                        "cut_off_median_s": cut[len(cut) // 2] if cut else None,
+                        "cut_off_last_s": cut[-1] if cut else None,
+                        "refused": _sum(results, "refused"), "dropped": _sum(results, "dropped"),
+                        "still_connected": _sum(results, "connected")}
     elif kind == "rest" and part["params"].get("uploadBytes"):
         row["extra"] = {"MB_per_s": row["throughput"] * part["params"]["uploadBytes"] / 2**20}
     return row
@@ -103,13 +113,33 @@ def _notes(row):
         notes.append(f"load generator at {row['gen_cpu_pct_max']:.0f}% of a core: may be the bottleneck")
     if row.get("machine_cpu_pct", 0) >= 95:
         notes.append("machine CPU saturated (all processes, other users included)")
+    if row.get("unresponsive_after"):
+        notes.append(f"server did not answer HTTP after the run ({row['unresponsive_after']})")
     if row.get("errors"):
         notes.append("errors: " + "; ".join(f"{k} x{v}" for k, v in list(row["errors"].items())[:3]))
     for key in ("storm_s", "all_members_p99_ms", "post_p99_ms", "rss_per_socket_kib", "MB_per_s"):
         if extra.get(key) is not None:
             notes.append(f"{key} {_f(extra[key])}")
+    if extra.get("x_baseline_p50_ms") is not None:
+        notes.append(f"x baseline: p50 {extra['x_baseline_p50_ms']:.2f}, "
+                     f"p99 {_f(extra['x_baseline_p99_ms'], 2)}")
+        notes.append(f"{sum(row['errors'].values())} errors, {extra['lost']} lost")
+    if extra.get("flooders") is not None:
+        notes.append(f"{extra['cut_off']} of {extra['flooders']} flooders cut off")
+        if extra["cut_off"]:
+            notes.append(f"time to cut-off first/median/last {extra['cut_off_first_s']:.2f}/"
+                         f"{extra['cut_off_median_s']:.2f}/{extra['cut_off_last_s']:.2f} s")
+        notes.append(f"{extra['refused']:,} events refused before it")
+        if extra["still_connected"]:
+            notes.append(f"{extra['still_connected']} still connected {TIMEOUT_S} s after the flood")
+        if extra["dropped"]:
+            notes.append(f"{extra['dropped']} disconnected without the flood error")
+        if row.get("persisted") is not None:
+            notes.append(f"flooders' messages stored {row['persisted']:,}")
     if extra.get("received") is not None and row.get("persisted") is not None:
-        notes.append(f"persisted {row['persisted']:,} of {extra['sent']:,} sent")
+        whole = extra.get("sent_all_phases")
+        notes.append(f"persisted {row['persisted']:,} of {whole or extra['sent']:,} sent"
+                     + (" (all phases)" if whole else ""))
     if row.get("rss_growth_after_warmup_pct") is not None and row.get("part") not in KINDS:
         notes.append(f"server RSS {_f(row['rss_after_warmup_mb'])} MB after warm-up, "
                      f"{_f(row['rss_end_mb'])} MB at the end ({row['rss_growth_after_warmup_pct']:+.1f}%)")

@@ -4,6 +4,8 @@ import os
 import time
 import uuid
 
+import requests
+
 from . import servers
 from .procs import Proc, cpu_seconds, machine_busy
 from .report import summarize
@@ -76,7 +78,7 @@ def run(sc, target, ctx):
                 raise NotRun("no Redis available (set REDIS_URL or install redis-server)")
             for i in range(sc["processes"]):
                 proc, url = servers.app(f"backend-{i + 1}", ctx.mongo_uri, db_name, ctx.secret,
-                                        ctx.redis_url if sc["processes"] > 1 else None)
+                                        ctx.redis_url if sc["processes"] > 1 else None, sc.get("env"))
                 procs.append(proc)
                 urls.append(url)
             seeder = Seeder(ctx.mongo_uri, db_name)
@@ -122,6 +124,14 @@ def _measure(sc, target, ctx, procs, urls, gens):
     for _, gen in gens:
         gen.send("GO")
     duration_s = max(p["params"].get("durationMs", 0) for p in sc["parts"]) / 1000
+    # A phased scenario's first generator says PHASE at each boundary and at the end of the last
+    # phase: the costs (CPU) are read there, for each phase's rows.
+    marks = [(start, cpu_before, busy_before)]
+    for _ in sc.get("phases") or ():
+        line = gens[0][1].wait_line(("PHASE", "FAILED"), duration_s + 600)
+        if line.startswith("FAILED"):
+            raise RuntimeError(f"{gens[0][1].name} failed: {json.loads(line[7:])['message']}")
+        marks.append((time.monotonic(), {p.pid: cpu_seconds(p.pid) for p in watched}, machine_busy()))
     results = []
     for p_index, gen in gens:
         line = gen.wait_line(("RESULT", "FAILED"), duration_s + 600)
@@ -132,9 +142,12 @@ def _measure(sc, target, ctx, procs, urls, gens):
     cpu = {p.pid: cpu_seconds(p.pid) - cpu_before[p.pid] for p in watched}
     busy_after = machine_busy()
     storm = any(p["kind"] == "connect" for p in sc["parts"])
-    commands_after = {}
+    commands_after, unresponsive = {}, None
     if target == "app":
-        commands_after = _stable_commands(urls) if storm else _stable_commands(urls, 0)
+        try:
+            commands_after = _stable_commands(urls) if storm else _stable_commands(urls, 0)
+        except requests.RequestException as exc:  # a flooded server may still be busy: say so
+            commands_after, unresponsive = dict(commands_before), type(exc).__name__
     commands = {k: v - commands_before.get(k, 0) for k, v in commands_after.items()
                 if v - commands_before.get(k, 0)}
     machine_pct = 100 * (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1])
@@ -143,7 +156,7 @@ def _measure(sc, target, ctx, procs, urls, gens):
         mine = [r for i, r in results if i == p_index]
         part_gens = [g for i, g in gens if i == p_index]
         gen_pct = [100 * cpu[g.pid] / wall for g in part_gens]
-        rows.append(summarize(sc, part, target, mine, {
+        m = {
             "wall_s": wall,
             "server_cpu_pct": 100 * sum(cpu[p.pid] for p in procs) / wall,
             "server_cpu_s": sum(cpu[p.pid] for p in procs),
@@ -155,10 +168,46 @@ def _measure(sc, target, ctx, procs, urls, gens):
             "gen_bound": max(gen_pct) >= GEN_BOUND_PCT, "machine_cpu_pct": machine_pct,
             "db_commands": commands if len(sc["parts"]) == 1 else None,
             "db_commands_total": sum(commands.values()) if target == "app" else None,
-            "persisted": seeder_count(ctx, sc, target),
-            "seeds": dict(ctx.seeds), "processes": len(procs),
+            "persisted": seeder_count(ctx, sc, target, part),
+            "seeds": dict(ctx.seeds), "processes": len(procs), "unresponsive_after": unresponsive,
             **_rss_after_warmup(ctx.monitor, procs, start, duration_s or wall),
-        }))
+        }
+        if sc.get("phases"):
+            rows.extend(_phase_rows(sc, part, target, mine, m, marks, procs, part_gens))
+        else:
+            rows.append(summarize(sc, part, target, mine, m))
+    return rows
+
+
+def _phase_rows(sc, part, target, results, m, marks, procs, part_gens):
+    """Return a phased part's rows: one per phase when it reports by phase (`phases` in its
+    params), else one for the phase it runs in (`phase`), each with that phase's server and
+    generator CPU. The last phase's row carries its latency relative to the first's."""
+    names = sc["phases"]
+    rows = []
+    for i, name in enumerate(names):
+        if part["params"].get("phase", name) != name:
+            continue
+        (t0, cpu0, busy0), (t1, cpu1, busy1) = marks[i], marks[i + 1]
+        seconds = max(t1 - t0, 1e-3)
+        cpu = {pid: cpu1[pid] - cpu0[pid] for pid in cpu1}
+        costs = dict(m, wall_s=seconds, server_cpu_s=sum(cpu[p.pid] for p in procs),
+                     server_cpu_pct=100 * sum(cpu[p.pid] for p in procs) / seconds,
+                     gen_cpu_pct_max=max(100 * cpu[g.pid] / seconds for g in part_gens),
+                     machine_cpu_pct=100 * (busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1]),
+                     rss_after_warmup_mb=None, rss_end_mb=None, rss_growth_after_warmup_pct=None)
+        costs["gen_bound"] = costs["gen_cpu_pct_max"] >= GEN_BOUND_PCT
+        mine, label = results, part["label"]
+        if "phases" in part["params"]:  # the generator's result of each phase, in extra.phases
+            mine, label = [r["extra"]["phases"][name] for r in results], f"{label}, {name}"
+            costs["persisted"] = m["persisted"] if i == len(names) - 1 else None
+        rows.append(summarize(sc, dict(part, label=label), target, mine, costs))
+    if "phases" in part["params"] and len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        last["extra"]["sent_all_phases"] = sum(r["extra"]["sent"] for r in rows)
+        for key in ("p50_ms", "p99_ms"):
+            last["extra"][f"x_{names[0]}_{key}"] = (last[key] / first[key] if last[key] and first[key]
+                                                    else None)
     return rows
 
 
@@ -179,10 +228,15 @@ def _rss_after_warmup(monitor, procs, start, window):
             "rss_growth_after_warmup_pct": 100 * (end - warm) / warm if warm and end is not None else None}
 
 
-def seeder_count(ctx, sc, target):
-    """Return the number of chat messages stored by the scenario (checks `persisted`)."""
-    if target != "app" or not any(p["kind"] in ("chat", "fanout") for p in sc["parts"]):
+def seeder_count(ctx, sc, target, part=None):
+    """Return the number of chat messages stored by the scenario (checks `persisted`); with
+    flooders, the part's own (flooders' bodies start "flood ", everyone else's "bench ")."""
+    kinds = {p["kind"] for p in sc["parts"]}
+    if target != "app" or not kinds & {"chat", "fanout", "flood"}:
         return None
+    query = {}
+    if "flood" in kinds and part is not None:
+        query = {"content": {"$regex": "^flood " if part["kind"] == "flood" else "^bench "}}
     from pymongo import MongoClient
     with MongoClient(ctx.mongo_uri) as client:
-        return client[f"bench_{ctx.tag}_{sc['id']}".replace("-", "_")].messages.count_documents({})
+        return client[f"bench_{ctx.tag}_{sc['id']}".replace("-", "_")].messages.count_documents(query)

@@ -18,6 +18,8 @@ UNLIMITED = "1000000 per second"
 BENCH_LIMITS = {name: UNLIMITED for name in (
     "RATE_LIMIT_REST", "RATE_LIMIT_MESSAGES", "RATE_LIMIT_CONVERSATIONS", "RATE_LIMIT_UPLOADS",
     "RATE_LIMIT_SOCKET_EVENTS", "RATE_LIMIT_TYPING")}
+# The production per-connection socket limits (gharbazaar/config.py), for a scenario that measures them.
+SOCKET_LIMITS = {"RATE_LIMIT_SOCKET_EVENTS": "20 per second", "RATE_LIMIT_SOCKET_FLOOD": "100 per 10 seconds"}
 
 
 def wait_port(port, proc, timeout=30):
@@ -68,8 +70,10 @@ def redis_server():
     return proc, f"redis://127.0.0.1:{port}/0"
 
 
-def app(name, mongo_uri, db_name, secret, redis_url=None):
-    """Start `python wsgi.py` (eventlet) with DB_METRICS on; return (proc, url)."""
+def app(name, mongo_uri, db_name, secret, redis_url=None, overrides=None):
+    """Start `python wsgi.py` (eventlet) with DB_METRICS on; return (proc, url).
+
+    overrides: the scenario's own settings (say, limits not lifted), applied last."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "RATELIMIT_STORAGE_URI")}
     env.update(BENCH_LIMITS)
@@ -79,6 +83,7 @@ def app(name, mongo_uri, db_name, secret, redis_url=None):
                 "PYTHONUNBUFFERED": "1"})
     if redis_url:
         env["REDIS_URL"] = redis_url
+    env.update(overrides or {})
     proc = Proc(name, "server", [os.path.join(VENV_BIN, "python"), "wsgi.py"], env=env, cwd=REPO)
     url = f"http://127.0.0.1:{port}"
     return wait_http(url + "/api/v1/health", proc), url

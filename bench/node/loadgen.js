@@ -25,9 +25,9 @@ function token(user, role) {
   return tokens.get(user);
 }
 
-function connect(url, user, role) {
+function connect(url, user, role, transports = cfg.transports || ['polling', 'websocket']) {
   const socket = io(url, { auth: { token: token(user, role) }, forceNew: true, reconnection: false,
-    transports: cfg.transports || ['polling', 'websocket'], extraHeaders: { Origin: ORIGIN }, timeout: 60000 });
+    transports, extraHeaders: { Origin: ORIGIN }, timeout: 60000 });
   socket.on('error', (e) => countError(`error event: ${e && e.message}`));
   return socket;
 }
@@ -83,12 +83,10 @@ async function connectStorm() {
   return { ops: ok, windowMs: last - start, hist, extra: { attempted: cfg.count, connected: ok } };
 }
 
-// 1:1 chat: a sends, b receives new_message (both in this process, so clocks agree).
-// Paced (rateHz): with duplex both sides send at rateHz; with activity each send is preceded by
-// `typing` and each received message is answered with `mark_as_read` (acks checked, as errors).
-async function chat() {
+// `n` 1:1 conversations (created over REST), each side connected and joined.
+async function openPairs(n) {
   const pairs = [];
-  await batched(cfg.conversations, 25, async (i) => {
+  await batched(n, 25, async (i) => {
     const a = `${cfg.prefix}-a${i}`;
     const b = `${cfg.prefix}-b${i}`;
     const made = await rest('POST', `${url(0)}/api/v1/chat/conversations`, a, 'buyer',
@@ -101,6 +99,16 @@ async function chat() {
     await Promise.all([ack(sa, 'join_conversation', { conversationId: id }), ack(sb, 'join_conversation', id)]);
     pairs[i] = { id, sa, sb, a, b, seq: 0 };
   });
+  return pairs;
+}
+
+// 1:1 chat: a sends, b receives new_message (both in this process, so clocks agree).
+// Paced (rateHz): with duplex both sides send at rateHz; with activity each send is preceded by
+// `typing` and each received message is answered with `mark_as_read` (acks checked, as errors).
+// With phases (names, each phaseMs long): "PHASE {name}" is said at each boundary and at the end,
+// and each phase's messages (by send time) are reported apart, in extra.phases.
+async function chat() {
+  const pairs = await openPairs(cfg.conversations);
   say('READY', { conversations: pairs.length });
   await waitGo();
   const hist = new Hist();
@@ -108,6 +116,13 @@ async function chat() {
   const start = now();
   const end = start + cfg.durationMs;
   const paced = cfg.rateHz > 0;
+  const phases = (cfg.phases || []).map((name) => ({ name, hist: new Hist(), sent: 0, received: 0 }));
+  const phaseOf = (t) => phases[Math.max(0, Math.min(phases.length - 1, Math.floor((t - start) / cfg.phaseMs)))];
+  const errorsAt = [{}]; // errors so far at each phase boundary
+  const boundaries = phases.slice(1).map((ph, i) => setTimeout(() => {
+    errorsAt.push({ ...errors });
+    say('PHASE', { name: ph.name });
+  }, (i + 1) * cfg.phaseMs));
   let pending = 0; // acks not yet in (each arrives, or times out, within TIMEOUT_MS)
   const acked = (event) => (err, answer) => {
     pending -= 1;
@@ -121,6 +136,7 @@ async function chat() {
   const send = (p, from = p.sa) => {
     if (now() >= end) return;
     sent += 1; p.seq += 1;
+    if (phases.length) phaseOf(now()).sent += 1;
     if (!paced) p.timer = setTimeout(() => { lost += 1; send(p); }, TIMEOUT_MS);
     const message = { conversationId: p.id, content: stamp(SIZE), clientMessageId: `${p.id}-${p.seq}` };
     if (!paced) return from.emit('send_message', message);
@@ -131,6 +147,7 @@ async function chat() {
     const t = now();
     if (m.senderId === me || t > end + TIMEOUT_MS) return;
     hist.add(t - stampTime(m.content)); received += 1;
+    if (phases.length) { const ph = phaseOf(stampTime(m.content)); ph.hist.add(t - stampTime(m.content)); ph.received += 1; }
     if (cfg.activity) emit(socket, 'mark_as_read', { conversationId: p.id, upToMessageId: m.id });
     if (!paced) { clearTimeout(p.timer); send(p); }
   };
@@ -147,13 +164,86 @@ async function chat() {
   }
   await sleep(cfg.durationMs);
   pairs.forEach((p) => (p.starts || []).concat(p.intervals).forEach((t) => { clearTimeout(t); clearInterval(t); }));
+  boundaries.forEach(clearTimeout);
+  if (phases.length) say('PHASE', { name: 'end' });
   const deadline = now() + TIMEOUT_MS; // let messages in flight arrive (or time out)
   while ((received + lost < sent || pending > 0) && now() < deadline + 1000) await sleep(20);
   pairs.forEach((p) => clearTimeout(p.timer));
   const windowMs = cfg.durationMs;
   lost = sent - received;
+  const byPhase = {};
+  phases.forEach((ph, i) => {
+    const before = errorsAt[i] || {};
+    const after = errorsAt[i + 1] || errors; // late acks count in the phase they arrive in
+    const phaseErrors = {};
+    Object.keys(after).forEach((k) => { if (after[k] - (before[k] || 0)) phaseErrors[k] = after[k] - (before[k] || 0); });
+    byPhase[ph.name] = { ops: ph.received, windowMs: cfg.phaseMs, hist: ph.hist, errors: phaseErrors,
+      extra: { sent: ph.sent, received: ph.received, lost: ph.sent - ph.received } };
+  });
   return { ops: received, windowMs, hist, extra: { sent, received, lost, conversations: pairs.length,
-    users: 2 * pairs.length } };
+    users: 2 * pairs.length, phases: byPhase } };
+}
+
+// Flooders, each a distinct user on its own websocket: from delayMs after GO, for durationMs, each
+// emits `event` (send_message to a conversation of its own, or any event with {}) as fast as its
+// socket takes it (bursts while the websocket's send buffer is under FLOOD_BACKLOG; at most rateHz
+// per flooder if set), no acks, and stops once disconnected. The backend should answer with `error`
+// "Disconnected: too many events." and a disconnect: the time from the flood's start to that error
+// is reported per flooder, also when it comes after the window (up to TIMEOUT_MS later).
+const FLOOD_TEXT = 'Disconnected: too many events.';
+const REFUSED_TEXT = 'Too many events. Please slow down.';
+const FLOOD_BURST = 50;
+const FLOOD_BACKLOG = 256 * 1024;
+async function flood() {
+  const flooders = [];
+  await batched(cfg.flooders, 25, async (i) => {
+    const user = `${cfg.prefix}-f${i}`;
+    let payload = {};
+    if (cfg.event === 'send_message') {
+      const made = await rest('POST', `${url(0)}/api/v1/chat/conversations`, user, 'buyer',
+        { otherUserId: `${cfg.prefix}-p${i}`, propertyId: `p-${cfg.prefix}-${i}` });
+      if (!made.json || !made.json.success) throw new Error(`create conversation: ${made.status}`);
+      payload = { conversationId: made.json.data.conversation.id, content: `flood ${'x'.repeat(Math.max(0, SIZE - 6))}` };
+    }
+    const socket = connect(url(i), user, 'buyer', ['websocket']);
+    const f = { socket, payload, emitted: 0, refused: 0, cutAt: null, goneAt: null };
+    socket.off('error');
+    socket.on('error', (e) => {
+      const text = e && e.message;
+      if (text === FLOOD_TEXT) f.cutAt = f.cutAt || now();
+      else if (text === REFUSED_TEXT) f.refused += 1;
+      else countError(`flooder error event: ${text}`);
+    });
+    socket.on('disconnect', () => { f.goneAt = f.goneAt || now(); });
+    await connected(socket);
+    flooders[i] = f;
+  });
+  say('READY', { flooders: flooders.length });
+  await waitGo();
+  await sleep(cfg.delayMs || 0);
+  const start = now();
+  const end = start + cfg.durationMs;
+  const pump = (f) => {
+    if (!f.socket.connected || f.goneAt || now() >= end) return;
+    const transport = f.socket.io.engine && f.socket.io.engine.transport;
+    const full = transport && transport.ws && transport.ws.bufferedAmount >= FLOOD_BACKLOG;
+    const due = cfg.rateHz > 0 ? Math.floor((now() - start) * cfg.rateHz / 1000) - f.emitted : FLOOD_BURST;
+    const n = full ? 0 : Math.min(FLOOD_BURST, due);
+    for (let k = 0; k < n; k += 1) f.socket.emit(cfg.event, f.payload);
+    f.emitted += n;
+    if (n > 0 && !(cfg.rateHz > 0)) setImmediate(() => pump(f));
+    else setTimeout(() => pump(f), 1);
+  };
+  flooders.forEach(pump);
+  await sleep(cfg.durationMs);
+  const grace = now() + TIMEOUT_MS; // a cut-off may come late, once the server catches up
+  while (flooders.some((f) => !f.goneAt) && now() < grace) await sleep(20);
+  const cut = flooders.filter((f) => f.cutAt);
+  return { ops: flooders.reduce((a, f) => a + f.emitted, 0), windowMs: cfg.durationMs, hist: new Hist(),
+    extra: { flooders: flooders.length, cutOffS: cut.map((f) => (f.cutAt - start) / 1000),
+      refused: flooders.reduce((a, f) => a + f.refused, 0),
+      dropped: flooders.filter((f) => f.goneAt && !f.cutAt).length,
+      connected: flooders.filter((f) => !f.goneAt).length } };
 }
 
 // Fan-out: one member sends, every member (sender included) receives; next when all have it.
@@ -279,7 +369,7 @@ async function echo() {
   return { ops: done, windowMs: cfg.durationMs, hist, extra: {} };
 }
 
-const SCENARIOS = { connect: connectStorm, chat, fanout, tickets, rest: restLoad, echo };
+const SCENARIOS = { connect: connectStorm, chat, fanout, tickets, rest: restLoad, echo, flood };
 SCENARIOS[cfg.kind]()
   // Sockets stay open until run.py stops this process, so their disconnects fall outside the
   // measured window (the connect storm closes its own: its disconnects are part of it).
