@@ -111,15 +111,21 @@ def test_documented_bodies_name_the_schema_classes_declared_on_the_views(app, op
             assert query == set(op.query().fields if op.query else ()), path
 
 
-def test_each_route_loads_exactly_the_schemas_it_documents(app, client, monkeypatch):
-    loaded = []
+@pytest.fixture
+def loaded(monkeypatch):
+    """Record the class of every BaseSchema that loads a payload."""
+    seen = []
     original = BaseSchema.load
 
     def recording(self, *args, **kwargs):
-        loaded.append(type(self))
+        seen.append(type(self))
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(BaseSchema, "load", recording)
+    return seen
+
+
+def test_each_route_loads_exactly_the_schemas_it_documents(app, client, loaded):
     headers = auth(make_token("doc-reader", "buyer"))
     for rule in api_rules(app):
         op = operation_of(app.view_functions[rule.endpoint])
@@ -157,15 +163,7 @@ def loaded_schemas(payload):
     return {s for s in candidates if isinstance(s, type) and issubclass(s, BaseSchema)}
 
 
-def test_each_socket_event_loads_the_schema_it_documents(socket_client, monkeypatch):
-    loaded = []
-    original = BaseSchema.load
-
-    def recording(self, *args, **kwargs):
-        loaded.append(type(self))
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(BaseSchema, "load", recording)
+def test_each_socket_event_loads_the_schema_it_documents(socket_client, loaded):
     sock = socket_client(make_token("doc-socket", "buyer"))
     for event, (payload, _, _) in catalogue.CLIENT_EVENTS.items():
         documented = loaded_schemas(payload)

@@ -44,17 +44,6 @@ def security_client(security_app):
 
 
 @pytest.fixture
-def security_socket(security_app):
+def security_socket(security_app, socket_client):
     """Open a Flask-SocketIO test client on the module's app: security_socket(token or None)."""
-    opened = []
-
-    def connect(tok=None, namespace="/"):
-        auth = {"token": tok} if tok else None
-        sock = security_app.extensions["socketio"].test_client(security_app, namespace=namespace, auth=auth)
-        opened.append(sock)
-        return sock
-
-    yield connect
-    for sock in opened:
-        if sock.is_connected():
-            sock.disconnect()
+    return lambda tok=None, namespace="/": socket_client(tok, namespace=namespace, target=security_app)
