@@ -2,7 +2,7 @@
 from .. import realtime
 from ..presence import service as presence
 from ..validation import load
-from . import access, schemas, service, views
+from . import schemas, service, views
 
 
 def _ticket_id(payload):
@@ -13,8 +13,7 @@ def _ticket_id(payload):
 
 def join_employee_room(conn, payload=None):
     """Put a staff socket in the employee room; it may now be handed tickets."""
-    access.require_employee(conn.actor)
-    realtime.join(conn, realtime.EMPLOYEES_ROOM)
+    realtime.join(conn, service.employee_room(conn.actor))
     presence.joined_staff_room(conn)
     return {"joined": True}
 

@@ -1,14 +1,14 @@
 """Support tickets: every rule, for REST and Socket.IO alike (the actor is always explicit)."""
 import logging
 
-from .. import throttle
+from .. import realtime, throttle
 from ..auth import STAFF_ROLES
 from ..db import object_id
 from ..documents import utcnow
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..presence import service as presence
 from ..users import service as users
-from . import assignment, attachments, moves, notify, repository, states, views
+from . import access, assignment, attachments, moves, notify, repository, states, views
 from .access import visible
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,12 @@ def create(actor, data):
     notify.created(ticket)
     _hand_out()
     return repository.find(ticket["_id"])
+
+
+def employee_room(actor):
+    """Return the room of staff taking tickets, for staff only (the caller joins it)."""
+    access.require_employee(actor)
+    return realtime.EMPLOYEES_ROOM
 
 
 def follow(actor, ticket_id):
