@@ -38,8 +38,9 @@ def drain(app):
     socketio = app.extensions["socketio"]
     with app.app_context():
         for namespace in realtime.NAMESPACES:
+            # ignore_queue: this process's sockets only, not every process's through Redis.
             socketio.emit(SHUTDOWN_EVENT, {"message": "Server restarting. Reconnecting...",
-                                           "reconnect": True}, namespace=namespace)
+                                           "reconnect": True}, namespace=namespace, ignore_queue=True)
         eio = socketio.server.eio
         # eio.disconnect() waits for each queue to drain, and a polling client that has
         # read the CLOSE packet never polls again: close without waiting instead.

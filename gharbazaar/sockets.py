@@ -168,7 +168,7 @@ def mount(socketio, handlers, namespaces):
 
 def _expire(socketio, conn):
     socketio.emit("error", {"message": EXPIRED_TEXT, "code": "token_expired", "event": "auth"},
-                  to=conn.sid, namespace=conn.namespace)
+                  to=conn.sid, namespace=conn.namespace, ignore_queue=True)
     socketio.server.disconnect(conn.sid, namespace=conn.namespace)
 
 
@@ -176,7 +176,7 @@ def _cut_off(socketio, conn, event):
     """Disconnect a socket that ignores its rate limit, so it cannot starve other users."""
     log.warning("socket cut off for flooding", extra={"fields": {"sid": conn.sid, "user": conn.actor.id}})
     socketio.emit("error", {"message": FLOOD_TEXT, "code": "rate_limited", "event": event},
-                  to=conn.sid, namespace=conn.namespace)
+                  to=conn.sid, namespace=conn.namespace, ignore_queue=True)
     socketio.server.disconnect(conn.sid, namespace=conn.namespace)
 
 

@@ -152,6 +152,7 @@ def test_sigterm_during_sending_loses_and_duplicates_nothing(cluster, clients):
     for n in range(total):
         receiver.wait_for("new_message", where=lambda m, n=n: m["clientMessageId"] == f"c-{n}")
     delivered = [m["clientMessageId"] for m in receiver.received("new_message")]
+    assert receiver.received("server:shutdown") == []  # only process A's own sockets are told
     assert sorted(delivered) == sorted(f"c-{n}" for n in range(total))  # each once, none lost
     stored = b.get(f"{API}/conversations/{conv_id}/messages?limit=100", headers=buyer.headers).json()["data"]
     assert sorted(m["clientMessageId"] for m in stored["messages"]) == sorted(delivered)
