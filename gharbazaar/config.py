@@ -85,6 +85,7 @@ def from_env(env=None):
         "SOCKETIO_MAX_PAYLOAD_BYTES": int(env.get("SOCKETIO_MAX_PAYLOAD_BYTES") or 100 * 1024),
         "MAX_SOCKETS_PER_USER": int(env.get("MAX_SOCKETS_PER_USER") or 20),
         "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE") or "eventlet",
+        "SOCKETIO_ASYNC_HANDLERS": _bool(env.get("SOCKETIO_ASYNC_HANDLERS"), default=False),
         "MAX_CONNECTIONS": int(env.get("MAX_CONNECTIONS") or 10000),
         "SHUTDOWN_TIMEOUT_S": float(env.get("SHUTDOWN_TIMEOUT_S") or 8),
         "LOG_LEVEL": (env.get("LOG_LEVEL") or "INFO").upper(),

@@ -50,7 +50,7 @@ def make_socketio(app):
         # One event at a time per socket, in the socket's own reader: a flooding client then
         # waits on itself (TCP back-pressure) instead of spawning a green thread per packet
         # and starving everyone; it also keeps each socket's events in order.
-        async_handlers=False,
+        async_handlers=config["SOCKETIO_ASYNC_HANDLERS"],
         logger=False,
         engineio_logger=False,
         ping_interval=25,
