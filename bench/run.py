@@ -39,6 +39,9 @@ def parse_args():
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"),
                         help="Redis for the two-process scenario (default: a private redis-server)")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
+    parser.add_argument("--py-spy", metavar="DIR", default=None,
+                        help="sample each backend process with py-spy during the measured window; "
+                             "collapsed stacks to DIR/<scenario>-<process>.txt (see bench/profile_top.py)")
     return parser.parse_args()
 
 
@@ -82,7 +85,7 @@ def main():
     started = time.monotonic()
     ctx = SimpleNamespace(secret=secrets.token_hex(32), mongo_uri=uri, db_proc=db_proc, redis_url=redis_url,
                           seeds=seeds, monitor=Monitor(), tag=datetime.now().strftime("%H%M%S"),
-                          workdir=tempfile.mkdtemp(prefix="gharbazaar-bench-"))
+                          workdir=tempfile.mkdtemp(prefix="gharbazaar-bench-"), py_spy=args.py_spy)
     meta = {"profile": args.profile, "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "database": describe_database(uri, db_proc is not None), "machine": machine(),
             "redis": "private redis-server started by the suite" if redis_proc else (redis_url or "none")}

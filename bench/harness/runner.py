@@ -1,6 +1,7 @@
 """Run one scenario against one target (the backend, or the Node reference) and measure it."""
 import json
 import os
+import subprocess
 import time
 import uuid
 
@@ -120,10 +121,11 @@ def _measure(sc, target, ctx, procs, urls, gens):
     commands_before = _stable_commands(urls, 3) if target == "app" else {}
     cpu_before = {p.pid: cpu_seconds(p.pid) for p in watched}
     busy_before = machine_busy()
+    duration_s = max(p["params"].get("durationMs", 0) for p in sc["parts"]) / 1000
+    samplers = _py_spy(ctx, sc, procs, duration_s) if target == "app" else []
     start = time.monotonic()
     for _, gen in gens:
         gen.send("GO")
-    duration_s = max(p["params"].get("durationMs", 0) for p in sc["parts"]) / 1000
     # A phased scenario's first generator says PHASE at each boundary and at the end of the last
     # phase: the costs (CPU) are read there, for each phase's rows.
     marks = [(start, cpu_before, busy_before)]
@@ -139,6 +141,8 @@ def _measure(sc, target, ctx, procs, urls, gens):
             raise RuntimeError(f"{gen.name} failed: {json.loads(line[7:])['message']}")
         results.append((p_index, json.loads(line[7:])))
     wall = time.monotonic() - start
+    for sampler in samplers:
+        sampler.wait(30)
     cpu = {p.pid: cpu_seconds(p.pid) - cpu_before[p.pid] for p in watched}
     busy_after = machine_busy()
     storm = any(p["kind"] == "connect" for p in sc["parts"])
@@ -177,6 +181,21 @@ def _measure(sc, target, ctx, procs, urls, gens):
         else:
             rows.append(summarize(sc, part, target, mine, m))
     return rows
+
+
+def _py_spy(ctx, sc, procs, duration_s):
+    """Start py-spy on each backend process for the measured window (--py-spy DIR)."""
+    if not ctx.py_spy or not duration_s:
+        return []
+    os.makedirs(ctx.py_spy, exist_ok=True)
+    binary = os.path.join(servers.VENV_BIN, "py-spy")
+    if not os.path.exists(binary):
+        raise RuntimeError("--py-spy needs py-spy: .venv/bin/pip install -r bench/requirements.txt")
+    seconds = str(max(1, int(duration_s)))
+    return [subprocess.Popen([binary, "record", "--pid", str(p.pid), "--duration", seconds, "--rate", "200",
+                              "--nonblocking", "--format", "raw",
+                              "--output", os.path.join(ctx.py_spy, f"{sc['id']}-{p.name}.txt")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for p in procs]
 
 
 def _phase_rows(sc, part, target, results, m, marks, procs, part_gens):
