@@ -1,4 +1,8 @@
 """Who may touch a conversation: the one participant check every chat rule goes through."""
+from collections import OrderedDict
+
+from flask import current_app
+
 from .. import realtime
 from ..db import object_id
 from ..errors import AppError, Forbidden
@@ -7,6 +11,8 @@ from . import repository
 SCOPE = "chat"
 NOT_AUTHORIZED = "Not authorized for this conversation"
 NOT_AUTHORIZED_VIEW = "Not authorized to view this conversation"
+# Conversations whose participants this process has read (see participants_of), at most this many.
+KNOWN_MAX = 20_000
 
 
 def conversation_for(actor, conversation_id, denied=NOT_AUTHORIZED):
@@ -19,7 +25,36 @@ def conversation_for(actor, conversation_id, denied=NOT_AUTHORIZED):
     doc = repository.find_conversation(oid)
     if doc is None or actor.id not in doc["participants"]:
         raise Forbidden(denied)
+    _remember(oid, doc["participants"])
     return doc
+
+
+def participants_of(actor, conversation_id, denied=NOT_AUTHORIZED):
+    """Return (id, participants) of a conversation the actor takes part in, as conversation_for.
+
+    A conversation's participants never change once it exists, so what this process has read
+    stays true: sending and typing check membership without a database round trip. (Sending
+    checks it again in the write that takes the message's sequence number.)
+    """
+    oid = object_id(conversation_id, "Conversation")
+    participants = _known().get(oid)
+    if participants is None:
+        return oid, tuple(conversation_for(actor, oid, denied)["participants"])
+    if actor.id not in participants:
+        raise Forbidden(denied)
+    return oid, participants
+
+
+def _known():
+    return current_app.extensions.setdefault("gharbazaar.chat_participants", OrderedDict())
+
+
+def _remember(oid, participants):
+    known = _known()
+    known[oid] = tuple(participants)
+    known.move_to_end(oid)
+    if len(known) > KNOWN_MAX:
+        known.popitem(last=False)
 
 
 def claim_for(actor, conversation_id):

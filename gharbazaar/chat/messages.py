@@ -1,4 +1,7 @@
 """Message rules: send (idempotent by clientMessageId), page, edit and soft-delete."""
+import logging
+
+from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from .. import realtime, throttle
@@ -9,8 +12,9 @@ from ..files import service as files
 from ..files.sniff import IMAGE
 from ..users import service as users
 from . import repository, shapes
-from .access import NOT_AUTHORIZED_VIEW, SCOPE, claim_for, conversation_for, room_of
+from .access import NOT_AUTHORIZED, NOT_AUTHORIZED_VIEW, SCOPE, conversation_for, participants_of
 
+log = logging.getLogger(__name__)
 MESSAGE_NOT_FOUND = "Message not found"
 NOT_AUTHORIZED_EDIT = "Not authorized to edit this message"
 NOT_AUTHORIZED_DELETE = "Not authorized to delete this message"
@@ -18,7 +22,7 @@ DELETED_TEXT = "[Message deleted]"
 FILE_FIELDS = ("fileId", "fileName", "fileSize", "fileType")
 
 
-def _file_fields(conversation, data):
+def _file_fields(conversation_id, data):
     """Return (type, file fields) for a message; its file must belong to this conversation."""
     if not data.get("fileUrl"):
         return "text", {}
@@ -26,7 +30,7 @@ def _file_fields(conversation, data):
     if file_id is None:
         raise ValidationFailed("File not found for this conversation",
                                details=[{"field": "fileUrl", "message": "Not one of our file links."}])
-    meta = files.attached(file_id, SCOPE, str(conversation["_id"]))
+    meta = files.attached(file_id, SCOPE, str(conversation_id))
     kind = data.get("type") or "text"
     if kind == "image" and meta.get("fileType") != IMAGE:
         raise ValidationFailed("fileUrl: Not an image.",
@@ -37,37 +41,51 @@ def _file_fields(conversation, data):
                   "fileType": meta.get("fileType")}
 
 
+def _unclaim(doc, participants):
+    """Undo a claim whose message was not stored; a failure here must not hide the first one."""
+    try:
+        repository.unclaim_message(doc["conversationId"], doc["_id"], participants, doc["senderId"])
+    except Exception:
+        log.exception("could not undo the claim of an unstored message",
+                      extra={"fields": {"conversationId": str(doc["conversationId"])}})
+
+
 def send_message(actor, conversation_id, data):
     """Return (message, created); a repeated clientMessageId returns the original, unannounced."""
     client_id = data.get("clientMessageId")
     throttle.hit(throttle.MESSAGES, actor.id, "Too many messages. Please slow down.")
-    # Membership check and sequence number in one round trip; a refused file leaves a gap
-    # in the sequence, which resync tolerates (it asks for "after N", not "N + 1").
-    conversation = claim_for(actor, conversation_id)
+    oid, participants = participants_of(actor, conversation_id)
     users.remember(actor)
-    kind, file_fields = _file_fields(conversation, data)
+    # Everything that can refuse the message is checked before anything is written.
+    kind, file_fields = _file_fields(oid, data)
     now = utcnow()
-    seq = conversation["seq"]
-    doc = {"conversationId": conversation["_id"], "seq": seq, "changeSeq": seq,
-           "senderId": actor.id, "senderEmail": actor.email,
+    doc = {"_id": ObjectId(), "conversationId": oid, "senderId": actor.id, "senderEmail": actor.email,
            "senderName": actor.display_name, "content": data["content"], "type": kind, **file_fields,
            "read": False, "readAt": None, "edited": False, "deleted": False,
            "createdAt": now, "updatedAt": now}
     if client_id:
         doc["clientMessageId"] = client_id
+    # Two round trips: this write (membership again, atomically; sequence number; preview and
+    # unread counts), then the insert. A retried clientMessageId is detected by the insert.
+    conversation = repository.claim_for_message(doc, participants)
+    if conversation is None:
+        raise Forbidden(NOT_AUTHORIZED)
+    doc["seq"] = doc["changeSeq"] = conversation["seq"]
     try:
         repository.insert_message(doc)
-    except DuplicateKeyError:
-        # A retry (or a race) of a message already stored: answer the original. Detected by the
-        # unique index rather than looked up first, to keep the first send at three round trips.
-        original = repository.find_by_client_id(conversation["_id"], actor.id, client_id)
+    except Exception as exc:
+        # Not stored (a retry of a stored message, or the database failing): the claim named a
+        # message that does not exist, so undo it; its sequence number stays a gap, which
+        # resync tolerates (it asks for "after N", not "N + 1").
+        _unclaim(doc, participants)
+        original = (repository.find_by_client_id(oid, actor.id, client_id)
+                    if isinstance(exc, DuplicateKeyError) else None)
         if original is None:
             raise
         return shapes.message(original), False
-    repository.record_message(conversation, doc)
     message = shapes.message(doc)
-    realtime.publish(SCOPE, "new_message", message, room_of(conversation))
-    others = [realtime.user_room(p) for p in conversation["participants"] if p != actor.id]
+    realtime.publish(SCOPE, "new_message", message, realtime.conversation_room(str(oid)))
+    others = [realtime.user_room(p) for p in participants if p != actor.id]
     realtime.publish(SCOPE, "message_notification", {"conversationId": message["conversationId"],
                                                      "message": message}, others)
     return message, True

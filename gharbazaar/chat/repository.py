@@ -91,17 +91,32 @@ def set_hidden(conversation_id, user_id, hidden):
     _conversations().update_one({"_id": conversation_id}, change)
 
 
-def record_message(conversation, message):
-    """Make the message the conversation's latest, count it unread for the others, un-hide it."""
-    sender_slot = conversation["participants"].index(message["senderId"])
-    unread = {f"unreadCounts.{i}": 1 for i in range(len(conversation["participants"])) if i != sender_slot}
+def claim_for_message(message, participants):
+    """Take the conversation's next sequence number and make the message its latest, in one
+    round trip: unread for the others, un-hidden for all. None unless the sender takes part."""
+    sender = message["senderId"]
+    unread = {f"unreadCounts.{i}": 1 for i, user in enumerate(participants) if user != sender}
+    at = message["createdAt"]
     return _conversations().find_one_and_update(
-        {"_id": conversation["_id"]},
-        {"$set": {"lastMessage": preview(message), "lastMessageAt": message["createdAt"],
-                  "lastMessageId": message["_id"], "updatedAt": message["createdAt"],
-                  "visibleTo": conversation["participants"]},
-         "$inc": unread},
-        return_document=ReturnDocument.AFTER)
+        {"_id": message["conversationId"], "participants": sender},
+        {"$inc": {"seq": 1, **unread},
+         "$set": {"lastMessage": preview(message), "lastMessageAt": at, "lastMessageId": message["_id"],
+                  "updatedAt": at, "changedAt": at, "visibleTo": list(participants)}},
+        projection={"seq": 1, "participants": 1}, return_document=ReturnDocument.AFTER)
+
+
+def unclaim_message(conversation_id, message_id, participants, sender_id):
+    """Undo claim_for_message for a message that was not stored: recount the others' unread
+    messages and point the preview back at the newest stored message."""
+    counts = {f"unreadCounts.{i}": count_unread(conversation_id, user)
+              for i, user in enumerate(participants) if user != sender_id}
+    _conversations().update_one({"_id": conversation_id}, {"$set": counts})
+    newest = _messages().find_one({"conversationId": conversation_id}, sort=[("_id", DESCENDING)])
+    restored = {"lastMessage": "", "lastMessageId": None}
+    if newest:
+        restored = {"lastMessage": preview(newest), "lastMessageId": newest["_id"],
+                    "lastMessageAt": newest["createdAt"]}
+    _conversations().update_one({"_id": conversation_id, "lastMessageId": message_id}, {"$set": restored})
 
 
 def preview(message):

@@ -14,7 +14,7 @@ from ..files import service as files
 from ..presence import service as presence
 from ..users import service as users
 from . import repository, shapes
-from .access import SCOPE, can_read_file, claim_for, conversation_for, room_of
+from .access import SCOPE, can_read_file, claim_for, conversation_for, participants_of, room_of
 # Re-exported: routes and socket events call this module only.
 from .messages import delete_message, edit_message, list_messages, send_message  # noqa: F401
 
@@ -120,9 +120,9 @@ def typing(actor, conversation_id, is_typing, origin_sid=None):
         throttle.hit(throttle.TYPING, f"{actor.id}:{conversation_id}")
     except RateLimited:
         return {"conversationId": conversation_id, "isTyping": is_typing, "dropped": True}
-    doc = conversation_for(actor, conversation_id)
-    payload = {"conversationId": str(doc["_id"]), "userId": actor.id, "isTyping": is_typing}
-    realtime.publish(SCOPE, "user_typing", payload, room_of(doc), skip_sid=origin_sid)
+    oid, _participants = participants_of(actor, conversation_id)
+    payload = {"conversationId": str(oid), "userId": actor.id, "isTyping": is_typing}
+    realtime.publish(SCOPE, "user_typing", payload, realtime.conversation_room(str(oid)), skip_sid=origin_sid)
     return payload
 
 
