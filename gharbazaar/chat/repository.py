@@ -132,9 +132,17 @@ def refresh_preview(message):
                                 {"$set": {"lastMessage": preview(message)}})
 
 
-def set_unread(conversation, user_id, count):
-    slot = conversation["participants"].index(user_id)
-    _conversations().update_one({"_id": conversation["_id"]}, {"$set": {f"unreadCounts.{slot}": count}})
+def uncount_read(conversation, user_id, count):
+    """Take `count` messages just marked read off the user's unread count, never below zero.
+
+    A decrement rather than a recount, so that a message claimed meanwhile stays counted."""
+    if not count:
+        return
+    field = f"unreadCounts.{conversation['participants'].index(user_id)}"
+    result = _conversations().update_one({"_id": conversation["_id"], field: {"$gte": count}},
+                                         {"$inc": {field: -count}})
+    if not result.matched_count:  # the count had drifted below what was read: none are left
+        _conversations().update_one({"_id": conversation["_id"]}, {"$set": {field: 0}})
 
 
 def insert_message(doc):

@@ -105,8 +105,8 @@ def mark_read(actor, conversation_id, up_to=None, origin_sid=None):
     up_to_id = object_id(up_to, "Message") if up_to else None
     doc = claim_for(actor, conversation_id)
     count, read_at = repository.mark_read(doc["_id"], actor.id, doc["seq"], up_to_id)
-    # Recounted rather than zeroed: with upToMessageId some messages may stay unread.
-    repository.set_unread(doc, actor.id, repository.count_unread(doc["_id"], actor.id))
+    # Less what was marked, not zeroed: with upToMessageId some messages may stay unread.
+    repository.uncount_read(doc, actor.id, count)
     payload = {"conversationId": str(doc["_id"]), "userId": actor.id, "readAt": iso(read_at), "count": count,
                "seq": doc["seq"]}
     if count:

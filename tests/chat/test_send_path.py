@@ -45,8 +45,8 @@ def test_a_socket_message_costs_two_database_round_trips(counted, pair, socket_c
     assert sock.emit("join_conversation", conv_id, callback=True)["success"] is True
     body = {"conversationId": conv_id, "content": "first"}
     assert sock.emit("send_message", body, callback=True)["success"] is True
-    ack, commands = commands_during(app, lambda: sock.emit("send_message", dict(body, content="second"),
-                                                          callback=True))
+    second = dict(body, content="second")
+    ack, commands = commands_during(app, lambda: sock.emit("send_message", second, callback=True))
     assert ack["success"] is True and ack["data"]["message"]["content"] == "second"
     assert commands == {"findAndModify": 1, "insert": 1}
 
@@ -113,3 +113,35 @@ def test_a_message_the_database_fails_to_store_leaves_the_conversation_as_it_was
     again = client.post(url, json={"content": "retried"}, headers=buyer.headers)
     assert again.status_code == 201
     assert listed(client, seller, conv_id)["unreadCount"] == before["unreadCount"] + 1
+
+
+def test_reading_costs_three_round_trips_and_keeps_later_messages_unread(counted, pair, socket_client):
+    app, client = counted
+    buyer, seller = pair
+    conv_id = conversation(client, buyer, seller)
+    url = f"{API}/conversations/{conv_id}/messages"
+    sent = [client.post(url, json={"content": f"m{i}"}, headers=buyer.headers).get_json()["data"]["message"]
+            for i in range(3)]
+    sock = socket_client(seller.token, target=app)
+    read = {"conversationId": conv_id, "upToMessageId": sent[1]["id"]}
+    ack, commands = commands_during(app, lambda: sock.emit("mark_as_read", read, callback=True))
+    assert ack["success"] is True and ack["data"]["count"] == 2
+    assert commands == {"findAndModify": 1, "update": 2}
+    assert listed(client, seller, conv_id)["unreadCount"] == 1
+    ack, commands = commands_during(app, lambda: sock.emit("mark_as_read", read, callback=True))
+    assert ack["data"]["count"] == 0 and commands == {"findAndModify": 1, "update": 1}
+    assert listed(client, seller, conv_id)["unreadCount"] == 1
+
+
+def test_an_unread_count_that_drifted_low_never_goes_below_zero(app, client, pair, start):
+    buyer, seller = pair
+    conv_id = start(buyer, seller)
+    for i in range(2):
+        client.post(f"{API}/conversations/{conv_id}/messages", json={"content": f"m{i}"},
+                    headers=buyer.headers)
+    with app.app_context():
+        db.get_db()[repository.CONVERSATIONS].update_one({"_id": db.object_id(conv_id)},
+                                                         {"$set": {"unreadCounts": [1, 1]}})
+    response = client.post(f"{API}/conversations/{conv_id}/read", json={}, headers=seller.headers)
+    assert response.status_code == 200 and response.get_json()["data"]["count"] == 2
+    assert listed(client, seller, conv_id)["unreadCount"] == 0
