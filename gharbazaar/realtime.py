@@ -1,6 +1,8 @@
 """Publishing to sockets: the only module that knows room names and namespaces."""
 from flask import current_app
 
+from .queue import ResilientRedisManager
+
 # Every event works on the default namespace (the seed's clients) and on its feature's own.
 NAMESPACES = ("/", "/chat", "/tickets")
 FEATURE_NAMESPACES = {"chat": ("/", "/chat"), "tickets": ("/", "/tickets"), "presence": NAMESPACES}
@@ -34,5 +36,9 @@ def publish(feature, event, payload, rooms, skip_sid=None):
     """Emit an event to rooms on every namespace that serves the feature."""
     socketio = current_app.extensions["socketio"]
     rooms = [rooms] if isinstance(rooms, str) else list(rooms)
+    manager = socketio.server.manager
+    if isinstance(manager, ResilientRedisManager):  # one message to the other processes
+        manager.emit_to_namespaces(event, payload, FEATURE_NAMESPACES[feature], rooms, skip_sid)
+        return
     for namespace in FEATURE_NAMESPACES[feature]:
         socketio.emit(event, payload, to=rooms, namespace=namespace, skip_sid=skip_sid)

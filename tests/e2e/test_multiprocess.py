@@ -1,8 +1,10 @@
 """Two real server processes on one Redis and one database: delivery, resync, restarts."""
+import json
 import signal
 import uuid
 
 import pytest
+import redis
 import socketio
 
 from tests.chat.conftest import new_person
@@ -25,6 +27,7 @@ def cluster(mongo_uri, redis_url):
         started.extend(servers)
         return [server.wait_listening() for server in servers]
 
+    start.channel = shared["REDIS_CHANNEL"]
     yield start
     for server in started:
         server.stop()
@@ -167,3 +170,23 @@ def test_a_user_room_reaches_every_tab_on_every_process(cluster, clients):
     assert sent.status_code == 201
     for tab in tabs:
         assert tab.wait_for("message_notification")["message"]["content"] == "ping"
+
+
+def test_an_event_for_two_namespaces_crosses_redis_as_one_message(cluster, clients, redis_url):
+    a, b = cluster()
+    buyer, seller = new_person(), new_person("seller")
+    conv_id = conversation(a, buyer, seller)
+    tabs = [join(clients(b, seller, namespace=ns), conv_id) for ns in ("/", "/chat")]
+    watcher = redis.Redis.from_url(redis_url).pubsub()
+    watcher.subscribe(cluster.channel)
+    assert watcher.get_message(timeout=5)["type"] == "subscribe"  # listening before anything is sent
+    sent = a.post(f"{API}/conversations/{conv_id}/messages", json={"content": "once"}, headers=buyer.headers)
+    assert sent.status_code == 201
+    for tab in tabs:
+        assert tab.wait_for("new_message")["content"] == "once"
+    published = []
+    while (item := watcher.get_message(timeout=1)) is not None:
+        published.append(json.loads(item["data"]))
+    watcher.close()
+    emits = [(m["event"], m.get("namespaces")) for m in published if m["method"] == "emit"]
+    assert emits == [("new_message", ["/", "/chat"]), ("message_notification", ["/", "/chat"])]
