@@ -16,6 +16,11 @@ if SERVING and ASYNC_MODE == "eventlet":
     import eventlet
 
     eventlet.monkey_patch()
+elif SERVING and ASYNC_MODE == "gevent":
+    # The alternative measured beside eventlet (docs/gevent.md), patched just as early.
+    from gevent import monkey
+
+    monkey.patch_all()
 
 import logging  # noqa: E402
 import sys  # noqa: E402
@@ -68,4 +73,9 @@ if SERVING:
     if app.config["APP_ENV"] != "production":
         from gharbazaar import db
         db.ensure_indexes(app)  # production creates them in the Procfile's release phase
-    server.run(app)
+    if app.config["SOCKETIO_ASYNC_MODE"] == "gevent":
+        from gharbazaar import gevent_server
+
+        gevent_server.run(app)
+    else:
+        server.run(app)
