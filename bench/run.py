@@ -38,6 +38,8 @@ def parse_args():
                         help="database to use (default: $MONGODB_URI, else an in-memory SecantusDB)")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"),
                         help="Redis for the two-process scenario (default: a private redis-server)")
+    parser.add_argument("--async-mode", default=servers.ASYNC_MODE, choices=servers.ASYNC_MODES,
+                        help="the backend's SOCKETIO_ASYNC_MODE (default: eventlet, production's)")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
     parser.add_argument("--py-spy", metavar="DIR", default=None,
                         help="sample each backend process with py-spy during the measured window; "
@@ -71,6 +73,7 @@ def machine():
 def main():
     args = parse_args()
     ensure_node_modules()
+    servers.ASYNC_MODE = args.async_mode
     scenarios, seeds = profiles.PROFILES[args.profile]()
     if args.only:
         wanted = [w.strip() for w in args.only.split(",") if w.strip()]
@@ -88,8 +91,10 @@ def main():
                           workdir=tempfile.mkdtemp(prefix="gharbazaar-bench-"), py_spy=args.py_spy)
     meta = {"profile": args.profile, "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "database": describe_database(uri, db_proc is not None), "machine": machine(),
+            "async_mode": args.async_mode,
             "redis": "private redis-server started by the suite" if redis_proc else (redis_url or "none")}
-    print(f"profile {args.profile}: {len(scenarios)} scenarios; database: {meta['database']}", flush=True)
+    print(f"profile {args.profile}: {len(scenarios)} scenarios; backend on {args.async_mode}; "
+          f"database: {meta['database']}", flush=True)
     rows = []
     try:
         for sc in scenarios:
@@ -132,7 +137,9 @@ def render(meta, rows):
     titles = "\n".join(f"- `{sid}`: {title}" for sid, title in scenarios.items())
     return "\n\n".join([
         f"Profile **{meta['profile']}**, {meta['date']}, {meta['elapsed_s']} s.  \n"
-        f"**Database: {meta['database']}.**  \nMachine: {meta['machine']}.  \nRedis: {meta['redis']}.",
+        f"**Database: {meta['database']}.**  \n"
+        f"Backend async mode: {meta.get('async_mode', 'eventlet')} (SOCKETIO_ASYNC_MODE).  \n"
+        f"Machine: {meta['machine']}.  \nRedis: {meta['redis']}.",
         report.table(rows), "Scenarios:\n\n" + titles,
         "Database round trips per operation (backend, counted by the pymongo command listener):\n\n"
         + (report.db_breakdown(rows) or "(none measured)"),

@@ -20,6 +20,9 @@ BENCH_LIMITS = {name: UNLIMITED for name in (
     "RATE_LIMIT_SOCKET_EVENTS", "RATE_LIMIT_TYPING")}
 # The production per-connection socket limits (gharbazaar/config.py), for a scenario that measures them.
 SOCKET_LIMITS = {"RATE_LIMIT_SOCKET_EVENTS": "20 per second", "RATE_LIMIT_SOCKET_FLOOD": "100 per 10 seconds"}
+# The backend's SOCKETIO_ASYNC_MODE (bench/run.py --async-mode): eventlet, production's, unless told.
+ASYNC_MODES = ("eventlet", "gevent")
+ASYNC_MODE = "eventlet"
 
 
 def wait_port(port, proc, timeout=30):
@@ -71,7 +74,7 @@ def redis_server():
 
 
 def app(name, mongo_uri, db_name, secret, redis_url=None, overrides=None):
-    """Start `python wsgi.py` (eventlet) with DB_METRICS on; return (proc, url).
+    """Start `python wsgi.py` (on ASYNC_MODE) with DB_METRICS on; return (proc, url).
 
     overrides: the scenario's own settings (say, limits not lifted), applied last."""
     port = free_port()
@@ -80,7 +83,7 @@ def app(name, mongo_uri, db_name, secret, redis_url=None, overrides=None):
     env.update({"APP_ENV": "test", "PORT": str(port), "HOST": "127.0.0.1", "JWT_SECRET": secret,
                 "MONGODB_URI": mongo_uri, "MONGODB_DB": db_name, "DB_METRICS": "on", "LOG_LEVEL": "WARNING",
                 "FRONTEND_URL": FRONTEND, "MAX_SOCKETS_PER_USER": "1000", "SHUTDOWN_TIMEOUT_S": "1",
-                "PYTHONUNBUFFERED": "1"})
+                "PYTHONUNBUFFERED": "1", "SOCKETIO_ASYNC_MODE": ASYNC_MODE})
     if redis_url:
         env["REDIS_URL"] = redis_url
     env.update(overrides or {})
