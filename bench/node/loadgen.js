@@ -247,13 +247,35 @@ async function flood() {
 }
 
 // Fan-out: one member sends, every member (sender included) receives; next when all have it.
+// Each member's socket is opened by the worker that joins it (at most SETUP_WIDTH at a time):
+// opened all at once, a socket could be connected before its worker listened for `connect`,
+// and that worker waited forever (the Node reference's hang at 1,000 members).
+// The backend announces each member's arrival to the others (presence:user-online: about N²/2
+// events for one room of N); setup ends once they have stopped arriving (no event for
+// SETTLE_QUIET_MS), so that the measured window holds the fan-out only.
+const SETUP_WIDTH = 100;
+const SETTLE_QUIET_MS = 1000;
 async function fanout() {
-  const members = cfg.members.map((user, i) => ({ user, socket: connect(url(i), user, 'buyer') }));
-  await batched(members.length, 100, async (i) => {
-    await connected(members[i].socket);
-    await ack(members[i].socket, 'join_conversation', { conversationId: cfg.conversationId });
+  const setupStart = now();
+  const members = cfg.members.map((user) => ({ user, socket: null }));
+  const setupEvents = {};
+  let lastEventAt = now();
+  const countSetupEvent = (event) => { setupEvents[event] = (setupEvents[event] || 0) + 1; lastEventAt = now(); };
+  await batched(members.length, cfg.setupWidth || SETUP_WIDTH, async (i) => {
+    const socket = connect(url(i), members[i].user, 'buyer');
+    members[i].socket = socket;
+    socket.onAny(countSetupEvent);
+    await connected(socket);
+    await ack(socket, 'join_conversation', { conversationId: cfg.conversationId });
   });
-  say('READY', { members: members.length });
+  const joinedMs = now() - setupStart;
+  const settleEnd = now() + 120000;
+  while (now() - lastEventAt < SETTLE_QUIET_MS && now() < settleEnd) await sleep(100);
+  members.forEach((m) => m.socket.offAny(countSetupEvent));
+  const setup = { members: members.length, joinedMs: Math.round(joinedMs), settledMs: Math.round(now() - setupStart),
+    events: setupEvents };
+  process.stderr.write(`setup ${JSON.stringify(setup)}\n`);
+  say('READY', setup);
   await waitGo();
   const hist = new Hist(); const whole = new Hist();
   let sent = 0; let deliveries = 0; let lost = 0; let got = 0; let sentAt = 0; let timer;
