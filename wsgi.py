@@ -39,6 +39,10 @@ def build(serving):
     config.load_env_file()
     settings = config.from_env()
     config.check(settings)
+    if serving and settings["SOCKETIO_ASYNC_MODE"] != ASYNC_MODE:
+        raise config.ConfigError(
+            f"SOCKETIO_ASYNC_MODE is {settings['SOCKETIO_ASYNC_MODE']!r} in .env but {ASYNC_MODE!r} in the "
+            "environment, which chose the green threads before .env was read: set it in the environment")
     overrides = {}
     if serving and settings["APP_ENV"] == "development" and not settings["MONGODB_URI"]:
         overrides = embedded_db.start_for_development(settings["EMBEDDED_DB_PATH"])
