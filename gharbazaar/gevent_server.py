@@ -5,9 +5,8 @@ connection cap, same SIGTERM drain); only the WSGI server differs: gevent's pyws
 """
 import logging
 import signal
-import time
 
-from .server import InFlight, _exit, drain, listen
+from .server import InFlight, _exit, listen, shutdown
 
 log = logging.getLogger("gharbazaar.server")
 
@@ -54,18 +53,7 @@ def run(app):
 def _shutdown(app, server, in_flight, signame):
     import gevent
 
-    log.info("shutting down", extra={"fields": {"signal": signame}})
-    # The order of server._shutdown: refuse new handshakes, tell and close open sockets,
-    # let requests in flight finish, and only then stop serving.
-    in_flight.refuse_new_sockets = True
-    drain(app)
-    deadline = time.monotonic() + app.config["SHUTDOWN_TIMEOUT_S"]
-    while in_flight.count and time.monotonic() < deadline:
-        gevent.sleep(0.02)
-    if in_flight.count:
-        log.warning("drain timed out", extra={"fields": {"in_flight": in_flight.count}})
-    server.stop(timeout=0)
-    _exit(app, 0)
+    shutdown(app, in_flight, signame, sleep=gevent.sleep, stop_accepting=lambda: server.stop(timeout=0))
 
 
 def _handler_class(max_frame_bytes):

@@ -84,6 +84,12 @@ def run(app):
 def _shutdown(app, server, in_flight, signame):
     import eventlet
 
+    shutdown(app, in_flight, signame, sleep=eventlet.sleep,
+             stop_accepting=lambda: eventlet.kill(server, SystemExit))
+
+
+def shutdown(app, in_flight, signame, sleep, stop_accepting):
+    """Drain and exit 0; sleep and stop_accepting are the green-thread library's (eventlet, gevent)."""
     log.info("shutting down", extra={"fields": {"signal": signame}})
     # Order matters: new Socket.IO handshakes are refused (503: clients retry elsewhere),
     # open sockets are told and closed, requests in flight finish, and only then does the
@@ -92,10 +98,10 @@ def _shutdown(app, server, in_flight, signame):
     drain(app)
     deadline = time.monotonic() + app.config["SHUTDOWN_TIMEOUT_S"]
     while in_flight.count and time.monotonic() < deadline:
-        eventlet.sleep(0.02)
+        sleep(0.02)
     if in_flight.count:
         log.warning("drain timed out", extra={"fields": {"in_flight": in_flight.count}})
-    eventlet.kill(server, SystemExit)
+    stop_accepting()
     _exit(app, 0)
 
 
