@@ -6,7 +6,7 @@ connection cap, same SIGTERM drain); only the WSGI server differs: gevent's pyws
 import logging
 import signal
 
-from .server import InFlight, _exit, listen, shutdown
+from .server import _exit, prepare, shutdown
 
 log = logging.getLogger("gharbazaar.server")
 
@@ -19,12 +19,7 @@ def run(app):
     from gevent import pywsgi
 
     config = app.config
-    in_flight = InFlight(app.wsgi_app)
-    app.wsgi_app = in_flight
-    listener = listen(config["HOST"], config["PORT"])
-    log.info("listening", extra={"fields": {
-        "host": config["HOST"], "port": config["PORT"], "env": config["APP_ENV"],
-        "async_mode": config["SOCKETIO_ASYNC_MODE"]}})
+    in_flight, listener = prepare(app)
     # Frames are capped at Engine.IO's packet limit, as eventlet's driver does (max_frame_length).
     handler = _handler_class(int(app.extensions["socketio"].server.eio.max_http_buffer_size))
     # A full pool stops the accept loop until a connection ends, as eventlet's max_size does.

@@ -55,12 +55,7 @@ def run(app):
     import eventlet.wsgi
 
     config = app.config
-    in_flight = InFlight(app.wsgi_app)
-    app.wsgi_app = in_flight
-    listener = listen(config["HOST"], config["PORT"])
-    log.info("listening", extra={"fields": {
-        "host": config["HOST"], "port": config["PORT"], "env": config["APP_ENV"],
-        "async_mode": config["SOCKETIO_ASYNC_MODE"]}})
+    in_flight, listener = prepare(app)
     server = eventlet.spawn(
         eventlet.wsgi.server, listener, app, max_size=config["MAX_CONNECTIONS"],
         log_output=False, socket_timeout=None, debug=False)
@@ -79,6 +74,18 @@ def run(app):
         log.error("the accept loop ended unexpectedly")
         _exit(app, 1)
     _shutdown(app, server, in_flight, signame)
+
+
+def prepare(app):
+    """Count the app's responses in flight and open the listening socket: (in_flight, listener)."""
+    config = app.config
+    in_flight = InFlight(app.wsgi_app)
+    app.wsgi_app = in_flight
+    listener = listen(config["HOST"], config["PORT"])
+    log.info("listening", extra={"fields": {
+        "host": config["HOST"], "port": config["PORT"], "env": config["APP_ENV"],
+        "async_mode": config["SOCKETIO_ASYNC_MODE"]}})
+    return in_flight, listener
 
 
 def _shutdown(app, server, in_flight, signame):
