@@ -37,12 +37,19 @@ def listed(client, who, conv_id):
     return next(c for c in body["conversations"] if c["id"] == conv_id)
 
 
-def test_a_socket_message_costs_two_database_round_trips(counted, pair, socket_client):
+@pytest.fixture
+def joined(counted, pair, socket_client):
+    """The buyer's socket in a new conversation with the seller, on the counting app: (app, sock, id)."""
     app, client = counted
     buyer, seller = pair
     conv_id = conversation(client, buyer, seller)
     sock = socket_client(buyer.token, target=app)
     assert sock.emit("join_conversation", conv_id, callback=True)["success"] is True
+    return app, sock, conv_id
+
+
+def test_a_socket_message_costs_two_database_round_trips(joined):
+    app, sock, conv_id = joined
     body = {"conversationId": conv_id, "content": "first"}
     assert sock.emit("send_message", body, callback=True)["success"] is True
     second = dict(body, content="second")
@@ -51,12 +58,8 @@ def test_a_socket_message_costs_two_database_round_trips(counted, pair, socket_c
     assert commands == {"findAndModify": 1, "insert": 1}
 
 
-def test_typing_costs_no_database_round_trip_once_the_conversation_is_known(counted, pair, socket_client):
-    app, client = counted
-    buyer, seller = pair
-    conv_id = conversation(client, buyer, seller)
-    sock = socket_client(buyer.token, target=app)
-    assert sock.emit("join_conversation", conv_id, callback=True)["success"] is True
+def test_typing_costs_no_database_round_trip_once_the_conversation_is_known(joined):
+    app, sock, conv_id = joined
     ack, commands = commands_during(app, lambda: sock.emit(
         "typing", {"conversationId": conv_id, "isTyping": True}, callback=True))
     assert ack["success"] is True and commands == {}
