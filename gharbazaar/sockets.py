@@ -6,6 +6,7 @@ refuses expired tokens, answers acks with the REST envelope and reports failures
 `error` event to the emitting socket only. Flask-SocketIO's error handlers and Flask
 extensions (limiter, CORS, Talisman) do not reach socket traffic, hence this module.
 """
+import io
 import logging
 import time
 from collections import Counter
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from blinker import Namespace
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, emit, join_room
+from werkzeug.exceptions import NotFound
 from limits import parse as parse_limit
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
@@ -21,6 +23,7 @@ from limits.strategies import FixedWindowRateLimiter
 from . import realtime
 from .auth import TokenExpired, TokenMissing, strip_bearer, verify_token, Actor
 from .errors import AppError, RateLimited, Unauthorized, as_app_error
+from .extensions import limiter
 
 log = logging.getLogger("gharbazaar.socket")
 signals = Namespace()
@@ -33,6 +36,8 @@ REFUSED_INVALID = "Invalid token. Please login again."
 REFUSED_TOO_MANY = "Too many connections. Please close some tabs and try again."
 EXPIRED_TEXT = "Token has expired. Please login again."
 FLOOD_TEXT = "Disconnected: too many events."
+WSGI_KEYS = ("wsgi.version", "wsgi.url_scheme", "wsgi.errors", "wsgi.multithread", "wsgi.multiprocess",
+             "wsgi.run_once")
 
 
 @dataclass
@@ -203,8 +208,52 @@ def _start_sweeper(app, reg):
     socketio.start_background_task(sweep)
 
 
+def _is_polling_handshake(environ):
+    """Return True for the request that opens an Engine.IO session over long-polling."""
+    return (environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO", "").startswith("/socket.io")
+            and "sid=" not in environ.get("QUERY_STRING", "")
+            and environ.get("HTTP_UPGRADE", "").lower() != "websocket")
+
+
+def _lean_sockets(wsgi_app):
+    """Wrap a WSGI app so that an idle socket holds as little of its handshake as possible."""
+    def serve(environ, start_response):
+        # Browsers always offer permessage-deflate and eventlet accepts it: every socket then keeps
+        # a zlib compressor (~256 KiB) for its whole life and deflates every frame, for payloads of
+        # a few hundred bytes. socket.io's own server leaves it off by default.
+        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        # eventlet's set_idle (used by nobody here) is a closure over the connection that holds
+        # this environ: a reference cycle per request, freed only by the cyclic collector.
+        environ.pop("eventlet.set_idle", None)
+        if _is_polling_handshake(environ):
+            environ = _handshake_environ(environ)
+        return wsgi_app(environ, start_response)
+    return serve
+
+
+def _handshake_environ(environ):
+    """Return a copy of a handshake's environ without the server's objects for its connection."""
+    # python-socketio keeps the handshake's environ as long as the socket lives, and eventlet's
+    # entries (input stream, set_idle) hold that soon-closed HTTP connection with its buffers:
+    # ~30 KiB per idle socket. Events only read the CGI and header strings; a GET has no body.
+    lean = {key: value for key, value in environ.items() if isinstance(value, str) or key in WSGI_KEYS}
+    lean["wsgi.input"] = io.BytesIO()
+    return lean
+
+
+@limiter.exempt  # as any path without a route: a 404 is not counted against the caller
+def _not_served():
+    raise NotFound()
+
+
 def init_app(app, socketio):
     """Authenticate every namespace's handshake and report unexpected errors."""
+    app.wsgi_app = _lean_sockets(app.wsgi_app)
+    # Flask-SocketIO pushes a request context for every event, on the handshake's path. Without a
+    # rule for it Flask raises NotFound each time, and the exception's traceback keeps the whole
+    # stack in a reference cycle until the cyclic collector runs. Engine.IO answers /socket.io/
+    # before Flask sees it; anything else still gets the 404 it got before.
+    app.add_url_rule("/socket.io/", "socket.io", _not_served, strict_slashes=False)
     app.extensions["gharbazaar.sockets"] = Registry(app.config["RATE_LIMIT_SOCKET_EVENTS"],
                                                     app.config["RATE_LIMIT_SOCKET_FLOOD"])
     for namespace in realtime.NAMESPACES:

@@ -3,7 +3,9 @@ import dataclasses
 import time
 
 import pytest
+from flask import request
 from marshmallow import fields
+from werkzeug.test import EnvironBuilder
 
 from gharbazaar import realtime, sockets
 from gharbazaar.db import get_db
@@ -33,7 +35,12 @@ def count_notes(conn, payload):
     return {"notes": get_db().notes.count_documents({})}
 
 
-PROBES = {"probe_echo": echo, "probe_forbidden": forbidden, "probe_bug": bug, "probe_db": count_notes}
+def routing(conn, payload):
+    return {"failure": repr(request.routing_exception) if request.routing_exception else None}
+
+
+PROBES = {"probe_echo": echo, "probe_forbidden": forbidden, "probe_bug": bug, "probe_db": count_notes,
+          "probe_routing": routing}
 
 
 @pytest.fixture
@@ -171,3 +178,33 @@ def test_one_user_may_hold_only_so_many_sockets(probe_app):
     assert open_as("someone-else").is_connected()
     first.disconnect()
     assert open_as("greedy").is_connected()
+
+
+def test_a_socket_keeps_no_server_objects_from_its_polling_handshake(app):
+    """python-socketio keeps the handshake's environ for the socket's life: only its strings."""
+    connection = object()  # what eventlet puts there: the HTTP connection's input stream, set_idle
+    environ = EnvironBuilder(path="/socket.io/", query_string="EIO=4&transport=polling",
+                             headers={"Origin": "http://localhost:3000"}).get_environ()
+    environ.update({"eventlet.input": connection, "eventlet.set_idle": connection})
+    answer = b"".join(app.wsgi_app(environ, lambda status, headers: None))
+    server = app.extensions["socketio"].server
+    (kept,) = server.environ.values()
+    for session in list(server.eio.sockets.values()):
+        session.close(wait=False, abort=True)  # nobody polls for the close packet
+    assert answer.startswith(b"0{")  # the Engine.IO open packet
+    assert connection not in kept.values() and kept["wsgi.input"].read() == b""
+    assert kept["QUERY_STRING"] == "EIO=4&transport=polling"
+    assert kept["HTTP_ORIGIN"] == "http://localhost:3000"
+    assert environ["eventlet.input"] is connection  # the server's own environ is left alone
+
+
+def test_socket_events_build_their_request_context_without_a_routing_failure(connect):
+    """Each failure was an exception whose traceback kept the whole stack alive until a full GC."""
+    assert connect().emit("probe_routing", {}, callback=True) == {"success": True, "data": {"failure": None}}
+
+
+def test_the_socket_io_path_is_still_not_found_over_plain_http_and_not_rate_limited(make_app):
+    client = make_app(RATE_LIMIT_REST="2 per minute").test_client()
+    for path in ("/socket.io", "/nowhere"):
+        answers = [client.get(path) for _ in range(4)]
+        assert all(a.status_code == 404 and a.json["code"] == "not_found" for a in answers), path
