@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from tests.support import FRONTEND_ORIGIN
+from tests.support import FRONTEND_ORIGIN, make_token
 
 pytestmark = pytest.mark.e2e
 
@@ -31,3 +31,13 @@ def test_websocket_compression_is_never_negotiated(live_server):
     head = websocket_handshake(live_server, "permessage-deflate; client_max_window_bits")
     assert head.startswith("http/1.1 101")
     assert "sec-websocket-extensions" not in head
+
+
+def test_heads_and_bodies_longer_than_a_connection_buffer_pass(live_server):
+    padding = {f"X-Padding-{i}": "p" * 3000 for i in range(4)}
+    spec = live_server.get("/api/v1/openapi.json", headers=padding)
+    assert spec.status_code == 200 and len(spec.content) > 32 * 1024 and spec.json()["openapi"]
+    body = {"participantId": "x", "padding": "p" * 300_000}
+    refused = live_server.post("/api/v1/chat/conversations", json=body,
+                               headers={"Authorization": f"Bearer {make_token()}"})
+    assert refused.status_code == 400 and refused.json()["code"] == "validation_error"
