@@ -5,11 +5,12 @@ the staleness window belongs to a process that died without saying so.
 """
 from datetime import timedelta
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo import ASCENDING, IndexModel, ReplaceOne, ReturnDocument
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from ..db import declare_indexes, get_db
 from ..documents import utcnow
+from .batch import coalesced
 
 SOCKETS, USERS = "presence_sockets", "presence"
 
@@ -30,10 +31,22 @@ def _users():
 
 
 def add_socket(sid, user_id, role, process):
+    """Record a live socket (sockets connecting together share one round trip)."""
     now = utcnow()
-    _sockets().replace_one({"_id": sid}, {"_id": sid, "userId": user_id, "role": role, "process": process,
-                                          "staffRoom": False, "connectedAt": now, "lastSeen": now},
-                           upsert=True)
+    coalesced("presence.add_socket", _add_sockets)({
+        "_id": sid, "userId": user_id, "role": role, "process": process, "staffRoom": False,
+        "connectedAt": now, "lastSeen": now})
+
+
+def _add_sockets(docs):
+    try:
+        _sockets().bulk_write([ReplaceOne({"_id": doc["_id"]}, doc, upsert=True) for doc in docs],
+                              ordered=False)
+    except BulkWriteError as exc:
+        failed = {error["index"] for error in exc.details.get("writeErrors", ())}
+        # Without per-write errors (a write concern failure), no write can be trusted.
+        return [exc if not failed or i in failed else None for i in range(len(docs))]
+    return [None] * len(docs)
 
 
 def remove_socket(sid):
@@ -65,6 +78,16 @@ def live_user_ids(user_ids, window_s):
     who = user_ids[0] if len(user_ids) == 1 else {"$in": user_ids}
     query = {"userId": who, "lastSeen": {"$gte": since}}
     return set(_sockets().distinct("userId", query))
+
+
+def is_live(user_id, window_s):
+    """Return whether the user has a fresh socket (checks made together share one round trip)."""
+    return coalesced(f"presence.is_live.{window_s}", lambda ids: _live_among(ids, window_s))(user_id)
+
+
+def _live_among(user_ids, window_s):
+    live = live_user_ids(set(user_ids), window_s)
+    return [user_id in live for user_id in user_ids]
 
 
 def stale_sockets(window_s, limit=500):

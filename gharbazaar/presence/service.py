@@ -69,13 +69,13 @@ def disconnected(conn):
 
 
 def _settle(user_id):
-    if repository.live_user_ids([user_id], STALE_AFTER_S):
+    if repository.is_live(user_id, STALE_AFTER_S):
         return
     doc = repository.mark_offline(user_id)
     if doc is None:
         return
     # A socket may have connected elsewhere between the count and the flip: look again.
-    if repository.live_user_ids([user_id], STALE_AFTER_S) and repository.mark_online(user_id) is not None:
+    if repository.is_live(user_id, STALE_AFTER_S) and repository.mark_online(user_id) is not None:
         return
     _announce(user_id, "presence:user-offline",
               {"userId": user_id, "status": "offline", "lastSeen": iso(doc.get("lastSeen"))})

@@ -1,4 +1,5 @@
 """Presence: live-socket counts in MongoDB, scoped announcements, status, staleness."""
+import threading
 from datetime import timedelta
 
 import pytest
@@ -174,3 +175,25 @@ def test_only_the_first_tab_flips_a_user_online(app, people):
         assert repository.mark_online(a) is None
         assert repository.mark_offline(a)["online"] is False
         assert repository.mark_online(a) is not None
+
+
+def test_sockets_connecting_together_are_each_recorded_and_checked(app):
+    """Concurrent writes and checks share round trips (presence/batch.py); each caller gets its own answer."""
+    users = [unique("together") for _ in range(12)]
+    answers = {}
+
+    def connect_and_check(i, user):
+        with app.app_context():
+            if i % 2 == 0:
+                repository.add_socket(f"sid-{user}", user, "buyer", "proc-together")
+            answers[user] = (i % 2 == 0, repository.is_live(user, service.STALE_AFTER_S))
+
+    threads = [threading.Thread(target=connect_and_check, args=pair) for pair in enumerate(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    with app.app_context():
+        assert repository.live_user_ids(users, service.STALE_AFTER_S) == set(users[::2])
+        assert all(repository.is_live(user, service.STALE_AFTER_S) == (user in users[::2]) for user in users)
+    assert all(wrote == live for wrote, live in answers.values()) and len(answers) == len(users)

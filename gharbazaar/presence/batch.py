@@ -1,0 +1,76 @@
+"""Group commit: callers of one database operation who arrive together share one round trip.
+
+A connect storm (every client reconnecting after a deploy) runs the same few presence writes
+and checks for thousands of sockets at once. Alone, a caller runs its batch of one at once,
+exactly as before; callers that arrive while a batch is in flight wait for it to finish and
+then go together as the next batch. Each caller still returns only after its own item was
+written or read, so what it observes is unchanged.
+"""
+import threading
+
+from flask import current_app
+
+
+class _Slot:
+    """One caller's item, and then its result (or the exception to raise in its place)."""
+
+    def __init__(self, item):
+        self.item = item
+        self.leads = False
+        self.result = None
+        self.done = threading.Event()
+
+    def settle(self, result):
+        self.result = result
+        self.done.set()
+
+
+class Coalescer:
+    """Call `run(items) -> results` (one per item, an Exception for an item that failed) in batches."""
+
+    def __init__(self, run):
+        self._run = run
+        self._lock = threading.Lock()
+        self._waiting = []
+        self._busy = False
+
+    def __call__(self, item):
+        slot = _Slot(item)
+        with self._lock:
+            self._waiting.append(slot)
+            slot.leads, self._busy = not self._busy, True
+        if not slot.leads:
+            slot.done.wait()  # until our batch has run, or we are to run the next one
+        if slot.leads:
+            self._lead()
+        if isinstance(slot.result, BaseException):
+            raise slot.result
+        return slot.result
+
+    def _lead(self):
+        with self._lock:
+            batch, self._waiting = self._waiting, []
+        results = [RuntimeError("the batch was interrupted before it ran")] * len(batch)
+        try:
+            results = self._run([slot.item for slot in batch])
+        except Exception as exc:  # every caller of the batch fails, as it would have alone
+            results = [exc] * len(batch)
+        finally:
+            self._hand_over()
+            for slot, result in zip(batch, results):
+                slot.settle(result)
+
+    def _hand_over(self):
+        """Let the first caller who arrived meanwhile run the next batch, or stand down."""
+        with self._lock:
+            if self._waiting:
+                self._waiting[0].leads = True
+                self._waiting[0].done.set()
+            else:
+                self._busy = False
+
+
+def coalesced(name, run):
+    """Return the current app's Coalescer for `name` (one per app: each has its own database)."""
+    batches = current_app.extensions.setdefault("gharbazaar.batches", {})
+    return batches.get(name) or batches.setdefault(name, Coalescer(run))

@@ -1,0 +1,101 @@
+"""Group commit (presence/batch.py): callers who arrive together share one run, each gets its own answer."""
+import threading
+
+import pytest
+
+from gharbazaar.presence.batch import Coalescer
+
+
+class Recorder:
+    """A batch function that records its batches and can hold one in flight."""
+
+    def __init__(self):
+        self.batches = []
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.release.set()
+
+    def __call__(self, items):
+        self.batches.append(list(items))
+        self.entered.set()
+        self.release.wait(10)
+        return [ValueError(item) if item.startswith("bad") else item.upper() for item in items]
+
+
+class Arrivals(list):
+    """The coalescer's waiting list, counting callers as they join it."""
+
+    def __init__(self):
+        super().__init__()
+        self.joined = threading.Semaphore(0)
+
+    def append(self, slot):
+        super().append(slot)
+        self.joined.release()
+
+
+def hold_first_batch(coalescer, run, answers):
+    """Start a caller whose batch stays in flight; return its thread and the list later callers join."""
+    run.release.clear()
+    thread = call_in_thread(coalescer, "first", answers)
+    assert run.entered.wait(10)
+    coalescer._waiting = arrivals = Arrivals()  # the leader has taken its batch: callers now queue here
+    return thread, arrivals
+
+
+def join_all(arrivals, count, run, threads):
+    """Once `count` callers are queued, let the held batch finish and wait for every caller."""
+    for _ in range(count):
+        assert arrivals.joined.acquire(timeout=10)
+    run.release.set()
+    for thread in threads:
+        thread.join(10)
+
+
+def call_in_thread(coalescer, item, answers):
+    """Call the coalescer from a new thread; its answer (or exception) lands in answers[item]."""
+    def call():
+        try:
+            answers[item] = coalescer(item)
+        except Exception as exc:  # recorded for the assertions
+            answers[item] = exc
+    thread = threading.Thread(target=call)
+    thread.start()
+    return thread
+
+
+def test_a_caller_alone_runs_its_own_batch_at_once():
+    run = Recorder()
+    coalescer = Coalescer(run)
+    assert coalescer("a") == "A" and coalescer("b") == "B"
+    assert run.batches == [["a"], ["b"]]
+
+
+def test_callers_arriving_during_a_batch_go_together_in_the_next():
+    run, answers = Recorder(), {}
+    coalescer = Coalescer(run)
+    first, arrivals = hold_first_batch(coalescer, run, answers)
+    later = [call_in_thread(coalescer, item, answers) for item in ("b", "c", "d")]
+    join_all(arrivals, 3, run, [first, *later])
+    assert run.batches[0] == ["first"] and sorted(run.batches[1]) == ["b", "c", "d"] and len(run.batches) == 2
+    assert answers == {"first": "FIRST", "b": "B", "c": "C", "d": "D"}
+
+
+def test_a_failed_item_fails_its_own_caller_only():
+    run, answers = Recorder(), {}
+    coalescer = Coalescer(run)
+    first, arrivals = hold_first_batch(coalescer, run, answers)
+    later = [call_in_thread(coalescer, item, answers) for item in ("bad-1", "good")]
+    join_all(arrivals, 2, run, [first, *later])
+    assert isinstance(answers["bad-1"], ValueError) and answers["good"] == "GOOD"
+
+
+def test_a_failed_batch_fails_each_of_its_callers_and_the_next_batch_still_runs():
+    def broken(items):
+        raise ConnectionError("database down")
+
+    coalescer = Coalescer(broken)
+    with pytest.raises(ConnectionError):
+        coalescer("a")
+    coalescer._run = lambda items: [item * 2 for item in items]
+    assert coalescer("b") == "bb"
