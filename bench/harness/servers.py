@@ -56,7 +56,8 @@ def secantus():
     """Start an in-memory SecantusDB; return (proc, uri)."""
     port = free_port()
     proc = Proc("secantusdb", "db", [os.path.join(VENV_BIN, "secantusd-py"), "--host", "127.0.0.1", "--port",
-                                     str(port), "--storage-path", ":memory:", "--log-level", "WARNING"])
+                                     str(port), "--storage-path", ":memory:", "--log-level", "WARNING",
+                                     "--standalone"])
     wait_port(port, proc)
     return proc, f"mongodb://127.0.0.1:{port}/?directConnection=true"
 
