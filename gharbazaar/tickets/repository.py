@@ -2,7 +2,7 @@
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from ..db import declare_indexes, get_db
-from .states import CLOSED, FEEDBACK_AFTER, OPEN
+from .states import CLOSED, FEEDBACK_AFTER, OPEN, STATUSES
 
 TICKETS, MESSAGES = "tickets", "ticketmessages"
 MAX_CONTACTS = 500
@@ -84,7 +84,9 @@ def set_feedback(ticket_id, owner_id, feedback):
 
 def counterparts(user_id):
     """Return the owners and assignees who share a ticket that is not closed with the user."""
-    live = {"$ne": CLOSED}
+    # The open statuses by name, not `$ne: closed`: a planner serves an equality prefix plus `$in`
+    # from by_owner_status / by_assignee_status, where SecantusDB scanned the whole collection.
+    live = {"$in": [status for status in STATUSES if status != CLOSED]}
     found = set(_tickets().distinct("assignedTo", {"userId": user_id, "status": live}))
     found.update(_tickets().distinct("userId", {"assignedTo": user_id, "status": live}))
     found.discard(None)
@@ -105,8 +107,13 @@ def messages(ticket_id, limit):
 
 def changed_since(user_id, since, limit):
     """Return up to limit + 1 tickets the user owns or is assigned that changed after an instant."""
-    query = {"$or": [{"userId": user_id}, {"assignedTo": user_id}], "updatedAt": {"$gt": since}}
-    return list(_tickets().find(query).sort("updatedAt", ASCENDING).limit(limit + 1))
+    # One query per side, each on its own index (owner_changes, assignee_changes): SecantusDB
+    # answers the `$or` of both with a collection scan.
+    found = {}
+    for side in ("userId", "assignedTo"):
+        cursor = _tickets().find({side: user_id, "updatedAt": {"$gt": since}})
+        found.update((doc["_id"], doc) for doc in cursor.sort("updatedAt", ASCENDING).limit(limit + 1))
+    return sorted(found.values(), key=lambda doc: (doc["updatedAt"], doc["_id"]))[:limit + 1]
 
 
 def messages_since(ticket_id, since, limit):

@@ -107,6 +107,10 @@ HOT_QUERIES = {
     "the waiting queue, oldest open ticket first": lambda d: tickets.oldest_open(),
     "a ticket's messages": lambda d: tickets.messages(d["ticket"], 50),
     "a user's live presence sockets": lambda d: presence.live_user_ids(["ana"], 90),
+    "a user's conversation partners (presence contacts)": lambda d: chat.partners_of("ana"),
+    "a user's ticket counterparts (presence contacts)": lambda d: tickets.counterparts("ana"),
+    "the resync of a user's tickets changed after an instant":
+        lambda d: tickets.changed_since("ana", utcnow() - timedelta(days=1), 50),
 }
 
 

@@ -1,4 +1,8 @@
 """Resync for tickets: status changes and messages missed while offline come back in order."""
+from datetime import timedelta
+
+from gharbazaar.documents import utcnow
+from gharbazaar.tickets import repository
 from tests.support import auth, make_token
 
 
@@ -37,3 +41,25 @@ def test_without_since_there_are_no_ticket_changes(client, new_ticket, people):
     response = client.post("/api/v1/sync", json={"conversations": {"0" * 24: 0}},
                            headers=auth(make_token(people.customer)))
     assert response.status_code == 200 and response.get_json()["data"]["tickets"] == []
+
+
+def test_changed_since_merges_owned_and_assigned_tickets_in_change_order(make_app):
+    with make_app(AUTO_ASSIGN=False).app_context():
+        start = utcnow()
+        at = [start + timedelta(seconds=i) for i in range(1, 6)]
+        owned = [repository.insert({"userId": "emp", "assignedTo": None, "status": "open", "updatedAt": at[i],
+                                    "history": []})["_id"] for i in (0, 3)]
+        assigned = [repository.insert({"userId": f"c{i}", "assignedTo": "emp", "status": "assigned",
+                                       "updatedAt": at[i], "history": []})["_id"] for i in (1, 4)]
+        both = repository.insert({"userId": "emp", "assignedTo": "emp", "status": "assigned",
+                                  "updatedAt": at[2], "history": []})["_id"]
+        repository.insert({"userId": "else", "assignedTo": "other", "status": "open", "updatedAt": at[2],
+                           "history": []})
+
+        every = [doc["_id"] for doc in repository.changed_since("emp", start, 10)]
+        first = [doc["_id"] for doc in repository.changed_since("emp", start, 2)]
+        later = [doc["_id"] for doc in repository.changed_since("emp", at[2], 10)]
+
+    assert every == [owned[0], assigned[0], both, owned[1], assigned[1]]
+    assert first == every[:3]  # limit + 1, so that the caller can tell there is more
+    assert later == [owned[1], assigned[1]]
