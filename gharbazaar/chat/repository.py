@@ -72,14 +72,22 @@ def insert_conversation(doc):
 
 def list_conversations(user_id, limit, before=None, before_id=None):
     """Return the user's visible conversations, newest activity first, after a cursor."""
+    newest_first = [("lastMessageAt", DESCENDING), ("_id", DESCENDING)]
+    if before is not None and before_id is not None:
+        # Exact cursor, ties on the instant kept: the rest of the cursor's instant, then what is older.
+        # Two queries that any planner serves from by_visible_activity, where SecantusDB answered
+        # their `$or` with a collection scan (250 ms at 20,000 conversations).
+        ties = _conversations().find({"visibleTo": user_id, "lastMessageAt": before,
+                                      "_id": {"$lt": before_id}})
+        page = list(ties.sort(newest_first).limit(limit))
+        if len(page) == limit:
+            return page
+        older = _conversations().find({"visibleTo": user_id, "lastMessageAt": {"$lt": before}})
+        return page + list(older.sort(newest_first).limit(limit - len(page)))
     query = {"visibleTo": user_id}
-    if before is not None and before_id is not None:  # exact cursor: ties on the instant are kept
-        query["$or"] = [{"lastMessageAt": {"$lt": before}},
-                        {"lastMessageAt": before, "_id": {"$lt": before_id}}]
-    elif before is not None:
+    if before is not None:
         query["lastMessageAt"] = {"$lt": before}
-    cursor = _conversations().find(query).sort([("lastMessageAt", DESCENDING), ("_id", DESCENDING)])
-    return list(cursor.limit(limit))
+    return list(_conversations().find(query).sort(newest_first).limit(limit))
 
 
 def partners_of(user_id):

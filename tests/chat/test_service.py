@@ -173,6 +173,24 @@ def test_the_exact_cursor_keeps_conversations_active_in_the_same_instant(ctx, ag
     assert seen == ids[::-1]
 
 
+def test_a_cursor_page_holds_the_rest_of_its_instant_then_older_conversations(ctx, age):
+    me = actor()
+    ids = [service.create_conversation(me, body(actor("seller"), unique("prop")))[0]["id"] for _ in range(5)]
+    when = utcnow() - timedelta(minutes=5)
+    for conv_id in ids[2:]:  # three in one instant, two older
+        age(conv_id, when=when)
+    for minutes, conv_id in zip((20, 10), ids[:2]):
+        age(conv_id, minutes)
+    pages, cursor = [], {}
+    while True:
+        page = service.list_conversations(me, 2, **cursor)
+        pages.append([c["id"] for c in page["conversations"]])
+        if not page["hasMore"]:
+            break
+        cursor = {"before": _parse(page["nextBefore"]), "before_id": page["nextBeforeId"]}
+    assert pages == [[ids[4], ids[3]], [ids[2], ids[1]], [ids[0]]]
+
+
 def test_message_pages_follow_a_before_cursor_oldest_first(convo):
     buyer, _, conv_id = convo
     sent = [service.send_message(buyer, conv_id, text(f"m{n}"))[0]["id"] for n in range(5)]
