@@ -12,6 +12,7 @@ import socket
 import time
 
 from werkzeug.wsgi import ClosingIterator
+from wsproto.frame_protocol import XorMaskerSimple
 
 from . import db, embedded_db, realtime
 
@@ -61,6 +62,7 @@ def run(app):
 
     config = app.config
     in_flight, listener = prepare(app)
+    fast_unmasking()
     server = eventlet.spawn(
         eventlet.wsgi.server, listener, app, max_size=config["MAX_CONNECTIONS"],
         log_output=False, socket_timeout=None, debug=False, protocol=_protocol())
@@ -112,6 +114,24 @@ def _protocol():
         rbufsize = wbufsize = 4096
 
     return Protocol
+
+
+def unmask(data, mask, length=None, offset=0):
+    """Return websocket payload bytes XORed with the 4-byte mask, starting at mask byte `offset`."""
+    key = bytes(mask)
+    key = key[offset % 4:] + key[:offset % 4]
+    return bytes(XorMaskerSimple(key).process(data if length is None else data[:length]))
+
+
+def fast_unmasking():
+    """Unmask client frames with wsproto's translate tables instead of eventlet's byte loop."""
+    import eventlet.websocket
+
+    # Every frame a browser sends is masked, and eventlet unmasks it one byte at a time in Python:
+    # 20 us for a 150-byte event (wsproto: 1.9 us), 16 ms for a 100 KB one (78 us), so a flood of
+    # frames, or of large ones, kept the process busy on it alone. wsproto is simple-websocket's
+    # dependency, pinned beside it.
+    eventlet.websocket.RFC6455WebSocket._apply_mask = staticmethod(unmask)
 
 
 def _shutdown(app, server, in_flight, signame):

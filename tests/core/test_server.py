@@ -1,0 +1,37 @@
+"""The eventlet runner's own pieces that need no running server."""
+import os
+
+import pytest
+
+from gharbazaar import server
+
+
+def rfc6455_unmask(data, mask, offset):
+    """RFC 6455 section 5.3, byte by byte: what eventlet computes."""
+    return bytes(byte ^ mask[(offset + i) % 4] for i, byte in enumerate(data))
+
+
+@pytest.mark.parametrize("size", [0, 1, 3, 4, 5, 150, 4099])
+@pytest.mark.parametrize("offset", [0, 1, 2, 3, 6])
+def test_unmask_is_the_rfc_xor_from_any_offset(size, offset):
+    data, mask = os.urandom(size), tuple(os.urandom(4))
+    assert server.unmask(data, mask, offset=offset) == rfc6455_unmask(data, mask, offset)
+
+
+def test_unmask_honours_a_length_shorter_than_the_data():
+    data, mask = os.urandom(40), (1, 2, 3, 4)
+    assert server.unmask(data, mask, length=10, offset=2) == rfc6455_unmask(data[:10], mask, 2)
+
+
+def test_fast_unmasking_replaces_eventlets_byte_loop():
+    from eventlet.websocket import RFC6455WebSocket
+
+    original = RFC6455WebSocket.__dict__["_apply_mask"]
+    try:
+        server.fast_unmasking()
+        data = os.urandom(300)
+        assert RFC6455WebSocket._apply_mask(data, [9, 8, 7, 6], length=300, offset=1) == \
+            rfc6455_unmask(data, (9, 8, 7, 6), 1)
+        assert RFC6455WebSocket.__dict__["_apply_mask"] is not original
+    finally:
+        RFC6455WebSocket._apply_mask = original
