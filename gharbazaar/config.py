@@ -87,6 +87,9 @@ def from_env(env=None):
         "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE") or "eventlet",
         "SOCKETIO_ASYNC_HANDLERS": _bool(env.get("SOCKETIO_ASYNC_HANDLERS"), default=False),
         "MAX_CONNECTIONS": int(env.get("MAX_CONNECTIONS") or 10000),
+        # Engine.IO heartbeat, whole seconds: socket.io's own defaults, which the frontend expects.
+        "SOCKETIO_PING_INTERVAL": int(env.get("SOCKETIO_PING_INTERVAL") or 25),
+        "SOCKETIO_PING_TIMEOUT": int(env.get("SOCKETIO_PING_TIMEOUT") or 20),
         "SHUTDOWN_TIMEOUT_S": float(env.get("SHUTDOWN_TIMEOUT_S") or 8),
         "LOG_LEVEL": (env.get("LOG_LEVEL") or "INFO").upper(),
         "DB_METRICS": _bool(env.get("DB_METRICS")) and app_env != "production",

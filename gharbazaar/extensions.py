@@ -53,8 +53,8 @@ def make_socketio(app):
         async_handlers=config["SOCKETIO_ASYNC_HANDLERS"],
         logger=False,
         engineio_logger=False,
-        ping_interval=25,
-        ping_timeout=20,
+        ping_interval=config["SOCKETIO_PING_INTERVAL"],
+        ping_timeout=config["SOCKETIO_PING_TIMEOUT"],
     )
     return socketio
 
