@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from harness import servers  # noqa: E402
+from harness.seed import conversation_doc  # noqa: E402
 
 from gharbazaar import create_app, db  # noqa: E402
 from gharbazaar.chat import repository as chat  # noqa: E402
@@ -30,13 +31,11 @@ from gharbazaar.presence import repository as presence  # noqa: E402
 RESULTS = os.path.join(servers.BENCH, "results")
 
 
-def seed(app, n):
+def seed(n):
     """Write n conversations (one message each), presence users and sockets straight into the collections."""
     now = utcnow()
     database = db.get_db()
-    convs = [{"_id": ObjectId(), "participants": [f"b{i}", f"s{i}"], "pairLow": f"b{i}", "pairHigh": f"s{i}",
-              "propertyId": "p", "visibleTo": [f"b{i}", f"s{i}"], "unreadCounts": [0, 0], "seq": 1,
-              "createdAt": now, "changedAt": now, "lastMessageAt": now - timedelta(seconds=i)} for i in range(n)]
+    convs = [dict(conversation_doc([f"b{i}", f"s{i}"], "p", now - timedelta(seconds=i)), seq=1) for i in range(n)]
     database[chat.CONVERSATIONS].insert_many(convs)
     database[chat.MESSAGES].insert_many([
         {"conversationId": c["_id"], "senderId": c["participants"][0], "content": "hi", "read": False,
@@ -82,7 +81,7 @@ def probe(uri, sizes, reps):
                           "RATELIMIT_STORAGE_URI": "memory://"})
         db.ensure_indexes(app)
         with app.app_context():
-            convs = seed(app, n)
+            convs = seed(n)
             for label, fn in calls(convs).items():
                 times = []
                 for i in range(reps):

@@ -11,7 +11,8 @@ from pymongo import MongoClient
 BATCH = 5000
 
 
-def _conversation(members, property_id, at):
+def conversation_doc(members, property_id, at):
+    """Return a conversation document as chat/repository.py stores one."""
     low, high = sorted(members)[0], sorted(members)[-1]
     return {"_id": ObjectId(), "participants": list(members), "type": "property",
             "conversationType": "property", "propertyId": property_id, "propertyTitle": f"Flat {property_id}",
@@ -27,7 +28,7 @@ class Seeder:
 
     def group(self, members, property_id):
         """Insert one conversation whose participants are all members; return its id."""
-        doc = _conversation(members, property_id, datetime.now(timezone.utc))
+        doc = conversation_doc(members, property_id, datetime.now(timezone.utc))
         self.db.conversations.insert_one(doc)
         return str(doc["_id"])
 
@@ -36,13 +37,13 @@ class Seeder:
         start = datetime.now(timezone.utc) - timedelta(minutes=count)
         for first in range(0, count, BATCH):
             self.db.conversations.insert_many(
-                [_conversation([user, f"{user}-partner-{i}"], f"p-{i}", start + timedelta(minutes=i))
+                [conversation_doc([user, f"{user}-partner-{i}"], f"p-{i}", start + timedelta(minutes=i))
                  for i in range(first, min(count, first + BATCH))], ordered=False)
 
     def history(self, a, b, count):
         """Create a conversation of `count` messages; return (conversation id, ids oldest first)."""
         start = datetime.now(timezone.utc) - timedelta(seconds=count)
-        conversation = _conversation([a, b], "p-history", start + timedelta(seconds=count))
+        conversation = conversation_doc([a, b], "p-history", start + timedelta(seconds=count))
         conversation["seq"] = count
         self.db.conversations.insert_one(conversation)
         ids = []

@@ -6,6 +6,9 @@ from .states import CLOSED, FEEDBACK_AFTER, OPEN, STATUSES
 
 TICKETS, MESSAGES = "tickets", "ticketmessages"
 MAX_CONTACTS = 500
+# Every status but closed, by name: a planner serves an equality prefix plus `$in` from
+# by_owner_status / by_assignee_status, where SecantusDB scans the collection for `$ne: closed`.
+NOT_CLOSED = [status for status in STATUSES if status != CLOSED]
 
 declare_indexes(TICKETS, [
     IndexModel([("userId", ASCENDING), ("_id", DESCENDING)], name="by_owner"),
@@ -84,9 +87,7 @@ def set_feedback(ticket_id, owner_id, feedback):
 
 def counterparts(user_id):
     """Return the owners and assignees who share a ticket that is not closed with the user."""
-    # The open statuses by name, not `$ne: closed`: a planner serves an equality prefix plus `$in`
-    # from by_owner_status / by_assignee_status, where SecantusDB scanned the whole collection.
-    live = {"$in": [status for status in STATUSES if status != CLOSED]}
+    live = {"$in": NOT_CLOSED}
     found = set(_tickets().distinct("assignedTo", {"userId": user_id, "status": live}))
     found.update(_tickets().distinct("userId", {"assignedTo": user_id, "status": live}))
     found.discard(None)
