@@ -27,10 +27,8 @@ def enabled():
     return bool(current_app.config["AUTO_ASSIGN"])
 
 
-def rank(employee_ids):
+def rank(employee_ids, docs):
     """Return employees least loaded first; ties to the one assigned longest ago, then by id."""
-    docs = loads.find_many(employee_ids)
-
     def key(employee_id):
         doc = docs.get(employee_id) or {}
         return doc.get("active", 0), doc.get("lastAssignedAt") or NEVER, employee_id
@@ -42,13 +40,14 @@ def hand_out():
     if not enabled():
         return []
     cap = current_app.config["MAX_ACTIVE_TICKETS_PER_EMPLOYEE"]
+    # Availability is read once per hand-out: the cap bounds how long a hand-out runs.
+    staff = presence.available_staff()
     assigned = []
-    for _ in range(MAX_ROUNDS):
-        staff = presence.available_staff()
-        ticket = repository.oldest_open() if staff else None
+    for _ in range(MAX_ROUNDS if staff else 0):
+        ticket = repository.oldest_open()
         if ticket is None:
             break
-        outcome = _place(ticket, rank(staff), cap)
+        outcome = _place(ticket, staff, cap)
         if outcome is FULL:
             break
         if outcome is not None:
@@ -56,15 +55,17 @@ def hand_out():
     return assigned
 
 
-def _place(ticket, ranked, cap):
+def _place(ticket, staff, cap):
     """Give the ticket to the first employee with room: the ticket, None when lost, or FULL."""
     move = states.check("assign", ticket["status"], frozenset({states.SYSTEM}))
-    for employee_id in ranked:
-        token = loads.reserve(employee_id, ticket["_id"], cap)
-        if token is None and repair(employee_id):
-            token = loads.reserve(employee_id, ticket["_id"], cap)
+    docs = loads.find_many(staff)
+    for employee_id in rank(staff, docs):
+        doc = docs.get(employee_id)
+        if doc is not None and doc.get("active", 0) >= cap and not repair(employee_id, doc):
+            continue  # full as just read, nothing stale to drop: the reservation would be refused
+        token = loads.reserve(employee_id, ticket["_id"], cap, upsert=doc is None)
         if token is None:
-            continue
+            continue  # filled meanwhile
         name = users.profiles([employee_id])[employee_id]["name"]
         updated = moves.apply(ticket, move, SYSTEM_ID, "auto-assigned", assignee=employee_id,
                               assignee_name=name, token=token)
@@ -74,9 +75,9 @@ def _place(ticket, ranked, cap):
     return FULL
 
 
-def repair(employee_id):
+def repair(employee_id, doc):
     """Drop reservations a crashed process left behind; return True if any was dropped."""
-    holds = loads.old_holds(employee_id, STALE_HOLD_S)
+    holds = loads.old_holds(doc, STALE_HOLD_S)
     tickets = repository.find_many({hold["ticket"] for hold in holds}) if holds else {}
     dropped = False
     for hold in holds:

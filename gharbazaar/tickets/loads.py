@@ -20,11 +20,15 @@ def _loads():
     return get_db()[LOADS]
 
 
-def reserve(employee_id, ticket_id, cap=None, assigned=True, now=None):
-    """Add one active ticket to the employee (under cap if given); return the token or None."""
+def reserve(employee_id, ticket_id, cap=None, assigned=True, now=None, upsert=True):
+    """Add one active ticket to the employee (under cap if given); return the token or None.
+
+    upsert=False skips creating the employee's document, for callers that just read it.
+    """
     now = now or utcnow()
-    _loads().update_one({"_id": employee_id},
-                        {"$setOnInsert": {"active": 0, "holds": [], "lastAssignedAt": None}}, upsert=True)
+    if upsert:
+        _loads().update_one({"_id": employee_id},
+                            {"$setOnInsert": {"active": 0, "holds": [], "lastAssignedAt": None}}, upsert=True)
     query = {"_id": employee_id}
     if cap is not None:
         query["active"] = {"$lt": cap}
@@ -54,8 +58,7 @@ def find(employee_id):
     return _loads().find_one({"_id": employee_id})
 
 
-def old_holds(employee_id, older_than_s):
-    """Return the employee's reservations made more than older_than_s seconds ago."""
-    doc = find(employee_id) or {}
+def old_holds(doc, older_than_s):
+    """Return the reservations in a load document made more than older_than_s seconds ago."""
     since = utcnow() - timedelta(seconds=older_than_s)
     return [hold for hold in doc.get("holds", []) if hold["at"] < since]

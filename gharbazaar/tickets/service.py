@@ -36,8 +36,8 @@ def create(actor, data):
         "createdAt": now, "updatedAt": now, "closedAt": None})
     repository.add_message(_message_doc(ticket, actor, data["problem"], None, None, now))
     notify.created(ticket)
-    _hand_out()
-    return repository.find(ticket["_id"])
+    placed = {doc["_id"]: doc for doc in _hand_out()}
+    return placed.get(ticket["_id"]) or repository.find(ticket["_id"])
 
 
 def employee_room(actor):
@@ -173,10 +173,12 @@ def _apply(actor, ticket, move, reason=None, **extra):
 
 
 def _hand_out():
+    """Hand out waiting tickets; return those assigned (none when the hand-out failed)."""
     try:
-        assignment.hand_out()
+        return assignment.hand_out()
     except Exception:  # the change itself succeeded; waiting tickets go out on the next occasion
         log.warning("ticket hand-out failed", exc_info=True)
+        return []
 
 
 def give_feedback(actor, ticket_id, rating, remarks=None):

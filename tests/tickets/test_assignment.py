@@ -2,8 +2,11 @@
 import threading
 from datetime import timedelta
 
+from collections import Counter
+
 from bson import ObjectId
 
+from gharbazaar import db
 from gharbazaar.db import get_db
 from gharbazaar.documents import utcnow
 from gharbazaar.tickets import assignment, loads, states
@@ -127,6 +130,40 @@ def test_a_reservation_left_by_a_crashed_process_is_repaired(make_app, people):
     assert open_ticket(app, people.customer)["assignedTo"] == people.emp1
     assert_loads_match_tickets(app)
     sock.disconnect()
+
+
+def open_counted(app, customer):
+    """Open a ticket; return it and the database commands its request sent."""
+    before = Counter(db.command_counts(app))
+    ticket = open_ticket(app, customer)
+    return ticket, dict(Counter(db.command_counts(app)) - before)
+
+
+def test_an_assignment_reads_each_thing_once(make_app, people):
+    app = make_app(DB_METRICS=True)
+    socks = [join_as_employee(app, emp) for emp in (people.emp1, people.emp2)]
+    open_ticket(app, people.customer), open_ticket(app, people.customer)  # both load documents exist
+    ticket, commands = open_counted(app, people.customer)
+    assert ticket["status"] == "assigned"
+    # Inserts: ticket and first message. Then who is available, the queue, loads, the
+    # assignee's name, the queue again; one reservation and the move.
+    assert commands == {"insert": 2, "distinct": 1, "find": 5, "update": 1, "findAndModify": 1}
+    for sock in socks:
+        sock.disconnect()
+
+
+def test_when_every_employee_is_full_a_new_ticket_tries_no_reservation(make_app, people):
+    app = make_app(DB_METRICS=True, MAX_ACTIVE_TICKETS_PER_EMPLOYEE=1)
+    staff = [f"{people.emp1}-{n}" for n in range(5)]
+    socks = [join_as_employee(app, emp) for emp in staff]
+    assert {open_ticket(app, people.customer)["assignedTo"] for _ in staff} == set(staff)
+    ticket, commands = open_counted(app, people.customer)
+    assert ticket["status"] == "open" and ticket["assignedTo"] is None
+    # The loads just read say everyone is at the cap: no refused write per employee.
+    assert commands == {"insert": 2, "distinct": 1, "find": 4}
+    assert_loads_match_tickets(app)
+    for sock in socks:
+        sock.disconnect()
 
 
 def test_a_fresh_process_hands_out_what_an_earlier_one_left_waiting(make_app, people):
