@@ -42,8 +42,10 @@ def hand_out():
     cap = current_app.config["MAX_ACTIVE_TICKETS_PER_EMPLOYEE"]
     # Availability is read once per hand-out: the cap bounds how long a hand-out runs.
     staff = presence.available_staff()
+    if not staff:
+        return []
     assigned = []
-    for _ in range(MAX_ROUNDS if staff else 0):
+    for _ in range(MAX_ROUNDS):
         ticket = repository.oldest_open()
         if ticket is None:
             break
