@@ -25,8 +25,26 @@ def configured_limit(name):
     return lambda: current_app.config[name]
 
 
+def is_preflight():
+    """Return True for a browser's CORS preflight (an OPTIONS that names the method to come)."""
+    return request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
+
+
+def answer_preflight():
+    """Answer every API preflight before authentication and rate limits; flask-cors adds its headers.
+
+    The frontend sends Authorization and a JSON Content-Type on every call, so browsers preflight
+    them all; the blueprints' authentication would otherwise refuse the preflight (it carries no
+    token) and the browser would never send the call. Only flask-cors decides what an origin may do.
+    """
+    if is_preflight() and request.path.startswith("/api/"):
+        return current_app.response_class(status=200)
+    return None
+
+
 limiter = Limiter(key_func=rate_limit_key, default_limits=[configured_limit("RATE_LIMIT_REST")],
                   headers_enabled=True)
+limiter.request_filter(is_preflight)  # never counted, whatever runs first
 cors = CORS()
 talisman = Talisman()
 
@@ -65,6 +83,8 @@ def init_app(app):
     app.config.setdefault("RATELIMIT_STORAGE_URI", config["RATELIMIT_STORAGE_URI"])
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)  # Redis down must not take REST down
+    # Registered before the limiter's own check, which a preflight then never reaches.
+    app.before_request(answer_preflight)
     limiter.init_app(app)
     cors.init_app(
         app,
