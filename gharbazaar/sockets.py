@@ -62,6 +62,7 @@ class Registry:
         self.limit = parse_limit(event_limit)
         self.flood = parse_limit(flood_limit)
         self.limiter = FixedWindowRateLimiter(MemoryStorage())
+        self.budgets = {}
         self.sweeping = False
 
     def add(self, conn):
@@ -78,6 +79,13 @@ class Registry:
 
     def allow(self, sid):
         return self.limiter.hit(self.limit, "sid", sid)
+
+    def allow_own(self, budget, event, sid):
+        """Count one event against its own per-connection budget (a limit string)."""
+        limit = self.budgets.get(budget)
+        if limit is None:
+            limit = self.budgets[budget] = parse_limit(budget)
+        return self.limiter.hit(limit, event, sid)
 
     def flooding(self, sid):
         """Count one refused event; return True once a socket keeps sending past its limit."""
@@ -139,7 +147,32 @@ def _report(event, exc):
     return err.body()
 
 
+def own_budget(setting):
+    """Give an event its own per-connection budget (the config value `setting`).
+
+    Within it the event does not count toward the connection's event limit; past it the event
+    is dropped without an answer or `error` (typing: one event per keystroke is normal), and
+    counts toward the flood cut-off like any refused event.
+    """
+    def mark(handler):
+        handler.budget = setting
+        return handler
+    return mark
+
+
+def _refuse(reg, conn, event):
+    """Count a refused event; cut the socket off when it keeps sending past its limits."""
+    socketio = current_app.extensions["socketio"]
+    if reg.flooding(conn.sid):
+        _cut_off(socketio, conn, event)
+    # A refusal does no I/O, so a flooder's reader would answer its whole backlog
+    # of frames before any other socket ran: let the others go first each time.
+    socketio.sleep(0)
+
+
 def _wrap(event, handler):
+    budget = getattr(handler, "budget", None)
+
     def on_event(payload=None, *_extra):
         reg = registry()
         conn = reg.connections.get(request.sid)
@@ -149,13 +182,12 @@ def _wrap(event, handler):
             if conn.expired():
                 _expire(current_app.extensions["socketio"], conn)
                 raise Unauthorized(EXPIRED_TEXT, code="token_expired")
-            if not reg.allow(conn.sid):
-                socketio = current_app.extensions["socketio"]
-                if reg.flooding(conn.sid):
-                    _cut_off(socketio, conn, event)
-                # A refusal does no I/O, so a flooder's reader would answer its whole backlog
-                # of frames before any other socket ran: let the others go first each time.
-                socketio.sleep(0)
+            if budget is not None:
+                if not reg.allow_own(current_app.config[budget], event, conn.sid):
+                    _refuse(reg, conn, event)
+                    return {"success": True, "data": {"dropped": True}}
+            elif not reg.allow(conn.sid):
+                _refuse(reg, conn, event)
                 raise RateLimited(retry_after=reg.retry_after(conn.sid),
                                   message="Too many events. Please slow down.")
             data = handler(conn, payload)

@@ -82,22 +82,25 @@ def marketplace_day(sid="marketplace-day", users=5000, employees=50, duration_ms
                     processes=processes, targets=("app",))
 
 
-def flood(pairs, flooders, phase_ms, rate_hz, event="send_message"):
+def flood(pairs, flooders, phase_ms, rate_hz, event="send_message", sid="flood", flood_hz=None):
     """Bystanders in paced 1:1 chat (a sends to b at rate_hz), for phase_ms alone (baseline), then
     phase_ms more while `flooders` sockets (distinct users, one generator of their own) emit `event`
-    as fast as their sockets take it, without acks. The backend runs with the production socket
-    limits (the per-user message limits stay lifted) and should cut every flooder off. Backend only:
-    the Node reference has no limits."""
+    as fast as their sockets take it (or at flood_hz each), without acks. The backend runs with the
+    production socket limits (the per-user message limits stay lifted) and should cut every flooder
+    off; `typing` at a human flood_hz (a held key) should draw neither a refusal nor a cut-off.
+    Backend only: the Node reference has no limits."""
+    pace = f"at {flood_hz:g} events/s each" if flood_hz else "as fast as they can"
     title = (f"Flood: {pairs} bystander 1:1 chats at {rate_hz:g} msg/s each ({pairs * rate_hz:g} msg/s), "
-             f"{phase_ms / 1000:g} s alone, then {phase_ms / 1000:g} s while {flooders} sockets flood "
-             f"`{event}` (production socket limits: {SOCKET_LIMITS['RATE_LIMIT_SOCKET_EVENTS']} per socket, "
-             f"cut off at {SOCKET_LIMITS['RATE_LIMIT_SOCKET_FLOOD']} refused)")
+             f"{phase_ms / 1000:g} s alone, then {phase_ms / 1000:g} s while {flooders} sockets send "
+             f"`{event}` {pace} (production socket limits: {SOCKET_LIMITS['RATE_LIMIT_SOCKET_EVENTS']} per "
+             f"socket, cut off at {SOCKET_LIMITS['RATE_LIMIT_SOCKET_FLOOD']} refused)")
     phases = ["baseline", "during flood"]
-    return scenario("flood", title,
+    pace_params = {"rateHz": flood_hz} if flood_hz else {}
+    return scenario(sid, title,
                     part("chat", "message", label="bystanders", conversations=pairs, rateHz=rate_hz,
                          phases=phases, phaseMs=phase_ms, durationMs=len(phases) * phase_ms),
                     part("flood", "event", label="flooders", flooders=flooders, event=event, phase=phases[1],
-                         delayMs=phase_ms, durationMs=phase_ms),
+                         delayMs=phase_ms, durationMs=phase_ms, **pace_params),
                     targets=("app",), env=SOCKET_LIMITS, phases=phases)
 
 
@@ -110,7 +113,8 @@ PROFILES = {
     # At most 100 clients and a few seconds per scenario: checks the harness, numbers are indicative.
     "smoke": lambda: (standard([100], [2, 50], [10, 99], [2, 50], SMOKE_SEEDS, 3, 4000)
                       + [marketplace_day("marketplace-day-small", users=40, employees=4, duration_ms=10000),
-                         flood(10, 5, 5000, 2)],
+                         flood(10, 5, 5000, 2), flood(10, 5, 5000, 2, "typing", "flood-typing"),
+                         flood(10, 5, 5000, 2, "typing", "typing-held-key", flood_hz=50)],
                       SMOKE_SEEDS),
     # The issue's sizes scaled to finish in a few minutes on a 2-core machine.
     "moderate": lambda: (standard([1000], [2, 100, 500], [10, 100, 1000], [100], SMOKE_SEEDS, 5, 8000)

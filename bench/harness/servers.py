@@ -17,9 +17,10 @@ UNLIMITED = "1000000 per second"
 # Rate limits protect production from abuse; the benchmark measures the work, not the limiter's refusals.
 BENCH_LIMITS = {name: UNLIMITED for name in (
     "RATE_LIMIT_REST", "RATE_LIMIT_MESSAGES", "RATE_LIMIT_CONVERSATIONS", "RATE_LIMIT_UPLOADS",
-    "RATE_LIMIT_SOCKET_EVENTS", "RATE_LIMIT_TYPING")}
+    "RATE_LIMIT_SOCKET_EVENTS", "RATE_LIMIT_SOCKET_TYPING", "RATE_LIMIT_TYPING")}
 # The production per-connection socket limits (gharbazaar/config.py), for a scenario that measures them.
-SOCKET_LIMITS = {"RATE_LIMIT_SOCKET_EVENTS": "20 per second", "RATE_LIMIT_SOCKET_FLOOD": "100 per 10 seconds"}
+SOCKET_LIMITS = {"RATE_LIMIT_SOCKET_EVENTS": "20 per second", "RATE_LIMIT_SOCKET_FLOOD": "100 per 10 seconds",
+                 "RATE_LIMIT_SOCKET_TYPING": "60 per second"}
 # The backend's SOCKETIO_ASYNC_MODE (bench/run.py --async-mode): eventlet, production's, unless told.
 ASYNC_MODES = ("eventlet", "gevent")
 ASYNC_MODE = "eventlet"

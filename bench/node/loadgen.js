@@ -199,11 +199,13 @@ async function flood() {
   await batched(cfg.flooders, 25, async (i) => {
     const user = `${cfg.prefix}-f${i}`;
     let payload = {};
-    if (cfg.event === 'send_message') {
+    if (cfg.event === 'send_message' || cfg.event === 'typing') {
       const made = await rest('POST', `${url(0)}/api/v1/chat/conversations`, user, 'buyer',
         { otherUserId: `${cfg.prefix}-p${i}`, propertyId: `p-${cfg.prefix}-${i}` });
       if (!made.json || !made.json.success) throw new Error(`create conversation: ${made.status}`);
-      payload = { conversationId: made.json.data.conversation.id, content: `flood ${'x'.repeat(Math.max(0, SIZE - 6))}` };
+      const conversationId = made.json.data.conversation.id;
+      payload = cfg.event === 'typing' ? { conversationId, isTyping: true }
+        : { conversationId, content: `flood ${'x'.repeat(Math.max(0, SIZE - 6))}` };
     }
     const socket = connect(url(i), user, 'buyer', ['websocket']);
     const f = { socket, payload, emitted: 0, refused: 0, cutAt: null, goneAt: null };

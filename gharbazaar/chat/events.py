@@ -1,5 +1,6 @@
 """Socket.IO events for chat, mounted on `/` and `/chat`: {event: handler(conn, payload)}."""
 from .. import realtime
+from ..sockets import own_budget
 from ..validation import load
 from . import schemas, service
 
@@ -30,6 +31,7 @@ def send_message(conn, payload):
     return {"message": message}
 
 
+@own_budget("RATE_LIMIT_SOCKET_TYPING")
 def typing(conn, payload):
     data = load(schemas.Typing(), payload)
     return service.typing(conn.actor, data["conversationId"], data["isTyping"], origin_sid=conn.sid)

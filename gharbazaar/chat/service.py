@@ -116,11 +116,12 @@ def mark_read(actor, conversation_id, up_to=None, origin_sid=None):
 
 def typing(actor, conversation_id, is_typing, origin_sid=None):
     """Tell the room the actor is (not) typing; over the limit, drop it without a word."""
-    try:
-        throttle.hit(throttle.TYPING, f"{actor.id}:{conversation_id}")
-    except RateLimited:
-        return {"conversationId": conversation_id, "isTyping": is_typing, "dropped": True}
     oid, _participants = participants_of(actor, conversation_id)
+    try:
+        # Keyed on the canonical id: another spelling of the same id must not get a fresh budget.
+        throttle.hit(throttle.TYPING, f"{actor.id}:{oid}")
+    except RateLimited:
+        return {"conversationId": str(oid), "isTyping": is_typing, "dropped": True}
     payload = {"conversationId": str(oid), "userId": actor.id, "isTyping": is_typing}
     realtime.publish(SCOPE, "user_typing", payload, realtime.conversation_room(str(oid)), skip_sid=origin_sid)
     return payload

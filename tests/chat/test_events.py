@@ -131,6 +131,63 @@ def test_typing_goes_to_the_others_only_and_overflow_is_dropped_silently(make_ap
     bsock.disconnect(), ssock.disconnect()
 
 
+def _typing_room(app, pair):
+    """Return (conversation id, buyer socket, seller socket), both joined, on `app`."""
+    client, (buyer, seller) = app.test_client(), pair
+    conv_id = client.post(f"{API}/conversations", json={"otherUserId": seller.id},
+                          headers=buyer.headers).get_json()["data"]["conversation"]["id"]
+    bsock, ssock = (app.extensions["socketio"].test_client(app, auth={"token": p.token}) for p in pair)
+    for sock in (bsock, ssock):
+        sock.emit("join_conversation", conv_id)
+        sock.get_received()
+    return conv_id, bsock, ssock
+
+
+def test_typing_one_event_per_keystroke_never_counts_toward_the_connection_limit(make_app, pair):
+    app = make_app(RATE_LIMIT_SOCKET_EVENTS="4 per minute")  # one is the join
+    conv_id, bsock, ssock = _typing_room(app, pair)
+    for _ in range(50):  # a held key for a second
+        bsock.emit("typing", {"conversationId": conv_id, "isTyping": True})
+    assert received(bsock) == [] and bsock.is_connected()
+    # The connection's own budget is untouched: three other events still go through.
+    acks = [emit(bsock, "mark_as_read", {"conversationId": conv_id}) for _ in range(3)]
+    assert [ack["success"] for ack in acks] == [True, True, True]
+    assert events(ssock, "user_typing")  # the first ones were relayed
+    bsock.disconnect(), ssock.disconnect()
+
+
+def test_typing_past_its_own_budget_is_dropped_silently(make_app, pair):
+    app = make_app(RATE_LIMIT_SOCKET_TYPING="5 per minute", RATE_LIMIT_TYPING="100 per minute")
+    conv_id, bsock, ssock = _typing_room(app, pair)
+    acks = [emit(bsock, "typing", {"conversationId": conv_id, "isTyping": True}) for _ in range(8)]
+    assert all(ack["success"] for ack in acks)
+    assert [ack["data"].get("dropped", False) for ack in acks] == [False] * 5 + [True] * 3
+    assert received(bsock) == [] and bsock.is_connected()
+    assert len(events(ssock, "user_typing")) == 5
+    bsock.disconnect(), ssock.disconnect()
+
+
+def test_a_typing_flood_is_still_cut_off(make_app, pair):
+    app = make_app(RATE_LIMIT_SOCKET_FLOOD="50 per minute")
+    conv_id, bsock, ssock = _typing_room(app, pair)
+    for _ in range(300):
+        if not bsock.is_connected():
+            break
+        bsock.emit("typing", {"conversationId": conv_id, "isTyping": True})
+    assert not bsock.is_connected()
+    ssock.disconnect()
+
+
+def test_the_typing_relay_limit_holds_for_every_spelling_of_the_conversation_id(make_app, pair):
+    app = make_app(RATE_LIMIT_TYPING="2 per minute")
+    conv_id, bsock, ssock = _typing_room(app, pair)
+    for spelling in (conv_id, conv_id.upper(), conv_id[:12].upper() + conv_id[12:], conv_id.upper()):
+        ack = emit(bsock, "typing", {"conversationId": spelling, "isTyping": True})
+        assert ack["success"] is True and ack["data"]["conversationId"] == conv_id
+    assert len(events(ssock, "user_typing")) == 2
+    bsock.disconnect(), ssock.disconnect()
+
+
 def test_mark_as_read_tells_the_room_except_the_reader(room, connect):
     buyer, seller, conv_id, bsock, ssock = room
     sent = [emit(bsock, "send_message", {"conversationId": conv_id, "content": c})["data"]["message"]
