@@ -13,7 +13,7 @@ def create_app(overrides=None):
     from .presence import events as presence_events
     from .sync import events as sync_events, routes as sync_routes
     from .users import service as _users  # noqa: F401 (learns users as they connect)
-    from .tickets import events as ticket_events, routes as ticket_routes
+    from .tickets import desk_routes, events as ticket_events, routes as ticket_routes
 
     settings = config.from_env()
     settings.update(overrides or {})
@@ -36,6 +36,7 @@ def create_app(overrides=None):
     app.register_blueprint(identity.bp)
     app.register_blueprint(chat_routes.bp)
     app.register_blueprint(ticket_routes.bp)
+    app.register_blueprint(desk_routes.bp)
     app.register_blueprint(file_routes.bp)
     app.register_blueprint(sync_routes.bp)
     extensions.limiter.exempt(apidoc_routes.bp)

@@ -1,6 +1,7 @@
 """Configuration read from the environment; the only module that reads it."""
 import os
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENVIRONMENTS = ("development", "production", "test")
 MIN_SECRET_BYTES = 32
@@ -75,9 +76,13 @@ def from_env(env=None):
         "RATE_LIMIT_SOCKET_EVENTS": env.get("RATE_LIMIT_SOCKET_EVENTS") or "20 per second",
         "RATE_LIMIT_SOCKET_FLOOD": env.get("RATE_LIMIT_SOCKET_FLOOD") or "100 per 10 seconds",
         "RATE_LIMIT_TYPING": env.get("RATE_LIMIT_TYPING") or "4 per second",
+        # Typing events a connection may send beside its event limit: one per keystroke, held keys too.
+        "RATE_LIMIT_SOCKET_TYPING": env.get("RATE_LIMIT_SOCKET_TYPING") or "60 per second",
         "RATE_LIMIT_JOINS": env.get("RATE_LIMIT_JOINS") or "60 per minute",
         "AUTO_ASSIGN": _bool(env.get("AUTO_ASSIGN"), default=True),
         "MAX_ACTIVE_TICKETS_PER_EMPLOYEE": int(env.get("MAX_ACTIVE_TICKETS_PER_EMPLOYEE") or 10),
+        # The employee desk's day ("resolved today"): an IANA zone name.
+        "DESK_TIMEZONE": env.get("DESK_TIMEZONE") or "Asia/Kolkata",
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB") or 10),
         "FILE_LINK_TTL_S": int(env.get("FILE_LINK_TTL_S") or 24 * 3600),
         "PUBLIC_URL": env.get("PUBLIC_URL") or None,
@@ -99,6 +104,11 @@ def from_env(env=None):
 
 def check(config):
     """Raise ConfigError when the configuration is unsafe for its environment."""
+    try:
+        ZoneInfo(config["DESK_TIMEZONE"])
+    except (ValueError, ZoneInfoNotFoundError):
+        zone = config["DESK_TIMEZONE"]
+        raise ConfigError(f"DESK_TIMEZONE is not a known time zone (got {zone!r})") from None
     if config["APP_ENV"] != "production":
         return
     secret = config.get("JWT_SECRET")

@@ -118,3 +118,28 @@ class EmployeeRoomJoined(View):
 
 class TicketLeft(View):
     ticketId = text()
+
+
+class DeskTickets(View):
+    tickets = nested(TicketView, many=True)
+    hasMore = flag()
+
+
+class ActiveConversations(View):
+    """The caller's tickets that are not closed and the unassigned open ones."""
+
+    conversations = nested(TicketView, many=True)
+
+
+class DeskStats(View):
+    activeTickets = fields.Integer(required=True)
+    resolvedToday = fields.Integer(required=True, metadata={"description": "Since midnight, DESK_TIMEZONE."})
+    averageResponseTime = fields.Float(required=True, metadata={
+        "description": "Seconds from assignment to the assignee's first reply, over the caller's "
+                       "tickets; 0 until one is measured."})
+    responsesMeasured = fields.Integer(required=True)
+    totalAssigned = fields.Integer(required=True)
+
+
+class DeskStatsAnswer(View):
+    stats = nested(DeskStats)

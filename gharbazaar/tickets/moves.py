@@ -22,9 +22,12 @@ def apply(ticket, move, by, reason=None, assignee=None, assignee_name=None, toke
     expected = {"status": ticket["status"], "assignedTo": before_owner, "hold": ticket.get("hold")}
     fields = {"status": move.target}
     if assignee:
-        fields.update(assignedTo=assignee, assignedToName=assignee_name)
+        # The desk measures each assignee's response time from their own assignment.
+        fields.update(assignedTo=assignee, assignedToName=assignee_name, assignedAt=now, firstResponseAt=None)
     if move.target == states.CLOSED:
         fields["closedAt"] = now
+    if move.target == states.RESOLVED:
+        fields["resolvedAt"] = now
     was_active = ticket["status"] in states.ACTIVE
     now_active = move.target in states.ACTIVE
     if now_active and (not was_active or after_owner != before_owner):

@@ -23,7 +23,11 @@ def _publish(event, payload, rooms):
 
 
 def created(ticket):
-    """Tell the employee room about a new ticket (both event names the frontends use)."""
+    """Tell the employee room about a new ticket, as it stands after the auto-assignment attempt.
+
+    Both event names the frontends use. The employee page learns of an assignment only from
+    this event, so it must already carry the status and the assignee.
+    """
     doc = views.ticket(ticket)
     for event in ("ticket:created", "ticket:new"):
         _publish(event, doc, realtime.EMPLOYEES_ROOM)
@@ -41,17 +45,25 @@ def changed(before, after, move):
         name = after.get("assignedToName")
         _publish("ticket:assigned", {"ticketId": ticket_id, "assignedTo": after["assignedTo"],
                                      "assignedToName": name, "agentName": name, "status": after["status"],
-                                     "userId": after["userId"]}, _rooms(after))
+                                     "userId": after["userId"]}, _rooms(after, realtime.EMPLOYEES_ROOM))
     if after["status"] == CLOSED:
         _publish("ticket:closed", {"ticketId": ticket_id, "status": CLOSED,
                                    "closedAt": iso(after.get("closedAt"))}, _rooms(after))
 
 
 def message(ticket, doc):
-    """Broadcast a ticket message; customer messages also alert the employee room."""
-    payload = dict(views.message(doc), role="agent" if doc["senderType"] == views.EMPLOYEE else "user")
-    for event in ("ticket:message", "ticket:customer-message"):
-        _publish(event, payload, _rooms(ticket))
-    if doc["senderType"] == views.CUSTOMER:
-        _publish("ticket:new-message", {"ticketId": str(ticket["_id"]), "userId": ticket["userId"],
-                                        "preview": doc["message"][:PREVIEW_CHARS]}, realtime.EMPLOYEES_ROOM)
+    """Broadcast a ticket message under its author's event name.
+
+    The customer's support widget shows every `ticket:message` as a staff bubble and the
+    employee page listens to `ticket:customer-message`: each side hears the other's messages
+    under its own name, and never its own messages under the other's.
+    """
+    ticket_room = realtime.ticket_room(str(ticket["_id"]))
+    if doc["senderType"] == views.EMPLOYEE:
+        _publish("ticket:message", dict(views.message(doc), role="agent"),
+                 [ticket_room, realtime.user_room(ticket["userId"])])
+        return
+    assignee = [realtime.user_room(ticket["assignedTo"])] if ticket.get("assignedTo") else []
+    _publish("ticket:customer-message", dict(views.message(doc), role="user"), [ticket_room, *assignee])
+    _publish("ticket:new-message", {"ticketId": str(ticket["_id"]), "userId": ticket["userId"],
+                                    "preview": doc["message"][:PREVIEW_CHARS]}, realtime.EMPLOYEES_ROOM)

@@ -1,4 +1,6 @@
 """The `tickets` and `ticketmessages` collections: queries, indexes, compare-and-set updates."""
+from datetime import datetime, timezone
+
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from ..db import declare_indexes, get_db
@@ -6,6 +8,7 @@ from .states import CLOSED, FEEDBACK_AFTER, OPEN, STATUSES
 
 TICKETS, MESSAGES = "tickets", "ticketmessages"
 MAX_CONTACTS = 500
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # Every status but closed, by name: a planner serves an equality prefix plus `$in` from
 # by_owner_status / by_assignee_status, where SecantusDB scans the collection for `$ne: closed`.
 NOT_CLOSED = [status for status in STATUSES if status != CLOSED]
@@ -21,6 +24,10 @@ declare_indexes(TICKETS, [
     # Resync: the tickets of an owner or an assignee that changed after an instant.
     IndexModel([("userId", ASCENDING), ("updatedAt", ASCENDING)], name="owner_changes"),
     IndexModel([("assignedTo", ASCENDING), ("updatedAt", ASCENDING)], name="assignee_changes"),
+    # The employee desk: waiting tickets by latest activity, and an employee's figures.
+    IndexModel([("status", ASCENDING), ("updatedAt", DESCENDING)], name="by_status_activity"),
+    IndexModel([("assignedTo", ASCENDING), ("resolvedAt", ASCENDING)], name="assignee_resolved"),
+    IndexModel([("assignedTo", ASCENDING), ("firstResponseAt", ASCENDING)], name="assignee_first_response"),
 ])
 declare_indexes(MESSAGES, [
     IndexModel([("ticketId", ASCENDING), ("timestamp", ASCENDING), ("_id", ASCENDING)], name="by_ticket"),
@@ -51,11 +58,37 @@ def find_many(ticket_ids):
     return {doc["_id"]: doc for doc in _tickets().find({"_id": {"$in": list(ticket_ids)}})}
 
 
-def page(query, limit, before=None):
+def page(query, limit, before=None, skip=0):
     """Return up to limit + 1 tickets matching query, newest first, older than `before`."""
     if before is not None:
         query = dict(query, _id={"$lt": before})
-    return list(_tickets().find(query).sort("_id", DESCENDING).limit(limit + 1))
+    return list(_tickets().find(query).sort("_id", DESCENDING).skip(skip).limit(limit + 1))
+
+
+def recent(query, limit):
+    """Return up to limit tickets matching query, latest activity first."""
+    return list(_tickets().find(query).sort([("updatedAt", DESCENDING), ("_id", DESCENDING)]).limit(limit))
+
+
+def count(query):
+    """Return how many tickets match query."""
+    return _tickets().count_documents(query)
+
+
+def first_response_average(employee_id):
+    """Return (average seconds from assignment to the assignee's first reply, how many measured)."""
+    answered = {"assignedTo": employee_id, "firstResponseAt": {"$gte": EPOCH}}
+    found = list(_tickets().aggregate([
+        {"$match": answered},
+        {"$group": {"_id": None, "ms": {"$avg": {"$subtract": ["$firstResponseAt", "$assignedAt"]}},
+                    "n": {"$sum": 1}}}]))
+    return (found[0]["ms"] / 1000, found[0]["n"]) if found else (0.0, 0)
+
+
+def mark_first_response(ticket_id, employee_id, at):
+    """Record the assignee's first reply since the assignment, once."""
+    _tickets().update_one({"_id": ticket_id, "assignedTo": employee_id, "firstResponseAt": None},
+                          {"$set": {"firstResponseAt": at}})
 
 
 def oldest_open():

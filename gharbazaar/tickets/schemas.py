@@ -6,6 +6,8 @@ from .states import STATUSES
 
 MAX_PROBLEM, MAX_MESSAGE, MAX_TITLE, MAX_REMARKS, MAX_REASON = 5000, 3000, 200, 1000, 500
 MAX_LIMIT, DEFAULT_LIMIT = 100, 50
+# Deeper than this, use the `before` cursor: the database would walk every skipped ticket.
+MAX_SKIP = 10_000
 ID = validate.Length(min=1, max=256)
 
 
@@ -74,3 +76,13 @@ class Listing(BaseSchema):
     limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
     before = fields.String(load_default=None, validate=validate.Regexp(r"^[0-9a-fA-F]{24}$"))
     assignedTo = fields.String(load_default=None, validate=ID)
+
+
+class DeskListing(Listing):
+    """Query string of the employee desk's list: the original's `skip` as well as the `before` cursor."""
+
+    skip = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_SKIP))
+
+
+class QuickResponse(TicketRef):
+    templateId = fields.String(required=True, validate=validate.Length(min=1, max=64))

@@ -35,9 +35,10 @@ def create(actor, data):
         "hold": None, "history": [states.entry(states.OPEN, actor.id, now, "created")], "feedback": None,
         "createdAt": now, "updatedAt": now, "closedAt": None})
     repository.add_message(_message_doc(ticket, actor, data["problem"], None, None, now))
-    notify.created(ticket)
     placed = {doc["_id"]: doc for doc in _hand_out()}
-    return placed.get(ticket["_id"]) or repository.find(ticket["_id"])
+    ticket = placed.get(ticket["_id"]) or repository.find(ticket["_id"])
+    notify.created(ticket)
+    return ticket
 
 
 def employee_room(actor):
@@ -99,6 +100,10 @@ def post_message(actor, ticket_id, data):
     if ticket is None:
         raise Conflict(states.CLOSED_TEXT)
     doc = repository.add_message(_message_doc(ticket, actor, data["message"], file_id, file_name, now))
+    # Tickets assigned before the desk measured anything carry no assignedAt: nothing to time.
+    first_reply = not ticket.get("firstResponseAt") and ticket.get("assignedAt")
+    if first_reply and ticket.get("assignedTo") == actor.id:
+        repository.mark_first_response(ticket["_id"], actor.id, now)
     notify.message(ticket, doc)
     action = states.reply_action(states.roles(actor, ticket), ticket["status"])
     if action:
@@ -132,8 +137,8 @@ def assign(actor, ticket_id, employee_id=None):
         name = profile["name"]
 
     def choose(ticket):
-        if ticket["status"] == states.ASSIGNED and ticket.get("assignedTo") == target:
-            raise Conflict("Ticket is already assigned to this employee")
+        if ticket["status"] in states.ACTIVE and ticket.get("assignedTo") == target:
+            return None, {}  # already theirs ("Assign to me" on an auto-assigned ticket): nothing to do
         return states.assign_action(ticket["status"], actor), {"assignee": target, "assignee_name": name}
     return _move(actor, ticket_id, choose)
 
@@ -156,6 +161,8 @@ def _move(actor, ticket_id, choose, reason=None):
     for _ in range(RETRIES):
         ticket = visible(actor, ticket_id)
         action, extra = choose(ticket)
+        if action is None:
+            return ticket
         move = states.check(action, ticket["status"], states.roles(actor, ticket))
         updated = _apply(actor, ticket, move, reason, **extra)
         if updated is not None:

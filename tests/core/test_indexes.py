@@ -23,7 +23,7 @@ class Recorder(monitoring.CommandListener):
         self.commands = []
 
     def started(self, event):
-        if event.command_name in ("find", "distinct"):
+        if event.command_name in ("find", "distinct", "aggregate"):
             self.commands.append((event.database_name, dict(event.command)))
 
     def succeeded(self, event):
@@ -46,6 +46,13 @@ def stages(plan):
                 yield from stages(plan[key])
 
 
+def winning_plan(answer):
+    """Return the winning plan of an explained find, distinct or aggregate (mongod nests the latter)."""
+    if "queryPlanner" in answer:
+        return answer["queryPlanner"]["winningPlan"]
+    return answer["stages"][0]["$cursor"]["queryPlanner"]["winningPlan"]
+
+
 @pytest.fixture
 def issued(app):
     """issued(call): run a repository call, return the winning plans' stages of the queries it sent."""
@@ -59,12 +66,12 @@ def issued(app):
             recorder.commands.clear()
             call()
             sent = list(recorder.commands)
-            assert sent, "the call sent no find or distinct command"
+            assert sent, "the call sent no find, distinct or aggregate command"
             found = []
             for database, command in sent:
                 query = {k: v for k, v in command.items() if k not in DRIVER_FIELDS}
                 answer = db.get_client()[database].command("explain", query, verbosity="queryPlanner")
-                found.append(list(stages(answer["queryPlanner"]["winningPlan"])))
+                found.append(list(stages(winning_plan(answer))))
             return found
 
     return explain
@@ -113,6 +120,16 @@ HOT_QUERIES = {
     "a user's ticket counterparts (presence contacts)": lambda d: tickets.counterparts("ana"),
     "the resync of a user's tickets changed after an instant":
         lambda d: tickets.changed_since("ana", utcnow() - timedelta(days=1), 50),
+    "the desk: an employee's tickets that are not closed, latest activity first":
+        lambda d: tickets.recent({"assignedTo": "eve", "status": {"$in": tickets.NOT_CLOSED}}, 50),
+    "the desk: waiting tickets, latest activity first": lambda d: tickets.recent({"status": "open"}, 50),
+    "the desk: a customer's last tickets": lambda d: tickets.page({"userId": "ben"}, 20),
+    "the desk: an employee's active ticket count":
+        lambda d: tickets.count({"assignedTo": "eve", "status": {"$in": ["assigned", "in_progress"]}}),
+    "the desk: an employee's tickets resolved today":
+        lambda d: tickets.count({"assignedTo": "eve", "resolvedAt": {"$gte": utcnow() - timedelta(hours=8)}}),
+    "the desk: an employee's assigned ticket count": lambda d: tickets.count({"assignedTo": "eve"}),
+    "the desk: an employee's average first response": lambda d: tickets.first_response_average("eve"),
 }
 
 

@@ -71,12 +71,12 @@ STAFF_ONLY_LIST = (403, "forbidden", "Only employees can view all tickets")
 STAFF_CANNOT_CREATE = (403, "forbidden", "Employees cannot create support tickets")
 STAFF_ONLY_ASSIGN = (403, "forbidden", "Only employees can assign tickets")
 ADMIN_ONLY_ASSIGN_OTHERS = (403, "forbidden", "Only admins can assign tickets to other employees")
-ALREADY_MINE = (409, "conflict", "Ticket is already assigned to this employee")
 ALREADY_ASSIGNED = (409, "invalid_transition", "Ticket is already assigned")
 ASSIGNEE_ONLY_STATUS = (403, "forbidden", "Only assigned employee can change ticket status")
 ASSIGNEE_ONLY_CLOSE = (403, "forbidden", "Only assigned employee can close this ticket")
 OWNER_ONLY_FEEDBACK = (403, "forbidden", "Only the ticket owner can give feedback")
 STAFF_ONLY_ROOM = (403, "forbidden", "Only employees can join employee room")
+STAFF_ONLY_DESK = (403, "forbidden", "Only employees can access this resource")
 
 CUSTOMERS = ("owner", "participant", "outsider")
 STAFF = ("assignee", "employee", "admin")
@@ -100,6 +100,7 @@ def staff(outcome):
 
 CHAT = "/api/v1/chat"
 TICKETS = "/api/v1/tickets"
+DESK = "/api/v1/employee"
 
 MATRIX = [
     # ---- chat: conversations -------------------------------------------------------------
@@ -205,7 +206,8 @@ MATRIX = [
     {"action": "take_over_assigned_ticket", "target": "ticket", "fresh": True,
      "rest": {"method": "POST", "path": f"{TICKETS}/{{id}}/assign", "json": {}},
      "socket": {"event": "assign_ticket", "payload": {"ticketId": "{id}"}},
-     "real": each(ALLOW, assignee=ALREADY_MINE, employee=ALREADY_ASSIGNED, **customers(STAFF_ONLY_ASSIGN))},
+     "note": "the assignee taking its own ticket again is a no-op answered with the ticket",
+     "real": each(ALLOW, employee=ALREADY_ASSIGNED, **customers(STAFF_ONLY_ASSIGN))},
     {"action": "change_status", "target": "ticket", "fresh": True,
      "rest": {"method": "PUT", "path": f"{TICKETS}/{{id}}/status", "json": {"status": "in_progress"}},
      "real": each(ASSIGNEE_ONLY_STATUS, assignee=ALLOW, admin=ALLOW,
@@ -233,6 +235,26 @@ MATRIX = [
      "rest": {"method": "GET", "path": "/api/v1/files/{id}"},
      "real": each(ALLOW, participant=NO_FILE, outsider=NO_FILE),
      "missing": each(NO_FILE), "malformed": each(NO_FILE)},
+    # ---- the employee desk: staff only -----------------------------------------------------
+    {"action": "desk_list_tickets", "target": "ticket", "fresh": True,
+     "rest": {"method": "GET", "path": f"{DESK}/tickets"},
+     "real": each(SHOWN, **customers(STAFF_ONLY_DESK))},
+    {"action": "desk_active_conversations", "target": "ticket", "fresh": True,
+     "note": "the assignee's own work only; employee B does not see A's ticket",
+     "rest": {"method": "GET", "path": f"{DESK}/active-conversations"},
+     "real": each(HIDDEN, assignee=SHOWN, **customers(STAFF_ONLY_DESK))},
+    {"action": "desk_quick_response", "target": "ticket", "fresh": True,
+     "rest": {"method": "POST", "path": f"{DESK}/quick-response",
+              "json": {"ticketId": "{id}", "templateId": "greeting"}},
+     "real": each(ALLOW, **customers(STAFF_ONLY_DESK)),
+     "missing": each(NO_TICKET, **customers(STAFF_ONLY_DESK)),
+     "malformed": each(NO_TICKET, **customers(STAFF_ONLY_DESK))},
+    {"action": "desk_user_history", "target": "ticket", "fresh": True,
+     "rest": {"method": "GET", "path": f"{DESK}/user-history/{{owner}}"},
+     "real": each(SHOWN, **customers(STAFF_ONLY_DESK))},
+    {"action": "desk_stats", "target": "self",
+     "rest": {"method": "GET", "path": f"{DESK}/stats"},
+     "real": each(ALLOW, **customers(STAFF_ONLY_DESK))},
     # ---- presence: about oneself only; answers carry statuses, never socket ids ------------
     {"action": "presence_update_status", "target": "self",
      "socket": {"event": "presence:update-status", "payload": {"status": "online"}},

@@ -9,6 +9,7 @@ alone as one `error` event.
 """
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -280,11 +281,13 @@ def _rule_path(rule):
 
 
 def test_the_matrix_has_a_row_for_every_rest_endpoint_of_chat_tickets_sync_and_files(security_app):
-    prefixes = ("/api/v1/chat", "/api/v1/tickets", "/api/v1/sync", "/api/v1/files")
+    prefixes = ("/api/v1/chat", "/api/v1/tickets", "/api/v1/employee", "/api/v1/sync", "/api/v1/files")
     served = {(method, _rule_path(rule)) for rule in security_app.url_map.iter_rules()
               if rule.rule.startswith(prefixes) for method in rule.methods - {"HEAD", "OPTIONS"}}
-    covered = {(row["rest"]["method"], urlsplit(row["rest"]["path"]).path.rstrip("/"))
+    # A row may name its path parameter by what it is ({owner}); the route only has a slot.
+    covered = {(row["rest"]["method"], re.sub(r"\{\w+\}", "{id}", urlsplit(row["rest"]["path"]).path))
                for row in matrix.MATRIX if row.get("rest")}
+    covered = {(method, path.rstrip("/")) for method, path in covered}
     assert served - covered == set()
     assert covered - served == set()
 

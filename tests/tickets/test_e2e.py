@@ -64,26 +64,39 @@ def test_a_ticket_life_between_a_customer_and_two_employees(auto_server, clients
     ticket_id = created["id"]
     assert created["assignedTo"] == people.emp1  # equal loads, neither assigned yet: id order
     for rec in (emp1, emp2):
-        assert rec.wait_for("ticket:new", where=lambda t: t["id"] == ticket_id)["status"] == "open"
-        assert rec.received("ticket:created")[-1]["id"] == ticket_id
-    for rec in (customer, other_tab, emp1):
+        # Announced as it stands after the auto-assignment: the employee page learns the assignee here.
+        announced = rec.wait_for("ticket:new", where=lambda t: t["id"] == ticket_id)
+        assert (announced["status"], announced["assignedTo"]) == ("assigned", people.emp1)
+        assert rec.received("ticket:created")[-1] == announced
+        # Emitted while the ticket was being assigned, so before ticket:new on the same socket.
+        (assigned,) = rec.received("ticket:assigned")
+        assert (assigned["assignedTo"], assigned["userId"]) == (people.emp1, people.customer)
+    for rec in (customer, other_tab):
         assigned = rec.wait_for("ticket:assigned", where=lambda p: p["ticketId"] == ticket_id)
         assert (assigned["assignedTo"], assigned["userId"]) == (people.emp1, people.customer)
+    # "Assign to me" on the ticket auto-assignment already gave the employee: a 200 no-op.
+    again = api(auto_server, "POST", f"/{ticket_id}/assign", people.emp1, "employee")
+    assert again.status_code == 200 and again.json()["data"]["ticket"]["history"] == announced["history"]
 
     assert outsider.emit("join_ticket", {"ticketId": ticket_id}) == {
         "success": False, "error": "Not authorized for this ticket", "code": "forbidden"}
     assert customer.emit("join_ticket", {"ticketId": ticket_id})["success"] is True
     assert emp1.emit("join_ticket", {"ticketId": ticket_id})["success"] is True
     customer.emit("ticket_message", {"ticketId": ticket_id, "message": "Any news?"}, ack=False)
-    for rec in (emp1, customer, other_tab):
+    for rec in (emp1, customer):  # the assignee's user room and the ticket room
         said = rec.wait_for("ticket:customer-message", where=lambda m: m["ticketId"] == ticket_id)
         assert (said["message"], said["role"], said["senderType"]) == ("Any news?", "user", "customer")
     assert emp2.wait_for("ticket:new-message")["preview"] == "Any news?"
 
     reply = api(auto_server, "POST", f"/{ticket_id}/messages", people.emp1, "employee", {"message": "Yes!"})
     assert reply.status_code == 201
-    assert customer.wait_for("ticket:message", where=lambda m: m["role"] == "agent")["message"] == "Yes!"
+    for rec in (customer, other_tab):  # the ticket room and the owner's user room
+        assert rec.wait_for("ticket:message", where=lambda m: m["role"] == "agent")["message"] == "Yes!"
     assert other_tab.wait_for("ticket:status-changed")["status"] == "in_progress"
+    # Each side hears the other's messages once, under its own event name, and never its own.
+    assert [m["message"] for m in customer.received("ticket:message")] == ["Yes!"]
+    assert [m["message"] for m in emp1.received("ticket:customer-message")] == ["Any news?"]
+    assert other_tab.received("ticket:customer-message") == []
 
     refused = emp2.emit("close_ticket", {"ticketId": ticket_id})
     assert refused["error"] == "Only assigned employee can close this ticket"
