@@ -28,6 +28,12 @@ def asyncapi_document():
     return jsonify(_cached("asyncapi", asyncapi.build))
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Answer browsers' automatic icon request with nothing (a 404 there is a console error)."""
+    return "", 204
+
+
 @bp.get("/api/docs")
 def reference():
     """Return the browsable reference page (its script renders both documents)."""
