@@ -89,6 +89,14 @@ def from_env(env=None):
         "MAX_JSON_BYTES": int(env.get("MAX_JSON_BYTES") or 1024 * 1024),
         "SOCKETIO_MAX_PAYLOAD_BYTES": int(env.get("SOCKETIO_MAX_PAYLOAD_BYTES") or 100 * 1024),
         "MAX_SOCKETS_PER_USER": int(env.get("MAX_SOCKETS_PER_USER") or 20),
+        # Engine.IO sessions that have not authenticated: closed after this long, refused past this many.
+        "SOCKET_CONNECT_TIMEOUT_S": float(env.get("SOCKET_CONNECT_TIMEOUT_S") or 15),
+        "MAX_PENDING_HANDSHAKES": int(env.get("MAX_PENDING_HANDSHAKES") or 2000),
+        # HTTP connections: a request head must arrive whole within HTTP_HEAD_TIMEOUT_S of the
+        # connection opening or going idle (idle keep-alive included); then each read of a body or
+        # write of a response may wait HTTP_IO_TIMEOUT_S. Websockets keep their own ping timeout.
+        "HTTP_HEAD_TIMEOUT_S": float(env.get("HTTP_HEAD_TIMEOUT_S") or 10),
+        "HTTP_IO_TIMEOUT_S": float(env.get("HTTP_IO_TIMEOUT_S") or 30),
         "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE") or "eventlet",
         "SOCKETIO_ASYNC_HANDLERS": _bool(env.get("SOCKETIO_ASYNC_HANDLERS"), default=False),
         "MAX_CONNECTIONS": int(env.get("MAX_CONNECTIONS") or 10000),
@@ -96,6 +104,8 @@ def from_env(env=None):
         "SOCKETIO_PING_INTERVAL": int(env.get("SOCKETIO_PING_INTERVAL") or 25),
         "SOCKETIO_PING_TIMEOUT": int(env.get("SOCKETIO_PING_TIMEOUT") or 20),
         "SHUTDOWN_TIMEOUT_S": float(env.get("SHUTDOWN_TIMEOUT_S") or 8),
+        # Database time the drain may spend on closing sockets' bookkeeping, all sockets together.
+        "SHUTDOWN_DB_BUDGET_S": float(env.get("SHUTDOWN_DB_BUDGET_S") or 2),
         "LOG_LEVEL": (env.get("LOG_LEVEL") or "INFO").upper(),
         "DB_METRICS": _bool(env.get("DB_METRICS")) and app_env != "production",
         "TESTING": False,

@@ -11,6 +11,8 @@ import signal
 import socket
 import time
 
+import pymongo
+from pymongo.errors import PyMongoError
 from werkzeug.wsgi import ClosingIterator
 from wsproto.frame_protocol import XorMaskerSimple
 
@@ -22,6 +24,7 @@ SHUTDOWN_EVENT = "server:shutdown"
 # with the default 10, connecting 1,000 sockets ran six of them (~1 s of CPU, more as sockets
 # grow). Young collections, which free nearly all garbage, keep their default pace.
 GC_THRESHOLDS = (700, 10, 100)
+CLOSE_BUDGET_S = 0.5
 
 
 def listen(host, port, backlog=2048):
@@ -66,7 +69,7 @@ def run(app):
     timer_pings()
     server = eventlet.spawn(
         eventlet.wsgi.server, listener, app, max_size=config["MAX_CONNECTIONS"],
-        log_output=False, socket_timeout=None, debug=False, protocol=_protocol())
+        log_output=False, socket_timeout=None, debug=False, protocol=_protocol(config))
 
     stop = eventlet.event.Event()
 
@@ -104,15 +107,39 @@ def _tune_gc():
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def _protocol():
-    """Return eventlet's HTTP protocol with buffers of one page per connection."""
+def _protocol(config):
+    """Return eventlet's HTTP protocol with one-page buffers and time limits on slow clients."""
+    import eventlet
     import eventlet.wsgi
+
+    head_s, io_s = config["HTTP_HEAD_TIMEOUT_S"], config["HTTP_IO_TIMEOUT_S"]
 
     class Protocol(eventlet.wsgi.HttpProtocol):
         # eventlet's are 16 KiB to write and 8 KiB to read, and a websocket keeps its connection's
         # for life though it never uses them after the upgrade: ~20 KiB per idle socket. Longer
         # request heads and responses still pass, in a few more system calls.
         rbufsize = wbufsize = 4096
+
+        def handle_one_request(self):
+            # One deadline for the whole head, idle keep-alive included: a per-read timeout alone
+            # lets a client that sends a byte now and then hold its connection (and a slot) forever.
+            self.head_timer = eventlet.Timeout(head_s)
+            try:
+                super().handle_one_request()
+            except eventlet.Timeout as exc:
+                if exc is not self.head_timer:
+                    raise
+                self.close_connection = 1
+            finally:
+                self.head_timer.cancel()
+
+        def handle_one_response(self):
+            self.head_timer.cancel()
+            # A websocket's liveness is Engine.IO's ping timeout; anything else may wait io_s per
+            # read of its body or write of its answer (a long-poll waits without reading or writing).
+            upgrade = self.environ.get("HTTP_UPGRADE", "").lower() == "websocket"
+            self.connection.settimeout(None if upgrade else io_s)
+            return super().handle_one_response()
 
     return Protocol
 
@@ -167,12 +194,19 @@ def _shutdown(app, server, in_flight, signame):
 def shutdown(app, in_flight, signame, sleep, stop_accepting):
     """Drain and exit 0; sleep and stop_accepting are the green-thread library's (eventlet, gevent)."""
     log.info("shutting down", extra={"fields": {"signal": signame}})
+    deadline = time.monotonic() + app.config["SHUTDOWN_TIMEOUT_S"]
     # Order matters: new Socket.IO handshakes are refused (503: clients retry elsewhere),
     # open sockets are told and closed, requests in flight finish, and only then does the
     # accept loop stop (its exit cuts idle connections, websockets among them).
     in_flight.refuse_new_sockets = True
-    drain(app)
-    deadline = time.monotonic() + app.config["SHUTDOWN_TIMEOUT_S"]
+    # Each closed socket's disconnect bookkeeping (presence) writes to the database: one deadline
+    # for all of them, so that a dead or hung database costs the drain this much once, not a
+    # server-selection timeout per socket (15 sockets took 33 s).
+    with pymongo.timeout(app.config["SHUTDOWN_DB_BUDGET_S"]):
+        try:
+            drain(app)
+        except PyMongoError:  # only this process's bookkeeping; the presence sweep of others retires it
+            log.warning("drain: database unavailable; socket bookkeeping left to the presence sweep")
     while in_flight.count and time.monotonic() < deadline:
         sleep(0.02)
     if in_flight.count:
@@ -211,7 +245,8 @@ def _is_socket_handshake(environ):
 
 
 def _exit(app, status):
-    db.close(app)
+    with pymongo.timeout(CLOSE_BUDGET_S):  # closing ends the client's sessions on the server
+        db.close(app)
     embedded_db.stop(app.config.get("EMBEDDED_DB_PROCESS"))
     log.info("stopped", extra={"fields": {"status": status}})
     logging.shutdown()

@@ -21,6 +21,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
 
 from . import realtime
+from .runtime import guards
 from .auth import TokenExpired, TokenMissing, strip_bearer, verify_token, Actor
 from .errors import AppError, RateLimited, Unauthorized, as_app_error
 from .extensions import limiter
@@ -284,6 +285,7 @@ def _not_served():
 
 def init_app(app, socketio):
     """Authenticate every namespace's handshake and report unexpected errors."""
+    guards.install(app, socketio)
     app.wsgi_app = _lean_sockets(app.wsgi_app)
     # Flask-SocketIO pushes a request context for every event, on the handshake's path. Without a
     # rule for it Flask raises NotFound each time, and the exception's traceback keeps the whole

@@ -1,0 +1,1 @@
+"""Runtime pieces that reach into the libraries' private parts: each is tested against them."""

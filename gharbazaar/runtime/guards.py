@@ -1,0 +1,147 @@
+"""Socket.IO protocol guards python-socketio leaves to the application.
+
+Three ways a client could abuse the protocol itself, below any event handler:
+- emitting a reserved event name (`connect`, `disconnect`, ...): python-socketio dispatches it
+  to the application's own connect or disconnect handler for a socket that stays connected;
+- announcing a binary packet with a huge number of attachments: every later frame of that
+  socket is then buffered, without limit;
+- opening Engine.IO sessions and never authenticating (socket.io's own server closes such a
+  client after its connectTimeout; python-socketio has none).
+`install()` wraps the server instance's private methods named below; tests/core/test_guards.py
+fails if an upgraded python-socketio renames or reshapes them.
+"""
+import logging
+import time
+
+log = logging.getLogger("gharbazaar.socket")
+# Names socket.io clients and servers keep for themselves: never an application event.
+RESERVED = frozenset({"connect", "connect_error", "disconnect", "disconnecting", "newListener",
+                      "removeListener"})
+MAX_ATTACHMENTS = 10
+BUSY_TEXT = b"Too many connections are being opened. Please retry."
+# The private methods wrapped here, checked by the tests.
+WRAPPED = ("_handle_event", "_handle_eio_message", "_handle_eio_connect", "_handle_connect",
+           "_handle_eio_disconnect")
+
+
+def install(app, socketio):
+    """Guard the app's Socket.IO server and refuse handshakes past the pending cap."""
+    server = socketio.server
+    config = app.config
+    pending = Pending(server, config["SOCKET_CONNECT_TIMEOUT_S"], socketio)
+    _refuse_reserved_names(server)
+    _bound_binary_packets(server, config["SOCKETIO_MAX_PAYLOAD_BYTES"])
+    pending.track()
+    # Engine.IO calls the handlers python-socketio registered with it, not the attributes.
+    for event in ("connect", "message", "disconnect"):
+        server.eio.on(event, getattr(server, f"_handle_eio_{event}"))
+    app.wsgi_app = _capped(app.wsgi_app, pending, config["MAX_PENDING_HANDSHAKES"])
+    app.extensions["gharbazaar.pending_handshakes"] = pending
+
+
+def _refuse_reserved_names(server):
+    handle_event = server._handle_event
+
+    def guarded(eio_sid, namespace, id, data):
+        name = data[0] if isinstance(data, list) and data else None
+        if not isinstance(name, str) or name in RESERVED:
+            log.warning("socket event refused: reserved or missing name",
+                        extra={"fields": {"event": repr(name)[:40]}})
+            return None
+        return handle_event(eio_sid, namespace, id, data)
+
+    server._handle_event = guarded
+
+
+def _bound_binary_packets(server, max_bytes):
+    handle_message = server._handle_eio_message
+
+    def guarded(eio_sid, data):
+        pending = server._binary_packet.get(eio_sid)
+        if pending is not None:
+            held = sum(len(part) for part in pending.attachments) + len(data)
+            if held > max_bytes:
+                return _drop(server, eio_sid, "binary attachments too large")
+        handle_message(eio_sid, data)
+        started = server._binary_packet.get(eio_sid)
+        if started is not None and started is not pending and started.attachment_count > MAX_ATTACHMENTS:
+            _drop(server, eio_sid, "too many binary attachments")
+
+    server._handle_eio_message = guarded
+
+
+def _drop(server, eio_sid, why):
+    """Forget the socket's unfinished packet and close its connection."""
+    server._binary_packet.pop(eio_sid, None)
+    log.warning("socket closed: %s", why, extra={"fields": {"eio_sid": eio_sid}})
+    server.eio.disconnect(eio_sid)
+
+
+class Pending:
+    """Engine.IO sessions that have not authenticated in any namespace yet, with their start."""
+
+    def __init__(self, server, timeout_s, socketio):
+        self.server, self.timeout_s, self.socketio = server, timeout_s, socketio
+        self.started = {}
+        self.sweeping = False
+
+    def __len__(self):
+        return len(self.started)
+
+    def track(self):
+        server = self.server
+        eio_connect, connect, eio_disconnect = (server._handle_eio_connect, server._handle_connect,
+                                                server._handle_eio_disconnect)
+
+        def on_eio_connect(eio_sid, environ):
+            self.started[eio_sid] = time.monotonic()
+            self._sweep_soon()
+            return eio_connect(eio_sid, environ)
+
+        def on_connect(eio_sid, namespace, data):
+            result = connect(eio_sid, namespace, data)
+            if server.manager.sid_from_eio_sid(eio_sid, namespace or "/") is not None:
+                self.started.pop(eio_sid, None)  # authenticated: an ordinary socket from now on
+            return result
+
+        def on_eio_disconnect(eio_sid, *args):
+            self.started.pop(eio_sid, None)
+            return eio_disconnect(eio_sid, *args)
+
+        server._handle_eio_connect, server._handle_connect = on_eio_connect, on_connect
+        server._handle_eio_disconnect = on_eio_disconnect
+
+    def _sweep_soon(self):
+        if self.sweeping:
+            return
+        self.sweeping = True
+        self.socketio.start_background_task(self._sweep)
+
+    def _sweep(self):
+        """Close sessions that did not authenticate in time, checking every second while any wait."""
+        try:
+            while self.started:
+                self.socketio.sleep(1)
+                limit = time.monotonic() - self.timeout_s
+                for eio_sid in [sid for sid, at in list(self.started.items()) if at <= limit]:
+                    self.started.pop(eio_sid, None)
+                    log.info("socket closed: no authentication in time",
+                             extra={"fields": {"eio_sid": eio_sid}})
+                    self.server.eio.disconnect(eio_sid)
+        finally:
+            self.sweeping = False
+
+
+def _capped(wsgi_app, pending, cap):
+    """Refuse new Engine.IO handshakes (503, the client retries) while too many wait to authenticate."""
+    def serve(environ, start_response):
+        if len(pending) >= cap and _is_handshake(environ):
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain"), ("Retry-After", "2")])
+            return [BUSY_TEXT]
+        return wsgi_app(environ, start_response)
+    return serve
+
+
+def _is_handshake(environ):
+    return (environ.get("PATH_INFO", "").startswith("/socket.io")
+            and "sid=" not in environ.get("QUERY_STRING", ""))

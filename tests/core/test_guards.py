@@ -1,0 +1,48 @@
+"""The protocol guards against the python-socketio internals they wrap (fails loudly on an upgrade)."""
+import inspect
+
+import socketio
+from socketio.packet import Packet
+
+from gharbazaar import sockets
+from gharbazaar.runtime import guards
+from tests.support import make_token
+
+# The private methods the guards wrap, with the parameters they are called with.
+SIGNATURES = {
+    "_handle_event": ["eio_sid", "namespace", "id", "data"],
+    "_handle_eio_message": ["eio_sid", "data"],
+    "_handle_eio_connect": ["eio_sid", "environ"],
+    "_handle_connect": ["eio_sid", "namespace", "data"],
+    "_handle_eio_disconnect": ["eio_sid", "reason"],
+}
+
+
+def test_the_wrapped_python_socketio_methods_still_exist_with_their_parameters():
+    assert set(SIGNATURES) == set(guards.WRAPPED)
+    for name, params in SIGNATURES.items():
+        assert list(inspect.signature(getattr(socketio.Server, name)).parameters)[1:] == params, name
+    packet = Packet(encoded_packet='51-["x",{"_placeholder":true,"num":0}]')
+    assert (packet.attachment_count, packet.attachments) == (1, [])
+    assert isinstance(socketio.Server(async_mode="threading")._binary_packet, dict)
+
+
+def test_engine_io_calls_the_guarded_handlers(app):
+    server = app.extensions["socketio"].server
+    for event in ("connect", "message", "disconnect"):
+        assert server.eio.handlers[event] == getattr(server, f"_handle_eio_{event}"), event
+        assert f"_handle_eio_{event}" in vars(server), event  # the guard, not the class's method
+
+
+def test_a_reserved_name_from_a_client_runs_no_connect_or_disconnect_logic(app, socket_client):
+    sock = socket_client(make_token("reserved-in-process"))
+    registry = sockets.registry(app)
+    for name in sorted(guards.RESERVED):
+        assert sock.emit(name, {"x": 1}, callback=True) is None  # dropped: not even an ack
+    assert sock.is_connected() and registry.per_user["reserved-in-process"] == 1
+    assert sock.emit("presence:heartbeat", {}, callback=True)["success"] is True
+
+
+def test_an_authenticated_socket_is_no_longer_pending(app, socket_client):
+    socket_client(make_token("pending-check"))
+    assert len(app.extensions["gharbazaar.pending_handshakes"]) == 0
