@@ -109,7 +109,9 @@ def claim_for_message(message, participants):
         {"_id": message["conversationId"], "participants": sender},
         {"$inc": {"seq": 1, **unread},
          "$set": {"lastMessage": preview(message), "lastMessageAt": at, "lastMessageId": message["_id"],
-                  "updatedAt": at, "changedAt": at, "visibleTo": list(participants)}},
+                  "updatedAt": at, "changedAt": at, "visibleTo": list(participants)},
+         # Who has written here: the others see a participant's email only once they have.
+         "$addToSet": {"writers": sender}},
         projection={"seq": 1, "participants": 1}, return_document=ReturnDocument.AFTER)
 
 

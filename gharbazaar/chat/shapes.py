@@ -72,7 +72,10 @@ def conversation(doc, viewer_id, profiles):
         "lastMessageAt": iso(doc.get("lastMessageAt")),
         "seq": doc.get("seq", 0),
         "unreadCount": counts[slot] if slot is not None and slot < len(counts) else 0,
-        "otherUser": {"id": other_id, "name": profile["name"], "email": profile.get("email")},
+        # An email is a contact detail: shown once its owner has written here (their messages carry
+        # it as senderEmail), never to whoever merely names their id (no harvesting by creating).
+        "otherUser": {"id": other_id, "name": profile["name"],
+                      "email": profile.get("email") if other_id in doc.get("writers", ()) else None},
         "createdAt": iso(doc.get("createdAt")),
         "updatedAt": iso(doc.get("updatedAt")),
     }

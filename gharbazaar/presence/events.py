@@ -16,7 +16,7 @@ def update_status(conn, payload):
 
 def get_status(conn, payload):
     user_ids = payload.get("userIds") if isinstance(payload, dict) else None
-    users = service.statuses(user_ids)
+    users = service.statuses_for(conn.actor, user_ids)
     emit("presence:status-response", {"users": users})
     return {"users": users}
 

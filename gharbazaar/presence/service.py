@@ -99,6 +99,20 @@ def update_status(actor, status):
     return {"userId": actor.id, "status": status}
 
 
+def statuses_for(viewer, user_ids):
+    """Return statuses as the viewer may see them: staff see everyone, others only their contacts.
+
+    Anyone else is answered `offline` with no lastSeen, as an unknown id is: presence is not a
+    way to watch strangers.
+    """
+    answer = statuses(user_ids)
+    if viewer.is_staff:
+        return answer
+    visible = contacts_of(viewer.id) | {viewer.id}
+    unknown = {"status": "offline", "lastSeen": None}
+    return [user if user["userId"] in visible else {"userId": user["userId"], **unknown} for user in answer]
+
+
 def statuses(user_ids):
     """Return [{userId, status, lastSeen}] for at most 100 ids (no socket ids)."""
     if not isinstance(user_ids, list) or not all(isinstance(u, str) for u in user_ids):

@@ -78,6 +78,20 @@ def test_new_conversations_over_the_limit_are_429(make_app, person):
     assert int(second.headers["Retry-After"]) >= 1
 
 
+def test_the_other_users_email_shows_only_once_they_have_written(client, pair):
+    buyer, seller = pair
+    client.get(f"{API}/conversations", headers=seller.headers)  # the backend learns the seller's email
+    created = client.post(f"{API}/conversations", json={"otherUserId": seller.id}, headers=buyer.headers)
+    conv = created.get_json()["data"]["conversation"]
+    assert conv["otherUser"]["email"] is None
+    assert send(client, buyer, conv["id"], content="Is it available?").status_code == 201
+    mine = client.get(f"{API}/conversations/{conv['id']}", headers=buyer.headers).get_json()["data"]
+    assert mine["conversation"]["otherUser"]["email"] is None
+    assert send(client, seller, conv["id"], content="Yes").status_code == 201
+    mine = client.get(f"{API}/conversations/{conv['id']}", headers=buyer.headers).get_json()["data"]
+    assert mine["conversation"]["otherUser"]["email"] == f"{seller.id}@example.com"
+
+
 def test_list_and_get_show_the_callers_view(client, pair, start):
     buyer, seller = pair
     conv_id = start(buyer, seller)

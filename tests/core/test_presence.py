@@ -92,7 +92,7 @@ def test_unknown_status_is_an_error_event(connect, people):
 
 def test_get_status_answers_the_asker_only_without_socket_ids(connect, people):
     a, b, c = people
-    asker, other = connect(c), connect(b)
+    asker, other = connect(b), connect(c)
     connect(a)
     asker.get_received(), other.get_received()
     asker.emit("presence:get-status", {"userIds": [a, "nobody-" + a]})
@@ -101,6 +101,18 @@ def test_get_status_answers_the_asker_only_without_socket_ids(connect, people):
     assert got == [(a, "online"), ("nobody-" + a, "offline")]
     assert all(set(u) == {"userId", "status", "lastSeen"} for u in answer["users"])
     assert events(other, "presence:status-response") == []
+
+
+def test_get_status_shows_a_stranger_as_an_unknown_id_and_staff_everyone(connect, people):
+    a, b, c = people
+    connect(a).emit("presence:heartbeat", {})
+    stranger, staff, contact = connect(c), connect(unique("emp"), "employee"), connect(b)
+    query = {"userIds": [a]}
+    assert stranger.emit("presence:get-status", query, callback=True)["data"]["users"] == [
+        {"userId": a, "status": "offline", "lastSeen": None}]
+    for viewer in (staff, contact):
+        (seen,) = viewer.emit("presence:get-status", query, callback=True)["data"]["users"]
+        assert seen["status"] == "online" and seen["lastSeen"].endswith("Z")
 
 
 @pytest.mark.parametrize("payload", [{"userIds": ["x"] * 101}, {"userIds": "abc"}, {"userIds": [1, 2]}, None])
