@@ -94,20 +94,24 @@ def signed_url(file_id):
 
 def valid_signature(file_id, expires, signature):
     """Return True when the link's signature matches and it has not expired."""
-    try:
-        expires = int(expires)
-    except (TypeError, ValueError):
+    # Anything a link of ours cannot hold is simply not a valid link: int() would take "١٢",
+    # " 12" or "1_2", and compare_digest raises TypeError on non-ASCII text.
+    if not (isinstance(expires, str) and expires.isascii() and expires.isdigit() and len(expires) <= 12):
         return False
-    if expires < time.time() or not isinstance(signature, str):
+    if not (isinstance(signature, str) and signature.isascii()) or int(expires) < time.time():
         return False
-    return hmac.compare_digest(_signature(file_id, expires), signature)
+    return hmac.compare_digest(_signature(file_id, int(expires)).encode(), signature.encode())
 
 
 def file_id_from_url(url):
     """Return the file id inside one of our file links, or None."""
     if not isinstance(url, str):
         return None
-    match = _FILE_PATH.search(urlsplit(url).path)
+    try:
+        path = urlsplit(url).path
+    except ValueError:  # e.g. an unclosed IPv6 bracket: not one of our links
+        return None
+    match = _FILE_PATH.search(path)
     return match.group(1) if match else None
 
 
