@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, settings, strategies as st
 from schemathesis.checks import (content_type_conformance, not_a_server_error, response_schema_conformance,
                                  status_code_conformance)
 
-from gharbazaar import create_app
-from tests.support import TEST_SECRET, auth, make_token
+from tests.security.documents import published
+from tests.support import auth, make_token
 
 BUYER = "fuzz-buyer"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -42,16 +42,7 @@ def seed(client, headers):
     return known
 
 
-def published_document():
-    """Return the OpenAPI document as the app serves it (building an app needs no database)."""
-    app = create_app({"TESTING": True, "APP_ENV": "test", "JWT_SECRET": TEST_SECRET, "JWT_ISSUER": None,
-                      "JWT_AUDIENCE": None, "MONGODB_URI": "mongodb://127.0.0.1:9", "MONGODB_DB": "unused",
-                      "REDIS_URL": None, "RATELIMIT_STORAGE_URI": "memory://",
-                      "SOCKETIO_ASYNC_MODE": "threading"})
-    return app.test_client().get("/api/v1/openapi.json").get_json()
-
-
-DOCUMENT = published_document()
+DOCUMENT = published("/api/v1/openapi.json")
 KNOWN_IDS = {}  # path parameter -> a real id of the current test's database
 schema = schemathesis.openapi.from_dict(DOCUMENT)
 
