@@ -115,16 +115,21 @@ def file_id_from_url(url):
     return match.group(1) if match else None
 
 
-def attached(file_id, scope, scope_id, what="conversation"):
-    """Return the stored file's metadata if it was uploaded to this scope, else raise."""
+def attached(file_id, scope, scope_id, sender_id, what="conversation"):
+    """Return the stored file's metadata if the sender uploaded it to this scope, else raise.
+
+    A file belongs to its uploader: a message may carry only its sender's own uploads, so that
+    nobody can attach (and by deleting their message, remove) a file under someone else's.
+    """
+    not_here = f"File not found for this {what}"
     try:
         meta = repository.find(file_id).get("metadata") or {}
     except NotFound:
-        raise ValidationFailed(f"File not found for this {what}",
-                               details=[{"field": "fileUrl", "message": "Unknown file."}]) from None
+        raise ValidationFailed(not_here, details=[{"field": "fileUrl", "message": "Unknown file."}]) from None
     if meta.get("scope") != scope or meta.get("scopeId") != str(scope_id):
-        raise ValidationFailed(f"File not found for this {what}",
-                               details=[{"field": "fileUrl", "message": "Not uploaded here."}])
+        raise ValidationFailed(not_here, details=[{"field": "fileUrl", "message": "Not uploaded here."}])
+    if meta.get("uploadedBy") != sender_id:
+        raise ValidationFailed(not_here, details=[{"field": "fileUrl", "message": "Not uploaded by you."}])
     return meta
 
 
@@ -149,6 +154,6 @@ def open_for(actor, file_id, expires=None, signature=None):
 
 
 def remove(file_id):
-    """Stop serving a file (its message was deleted)."""
+    """Stop serving a file (no message shows it any more)."""
     if file_id:
         repository.delete(file_id)
