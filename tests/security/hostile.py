@@ -87,6 +87,21 @@ control_text = st.text(st.characters(max_codepoint=0x1f), min_size=1, max_size=5
 
 hostile_values = st.one_of(edge_instants, wide_integers, non_finite, surrogate_text, malformed_urls,
                            non_ascii_text, control_text)
+
+
+def aimed_at(schema):
+    """Return hostile values aimed at a field of this JSON schema, with some of every class."""
+    kinds = schema.get("type")
+    kinds = set(kinds) if isinstance(kinds, list) else {kinds}
+    if schema.get("format") == "date-time":
+        return st.one_of(edge_instants, hostile_values)
+    if kinds & {"integer", "number"}:
+        return st.one_of(wide_integers, non_finite, hostile_values)
+    if "string" in kinds:
+        return st.one_of(surrogate_text, malformed_urls, non_ascii_text, control_text, hostile_values)
+    return hostile_values
+
+
 # Query strings and headers: text only (no surrogates: a URL holds UTF-8 bytes, which werkzeug decodes).
 hostile_text = st.one_of(edge_instants, wide_integers.map(str), non_ascii_text, control_text,
                          malformed_urls.filter(lambda url: "\ud800" not in url))

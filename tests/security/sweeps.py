@@ -73,17 +73,19 @@ def fill(template, values):
 
 
 def property_slots(document, schema):
-    """Yield the slots of an object schema: each property, and the keys, values and items inside it."""
+    """Return {slot: its schema} for an object schema: each property, and keys, values and items inside."""
+    found = {}
     for name, prop in resolve(document, schema).get("properties", {}).items():
         prop = resolve(document, prop)
         if prop.get("format") == "binary":
             continue  # a file part: test_hostile_files.py sends hostile files
-        yield (name,)
+        found[(name,)] = prop
         if isinstance(prop.get("additionalProperties"), dict):
-            yield (name, VALUE)
-            yield (name, KEY)
+            found[(name, VALUE)] = resolve(document, prop["additionalProperties"])
+            found[(name, KEY)] = {"type": "string"}
         if "array" in types_of(prop):
-            yield (name, 0)
+            found[(name, 0)] = resolve(document, prop.get("items", {}))
+    return found
 
 
 def with_value(body, slot, value):

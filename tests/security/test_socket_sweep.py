@@ -9,53 +9,8 @@ client error, as the ack and as the one `error` event; the socket must stay conn
 import pytest
 
 from tests.security import hostile
-from tests.security.documents import published, resolve
-from tests.security.sweeps import World, fill, property_slots, refusal_problem, with_value
-
-DOCUMENT = published("/api/v1/asyncapi.json")
-MESSAGES = DOCUMENT["components"]["messages"]
-EVENTS = {MESSAGES[ref["$ref"].rsplit("/", 1)[1]]["name"]: MESSAGES[ref["$ref"].rsplit("/", 1)[1]]["payload"]
-          for ref in DOCUMENT["channels"]["/"]["publish"]["message"]["oneOf"]}
-CONVERSATION, TICKET = {"conversationId": "{conversation_id}"}, {"ticketId": "{ticket_id}"}
-# event -> (who emits, a payload that passes validation); baselines close or delete spare objects only.
-BASELINES = {
-    "join_conversation": ("buyer", CONVERSATION),
-    "leave_conversation": ("buyer", CONVERSATION),
-    "send_message": ("buyer", {**CONVERSATION, "content": "Hello", "type": "text",
-                               "clientMessageId": "{fresh}"}),
-    "typing": ("buyer", {**CONVERSATION, "isTyping": True}),
-    "mark_as_read": ("buyer", {**CONVERSATION, "upToMessageId": "{message_id}"}),
-    "edit_message": ("buyer", {"messageId": "{message_id}", "content": "Edited"}),
-    "delete_message": ("buyer", {"messageId": "{spare_message_id}"}),
-    "join_employee_room": ("admin", {}),
-    "join_ticket": ("buyer", TICKET),
-    "leave_ticket": ("buyer", TICKET),
-    "ticket_message": ("buyer", {**TICKET, "message": "Hello", "fileName": "a.png"}),
-    "assign_ticket": ("admin", {**TICKET, "employeeId": "{admin}"}),
-    "close_ticket": ("admin", {"ticketId": "{spare_ticket_id}"}),
-    "presence:update-status": ("buyer", {"status": "online"}),
-    "presence:get-status": ("buyer", {"userIds": ["{seller}"]}),
-    "presence:heartbeat": ("buyer", {}),
-    "sync": ("buyer", {"conversations": {"{conversation_id}": 0}, "since": "{since}"}),
-}
-WHOLE, BARE = ("<payload>",), ("<bare id>",)
-
-
-def slots(payload_schema):
-    """Yield the slots of an event: the whole payload, a bare id if it takes one, and every field."""
-    yield WHOLE
-    for option in resolve(DOCUMENT, payload_schema).get("oneOf", [payload_schema]):
-        option = resolve(DOCUMENT, option)
-        if option.get("type") == "string":
-            yield BARE
-        else:
-            yield from property_slots(DOCUMENT, option)
-
-
-def payload_for(baseline, slot, value):
-    if slot in (WHOLE, BARE):
-        return value
-    return with_value(baseline, slot, value)
+from tests.security.socket_events import BASELINES, EVENTS, payload_for, slots
+from tests.security.sweeps import World, fill, refusal_problem
 
 
 @pytest.fixture(scope="module")
