@@ -5,6 +5,7 @@ refusal on a socket, whether it comes in the header or the handshake's auth payl
 process and from the real eventlet server, which reads the request head itself.
 """
 import json
+import re
 import socket
 
 import pytest
@@ -13,9 +14,13 @@ import requests
 from gharbazaar.auth import INVALID_TEXT, MAX_TOKEN_BYTES
 from gharbazaar.server import MALFORMED_REQUEST
 from gharbazaar.sockets import REFUSED_INVALID
+from tests.security.documents import published
 from tests.support import FRONTEND_ORIGIN, Recorder, make_token
 
 INVALID = {"success": False, "error": INVALID_TEXT, "code": "unauthorized"}
+OPERATIONS = [(method.upper(), path, operation)
+              for path, methods in published("/api/v1/openapi.json")["paths"].items()
+              for method, operation in methods.items()]
 SIZES = [MAX_TOKEN_BYTES + 1, 20_000, 60_000]  # 60 KB: the head stays under eventlet's 64 KiB
 TRANSPORTS = [("websocket",), ("polling",)]
 
@@ -109,3 +114,25 @@ def test_a_request_line_the_server_cannot_split_gets_the_json_400(live_server):
     # A raw non-breaking space (0xA0) splits the request line in three for http.server.
     status, body = raw_request(live_server.port, b"/api/v1/health?x=\xed\xa0\x80")
     assert (status, json.loads(body)) == (400, json.loads(MALFORMED_REQUEST))
+
+
+HEADERS = ["Bearer \xe9\xff", "Bearer " + "a" * 20_000, "Bearer " + "\xe9" * 9_000, "Bearer a.b.c",
+           "Bearer \x7f", "Bearer", "Basic dXNlcjpw", "bearer  %ED%A0%80"]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("header", HEADERS, ids=[f"header{i}" for i in range(len(HEADERS))])
+def test_every_operation_answers_a_hostile_authorization_header_with_a_json_client_error(live_server, header):
+    wrong = []
+    for method, path, operation in OPERATIONS:
+        route = re.sub(r"\{\w+\}", "0" * 24, path)
+        response = requests.request(method, live_server.url + route, headers={"Authorization": header},
+                                    timeout=10)
+        refused = response.status_code >= 400
+        body = response.json() if refused else None
+        if operation.get("security") == [{"bearer": []}]:
+            if response.status_code != 401 or body.get("code") != "unauthorized":
+                wrong.append((method, path, response.status_code, response.text[:120]))
+        elif response.status_code >= 500 or (refused and body.get("success") is not False):
+            wrong.append((method, path, response.status_code, response.text[:120]))
+    assert wrong == []

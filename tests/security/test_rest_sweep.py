@@ -156,21 +156,3 @@ def test_no_hostile_value_in_any_field_gets_a_server_error(world, key):
             if found:
                 failures.append(f"{where} {'.'.join(map(str, slot))} = {value!r} ({kind}): {found}")
     assert sent and not failures, "\n".join(failures[:40])
-
-
-HEADERS = ["Bearer \xe9\xff", "Bearer " + "a" * 20_000, "Bearer " + "\xe9" * 9000, "Bearer a.b.c",
-           "Bearer \x7f", "Bearer", "Basic dXNlcjpw", "bearer  %ED%A0%80"]
-
-
-@pytest.mark.parametrize("header", HEADERS, ids=[f"header{i}" for i in range(len(HEADERS))])
-def test_every_operation_answers_a_hostile_authorization_header_with_a_client_error(world, header):
-    failures = []
-    for key, operation in OPERATIONS.items():
-        route, kwargs = build(key, world)
-        response = world.client.open(route, headers={"Authorization": header}, **kwargs)
-        found = problem(response)
-        if found is None and operation.get("security") == [{"bearer": []}] and response.status_code != 401:
-            found = f"{response.status_code} instead of 401: {response.get_data(as_text=True)[:160]}"
-        if found:
-            failures.append(f"{' '.join(key)}: {found}")
-    assert not failures, "\n".join(failures)
