@@ -77,7 +77,7 @@ class Link(fields.String):
         return text
 
 
-def _is_text(value):
+def is_text(value):
     """Return True when a string is valid Unicode (UTF-8 encodable: no unpaired surrogates)."""
     try:
         value.encode("utf-8")
@@ -108,7 +108,7 @@ def _value_problems(value, path=""):
     if isinstance(value, dict):
         for key, item in value.items():
             where = f"{path}.{key}" if path else key
-            if _is_text(key):
+            if is_text(key):
                 yield from _value_problems(item, where)
             else:  # named without the surrogate: the answer must be valid Unicode itself
                 yield where.encode("utf-8", "backslashreplace").decode(), "Not valid Unicode text."
@@ -116,7 +116,7 @@ def _value_problems(value, path=""):
         for index, item in enumerate(value):
             yield from _value_problems(item, f"{path}[{index}]")
     elif isinstance(value, str):
-        if not _is_text(value):
+        if not is_text(value):
             yield path or "body", "Not valid Unicode text."
     elif isinstance(value, bool) or value is None:
         return
