@@ -171,7 +171,11 @@ def json_body():
         return {}
     if not request.is_json:
         raise UnsupportedMediaType("Content-Type must be application/json")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes (a few KB of "[[[["): not JSON we take
+        raise ValidationFailed("Invalid field names or nesting",
+                               details=[{"field": "body", "message": "Nested too deeply."}]) from None
     if data is None:
         raise ValidationFailed("Request body must be valid JSON",
                                details=[{"field": "body", "message": "Not valid JSON."}])

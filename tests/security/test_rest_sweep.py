@@ -156,3 +156,25 @@ def test_no_hostile_value_in_any_field_gets_a_server_error(world, key):
             if found:
                 failures.append(f"{where} {'.'.join(map(str, slot))} = {value!r} ({kind}): {found}")
     assert sent and not failures, "\n".join(failures[:40])
+
+
+# Whole bodies no field sweep makes: nesting deeper than the JSON parser goes, other encodings,
+# bytes that are not UTF-8, numbers JSON allows but no field holds, and bodies that are no object.
+RAW_BODIES = ["[" * 5000 + "]" * 5000, '{"a":' * 3000 + "1" + "}" * 3000, "[" * 100_000, '"\\ud800"',
+              '{"\\ud800": 1}', "NaN", "-Infinity", "1" + "0" * 5000, "1e400", "null", "[]", "{", "",
+              b"\xff\xfe\x00", b"\xed\xa0\x80", '{"a": 1}'.encode("utf-16"), b"\xef\xbb\xbf{}"]
+JSON_OPERATIONS = [pytest.param(key, id=" ".join(key)) for key, operation in OPERATIONS.items()
+                   if "application/json" in operation.get("requestBody", {}).get("content", {})]
+
+
+@pytest.mark.parametrize("key", JSON_OPERATIONS)
+def test_no_hostile_json_body_gets_a_server_error(world, key):
+    who, _ = BASELINES[key]
+    route, kwargs = build(key, world)
+    failures = []
+    for body in RAW_BODIES:
+        kwargs.update(data=body, content_type="application/json")
+        found = problem(world.client.open(route, headers=world.headers(who), **kwargs))
+        if found:
+            failures.append(f"{body[:40]!r}: {found}")
+    assert not failures, "\n".join(failures)
