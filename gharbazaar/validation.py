@@ -4,7 +4,8 @@ Every REST body, query string and socket payload goes through `load()`. Before a
 it, the whole payload is walked once: MongoDB operators, deep nesting, text that is not
 Unicode (unpaired surrogates), integers outside 64 bits and non-finite numbers are refused
 wherever they sit, known field or not. The field types below close what the walk cannot
-see: instants that leave the calendar once moved to UTC, integers parsed from query strings.
+see: instants that leave the calendar once moved to UTC, integers parsed from query strings,
+links that do not parse.
 """
 import math
 from datetime import timezone
