@@ -10,6 +10,7 @@ import jwt
 from flask import current_app, g, request
 
 from .errors import Unauthorized
+from .validation import is_text
 
 CUSTOMER_ROLES = frozenset({
     "buyer", "seller", "legal_partner", "ground_partner", "promoter_partner", "service_partner",
@@ -78,7 +79,7 @@ def _text_claim(claims, name, required=False):
     value = claims.get(name)
     if value is None and not required:
         return None
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_CLAIM_CHARS:
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_CLAIM_CHARS or not is_text(value):
         raise TokenInvalid(f"bad claim {name}")
     return value.strip()
 

@@ -1,10 +1,25 @@
-"""Load client payloads through marshmallow schemas, refusing MongoDB operators."""
+"""Load client payloads through marshmallow schemas, refusing what the database cannot take.
+
+Every REST body, query string and socket payload goes through `load()`. Before a schema sees
+it, the whole payload is walked once: MongoDB operators, deep nesting, text that is not
+Unicode (unpaired surrogates), integers outside 64 bits and non-finite numbers are refused
+wherever they sit, known field or not. The field types below close what the walk cannot
+see: instants that leave the calendar once moved to UTC, integers parsed from query strings,
+links that do not parse.
+"""
+import math
+from datetime import timezone
+from urllib.parse import parse_qsl, urlsplit
+
 from flask import request
-from marshmallow import EXCLUDE, Schema, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from .errors import UnsupportedMediaType, ValidationFailed
 
 MAX_DEPTH = 8
+# BSON stores integers in 64 bits: pymongo raises OverflowError on anything wider.
+INT64_MIN, INT64_MAX = -2 ** 63, 2 ** 63 - 1
+LINK_SCHEMES = ("", "http", "https")
 
 
 class BaseSchema(Schema):
@@ -14,8 +29,66 @@ class BaseSchema(Schema):
         unknown = EXCLUDE
 
 
-def _operator_paths(value, path="", depth=0):
-    """Yield the dotted paths of keys that could be read as MongoDB operators."""
+class Instant(fields.AwareDateTime):
+    """An ISO 8601 instant, returned in UTC; naive ones are UTC.
+
+    `0001-01-01T00:00:00+05:00` parses, but is before year 1 in UTC: Python cannot hold it
+    and BSON encoding raised OverflowError, so it is refused here instead.
+    """
+
+    default_error_messages = {"range": "Not a valid instant (out of range)."}
+
+    def __init__(self, **kwargs):
+        super().__init__(default_timezone=timezone.utc, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(timezone.utc)
+        except OverflowError:
+            raise self.make_error("range") from None
+
+
+class Integer(fields.Integer):
+    """An integer that fits in 64 bits (query strings parse to any size)."""
+
+    default_error_messages = {"range": "Must fit in 64 bits."}
+
+    def _validated(self, value):
+        number = super()._validated(value)
+        if not INT64_MIN <= number <= INT64_MAX:
+            raise self.make_error("range")
+        return number
+
+
+class Link(fields.String):
+    """A URL (absolute http(s) or a path) that parses; anything else is not a link."""
+
+    default_error_messages = {"link": "Not a valid link."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            parts = urlsplit(text)
+            parts.port  # parsed lazily: an out-of-range port raises only when read
+        except ValueError:  # an unclosed IPv6 bracket, a port out of range
+            raise self.make_error("link") from None
+        if parts.scheme.lower() not in LINK_SCHEMES:
+            raise self.make_error("link")
+        return text
+
+
+def is_text(value):
+    """Return True when a string is valid Unicode (UTF-8 encodable: no unpaired surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _key_problems(value, path="", depth=0):
+    """Yield the dotted paths of keys that could be read as MongoDB operators, or nest too deep."""
     if depth > MAX_DEPTH:
         yield path or "(body)"
         return
@@ -25,10 +98,37 @@ def _operator_paths(value, path="", depth=0):
             if not isinstance(key, str) or key.startswith("$") or "\x00" in key:
                 yield where
             else:
-                yield from _operator_paths(item, where, depth + 1)
+                yield from _key_problems(item, where, depth + 1)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _operator_paths(item, f"{path}[{index}]", depth + 1)
+            yield from _key_problems(item, f"{path}[{index}]", depth + 1)
+
+
+def _value_problems(value, path=""):
+    """Yield (path, message) for values no field may hold: they would fail in the database."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else key
+            if is_text(key):
+                yield from _value_problems(item, where)
+            else:  # named without the surrogate: the answer must be valid Unicode itself
+                yield where.encode("utf-8", "backslashreplace").decode(), "Not valid Unicode text."
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _value_problems(item, f"{path}[{index}]")
+    elif isinstance(value, str):
+        if not is_text(value):
+            yield path or "body", "Not valid Unicode text."
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int):
+        if not INT64_MIN <= value <= INT64_MAX:
+            yield path or "body", "Must fit in 64 bits."
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            yield path or "body", "Not a finite number."
+    else:  # bytes (Socket.IO binary attachments) and anything else JSON cannot say
+        yield path or "body", "Not a JSON value."
 
 
 def _details(messages, prefix=""):
@@ -41,15 +141,23 @@ def _details(messages, prefix=""):
             yield {"field": "body" if name == "_schema" else name, "message": str(text)}
 
 
+def check_payload(payload):
+    """Raise ValidationFailed unless every key and value of the payload is safe to handle."""
+    bad = list(_key_problems(payload))
+    if bad:
+        raise ValidationFailed("Invalid field names or nesting",
+                               details=[{"field": f, "message": "Not allowed."} for f in bad])
+    details = [{"field": field, "message": message} for field, message in _value_problems(payload)]
+    if details:
+        raise ValidationFailed(f"{details[0]['field']}: {details[0]['message']}", details=details)
+
+
 def load(schema, payload):
     """Return the payload validated by the schema, or raise ValidationFailed."""
     if not isinstance(payload, dict):
         raise ValidationFailed("Payload must be a JSON object",
                                details=[{"field": "body", "message": "Must be an object."}])
-    bad = list(_operator_paths(payload))
-    if bad:
-        raise ValidationFailed("Invalid field names or nesting",
-                               details=[{"field": f, "message": "Not allowed."} for f in bad])
+    check_payload(payload)
     try:
         return schema.load(payload)
     except ValidationError as exc:
@@ -64,7 +172,11 @@ def json_body():
         return {}
     if not request.is_json:
         raise UnsupportedMediaType("Content-Type must be application/json")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes (a few KB of "[[[["): not JSON we take
+        raise ValidationFailed("Invalid field names or nesting",
+                               details=[{"field": "body", "message": "Nested too deeply."}]) from None
     if data is None:
         raise ValidationFailed("Request body must be valid JSON",
                                details=[{"field": "body", "message": "Not valid JSON."}])
@@ -74,3 +186,19 @@ def json_body():
 def load_json(schema):
     """Return the request's JSON body validated by the schema."""
     return load(schema, json_body())
+
+
+def query_args():
+    """Return the query string's parameters (the first value of each name)."""
+    # Not request.args: werkzeug decodes the raw query string as strict UTF-8, so a byte a client
+    # sent without percent-encoding it (`?sig=\xff`) raised UnicodeDecodeError, a 500.
+    text = request.query_string.decode("utf-8", "replace")
+    args = {}
+    for name, value in parse_qsl(text, keep_blank_values=True, errors="replace"):
+        args.setdefault(name, value)
+    return args
+
+
+def load_query(schema):
+    """Return the request's query string validated by the schema."""
+    return load(schema, query_args())

@@ -2,7 +2,7 @@
 from marshmallow import fields
 
 from ..chat import docs as chat, schemas as chat_in
-from ..presence import docs as presence
+from ..presence import docs as presence, schemas as presence_in
 from ..sync import docs as sync, schemas as sync_in
 from ..tickets import docs as tickets, schemas as tickets_in
 from .fields import View, flag, text
@@ -55,8 +55,8 @@ CLIENT_EVENTS = {
                       "Staff: assign to me, or (admin) to employeeId."),
     "close_ticket": ({"oneOf": [BARE_ID, tickets_in.TicketRef]}, tickets.TicketAnswer,
                      "Close a ticket (assignee or admin)."),
-    "presence:update-status": (presence.StatusUpdate, presence.UserStatus, "Set my status."),
-    "presence:get-status": (presence.StatusQuery, presence.StatusResponse,
+    "presence:update-status": (presence_in.StatusUpdate, presence.UserStatus, "Set my status."),
+    "presence:get-status": (presence_in.StatusQuery, presence.StatusResponse,
                             "Ask for users' status (answered by `presence:status-response`)."),
     "presence:heartbeat": (Empty, presence.Heartbeat, "Refresh my lastSeen."),
     "sync": (sync_in.SyncRequest, sync.SyncAnswer, "What changed since my last sequence numbers or instant."),

@@ -22,15 +22,15 @@ DELETED_TEXT = "[Message deleted]"
 FILE_FIELDS = ("fileId", "fileName", "fileSize", "fileType")
 
 
-def _file_fields(conversation_id, data):
-    """Return (type, file fields) for a message; its file must belong to this conversation."""
+def _file_fields(actor, conversation_id, data):
+    """Return (type, file fields) for a message; its file must be the sender's, uploaded here."""
     if not data.get("fileUrl"):
         return "text", {}
     file_id = files.file_id_from_url(data["fileUrl"])
     if file_id is None:
         raise ValidationFailed("File not found for this conversation",
                                details=[{"field": "fileUrl", "message": "Not one of our file links."}])
-    meta = files.attached(file_id, SCOPE, str(conversation_id))
+    meta = files.attached(file_id, SCOPE, str(conversation_id), actor.id)
     kind = data.get("type") or "text"
     if kind == "image" and meta.get("fileType") != IMAGE:
         raise ValidationFailed("fileUrl: Not an image.",
@@ -57,7 +57,7 @@ def send_message(actor, conversation_id, data):
     oid, participants = participants_of(actor, conversation_id)
     users.remember(actor)
     # Everything that can refuse the message is checked before anything is written.
-    kind, file_fields = _file_fields(oid, data)
+    kind, file_fields = _file_fields(actor, oid, data)
     now = utcnow()
     doc = {"_id": ObjectId(), "conversationId": oid, "senderId": actor.id, "senderEmail": actor.email,
            "senderName": actor.display_name, "content": data["content"], "type": kind, **file_fields,
@@ -149,7 +149,10 @@ def delete_message(actor, message_id):
                                         unset=FILE_FIELDS)
     if updated is None:  # already deleted: deleting is idempotent and announced once
         return shapes.message(repository.find_message(doc["_id"]))
-    files.remove(doc.get("fileId"))
+    # Only the sender's own uploads are attached, but one upload may be sent twice: it stays
+    # while any message still shows it (this one no longer does: its file fields are gone).
+    if doc.get("fileId") and not repository.file_in_use(doc["conversationId"], doc["fileId"]):
+        files.remove(doc["fileId"])
     repository.refresh_preview(updated)
     realtime.publish(SCOPE, "message_deleted", shapes.deleted(updated), realtime.conversation_room(
         str(updated["conversationId"])))

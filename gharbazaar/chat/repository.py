@@ -29,6 +29,8 @@ declare_indexes(MESSAGES, [
     # Only unread messages are in it, so recounting after a read stays cheap in long histories.
     IndexModel([("conversationId", ASCENDING), ("senderId", ASCENDING)],
                partialFilterExpression={"read": False}, name="unread_by_conversation"),
+    # Whether a file is still shown by a message (deleting a message unsets its fileId).
+    IndexModel([("conversationId", ASCENDING), ("fileId", ASCENDING)], name="by_file"),
 ])
 
 
@@ -162,6 +164,12 @@ def insert_message(doc):
     doc["dedupeKey"] = f"c:{client_id}" if client_id else f"id:{doc['_id']}"
     _messages().insert_one(doc)
     return doc
+
+
+def file_in_use(conversation_id, file_id):
+    """Return True while a message of the conversation still carries the file."""
+    return _messages().find_one({"conversationId": conversation_id, "fileId": file_id},
+                                projection={"_id": 1}) is not None
 
 
 def find_message(message_id):

@@ -3,7 +3,7 @@ from flask import Blueprint, jsonify, request
 
 from ..auth import authenticate_request, require_login
 from ..apidoc.registry import documented
-from ..validation import load, load_json
+from ..validation import load, load_json, load_query
 from . import schemas, service
 from .docs import (ConversationAnswer, ConversationListing, HiddenConversation, MessageAnswer,
                    MessageListing, ReadReceipt, UploadAnswer)
@@ -22,7 +22,7 @@ def ok(data, status=200, message=None):
 @documented("List my conversations, newest activity first", query=schemas.ConversationPage,
             response=ConversationListing, tags=["chat"])
 def list_conversations():
-    page = load(schemas.ConversationPage(), request.args.to_dict())
+    page = load_query(schemas.ConversationPage())
     actor = authenticate_request()
     return ok(service.list_conversations(actor, page["limit"], page["before"], page["beforeId"]))
 
@@ -55,7 +55,7 @@ def hide_conversation(conversation_id):
 @documented("Page through a conversation's messages (newest page, oldest first inside it)",
             query=schemas.MessagePage, response=MessageListing, errors=(403,), tags=["chat"])
 def list_messages(conversation_id):
-    page = load(schemas.MessagePage(), request.args.to_dict())
+    page = load_query(schemas.MessagePage())
     return ok(service.list_messages(authenticate_request(), conversation_id, **page))
 
 

@@ -1,9 +1,7 @@
 """Chat payloads, shared by the REST routes and the socket handlers."""
-from datetime import timezone
-
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from ..validation import BaseSchema
+from ..validation import BaseSchema, Instant, Integer, Link
 
 MAX_CONTENT = 10000
 MESSAGE_TYPES = ("text", "image", "file")
@@ -61,7 +59,7 @@ class MessageBody(_Trimmed):
 
     content = fields.String(load_default="", allow_none=False)
     type = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(MESSAGE_TYPES))
-    fileUrl = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2048))
+    fileUrl = Link(load_default=None, allow_none=True, validate=validate.Length(max=2048))
     clientMessageId = fields.String(load_default=None, allow_none=True,
                                     validate=validate.Length(min=1, max=128))
 
@@ -105,15 +103,15 @@ class EditMessage(EditBody, MessageRef):
 
 
 class ConversationPage(BaseSchema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
-    before = fields.AwareDateTime(load_default=None, default_timezone=timezone.utc)
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    before = Instant(load_default=None)
     beforeId = fields.String(load_default=None, validate=validate.Length(max=256))
 
 
 class MessagePage(BaseSchema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=100))
     before = fields.String(load_default=None, validate=validate.Length(max=256))
-    skip = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100000))
+    skip = Integer(load_default=0, validate=validate.Range(min=0, max=100000))
 
     @post_load
     def _no_blank_before(self, data, **kwargs):

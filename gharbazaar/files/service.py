@@ -94,33 +94,42 @@ def signed_url(file_id):
 
 def valid_signature(file_id, expires, signature):
     """Return True when the link's signature matches and it has not expired."""
-    try:
-        expires = int(expires)
-    except (TypeError, ValueError):
+    # Anything a link of ours cannot hold is simply not a valid link: int() would take "١٢",
+    # " 12" or "1_2", and compare_digest raises TypeError on non-ASCII text.
+    if not (isinstance(expires, str) and expires.isascii() and expires.isdigit() and len(expires) <= 12):
         return False
-    if expires < time.time() or not isinstance(signature, str):
+    if not (isinstance(signature, str) and signature.isascii()) or int(expires) < time.time():
         return False
-    return hmac.compare_digest(_signature(file_id, expires), signature)
+    return hmac.compare_digest(_signature(file_id, int(expires)).encode(), signature.encode())
 
 
 def file_id_from_url(url):
     """Return the file id inside one of our file links, or None."""
     if not isinstance(url, str):
         return None
-    match = _FILE_PATH.search(urlsplit(url).path)
+    try:
+        path = urlsplit(url).path
+    except ValueError:  # e.g. an unclosed IPv6 bracket: not one of our links
+        return None
+    match = _FILE_PATH.search(path)
     return match.group(1) if match else None
 
 
-def attached(file_id, scope, scope_id, what="conversation"):
-    """Return the stored file's metadata if it was uploaded to this scope, else raise."""
+def attached(file_id, scope, scope_id, sender_id, what="conversation"):
+    """Return the stored file's metadata if the sender uploaded it to this scope, else raise.
+
+    A file belongs to its uploader: a message may carry only its sender's own uploads, so that
+    nobody can attach (and by deleting their message, remove) a file under someone else's.
+    """
+    not_here = f"File not found for this {what}"
     try:
         meta = repository.find(file_id).get("metadata") or {}
     except NotFound:
-        raise ValidationFailed(f"File not found for this {what}",
-                               details=[{"field": "fileUrl", "message": "Unknown file."}]) from None
+        raise ValidationFailed(not_here, details=[{"field": "fileUrl", "message": "Unknown file."}]) from None
     if meta.get("scope") != scope or meta.get("scopeId") != str(scope_id):
-        raise ValidationFailed(f"File not found for this {what}",
-                               details=[{"field": "fileUrl", "message": "Not uploaded here."}])
+        raise ValidationFailed(not_here, details=[{"field": "fileUrl", "message": "Not uploaded here."}])
+    if meta.get("uploadedBy") != sender_id:
+        raise ValidationFailed(not_here, details=[{"field": "fileUrl", "message": "Not uploaded by you."}])
     return meta
 
 
@@ -145,6 +154,6 @@ def open_for(actor, file_id, expires=None, signature=None):
 
 
 def remove(file_id):
-    """Stop serving a file (its message was deleted)."""
+    """Stop serving a file (no message shows it any more)."""
     if file_id:
         repository.delete(file_id)

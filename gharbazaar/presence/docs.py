@@ -1,20 +1,6 @@
-"""Presence payloads, as marshmallow schemas (documentation only: the handlers read plain dicts)."""
-from marshmallow import fields, validate
-
+"""Presence answers, as marshmallow schemas (documentation only); the payloads are in schemas.py."""
 from ..apidoc.fields import View, flag, nested, one_of, text, when
-from .service import MAX_STATUS_QUERY, STATUSES
-
-
-class StatusUpdate(View):
-    """`presence:update-status` payload."""
-
-    status = one_of(STATUSES)
-
-
-class StatusQuery(View):
-    """`presence:get-status` payload."""
-
-    userIds = fields.List(fields.String(), required=True, validate=validate.Length(max=MAX_STATUS_QUERY))
+from .service import STATUSES
 
 
 class UserStatus(View):

@@ -4,19 +4,18 @@ import logging
 from flask_socketio import emit
 
 from .. import sockets
-from . import service
+from ..validation import load
+from . import schemas, service
 
 log = logging.getLogger(__name__)
 
 
 def update_status(conn, payload):
-    status = payload.get("status") if isinstance(payload, dict) else None
-    return service.update_status(conn.actor, status)
+    return service.update_status(conn.actor, load(schemas.StatusUpdate(), payload)["status"])
 
 
 def get_status(conn, payload):
-    user_ids = payload.get("userIds") if isinstance(payload, dict) else None
-    users = service.statuses_for(conn.actor, user_ids)
+    users = service.statuses_for(conn.actor, load(schemas.StatusQuery(), payload)["userIds"])
     emit("presence:status-response", {"users": users})
     return {"users": users}
 

@@ -19,15 +19,15 @@ def upload(actor, ticket_id, file_storage):
     return {key: stored[key] for key in ("url", "fileId", "fileName", "fileType")}
 
 
-def attached_file(ticket, url, name):
-    """Return (file id, name) of a file uploaded to this ticket, (None, None) without a url, or raise 400."""
+def attached_file(actor, ticket, url, name):
+    """Return (file id, name) of the actor's own upload to this ticket; (None, None) without a url."""
     if not url:
         return None, None
     file_id = files.file_id_from_url(url)
     if file_id is None:
         raise ValidationFailed(NOT_HERE,
                                details=[{"field": "fileUrl", "message": "Not one of our file links."}])
-    meta = files.attached(file_id, SCOPE, str(ticket["_id"]), what="ticket")
+    meta = files.attached(file_id, SCOPE, str(ticket["_id"]), actor.id, what="ticket")
     return file_id, name or meta.get("fileName")
 
 

@@ -3,7 +3,7 @@ from flask import Blueprint, jsonify, request
 
 from ..apidoc.registry import documented
 from ..auth import authenticate_request, require_login
-from ..validation import load, load_json
+from ..validation import load_json, load_query
 from . import attachments, schemas, service, views
 from .docs import (TicketAnswer, TicketListing, TicketMessageAnswer, TicketMessageView, TicketUpload,
                    TicketView, TicketWithMessages)
@@ -26,7 +26,7 @@ def _listing(page):
             tags=["tickets"])
 def own_tickets():
     """List the caller's own tickets, newest first."""
-    args = load(schemas.Listing(), request.args.to_dict())
+    args = load_query(schemas.Listing())
     return _ok(_listing(service.list_own(authenticate_request(), args)))
 
 
@@ -35,7 +35,7 @@ def own_tickets():
             top_level={"tickets": {"type": "array", "items": TicketView}}, tags=["tickets"])
 def all_tickets():
     """List every ticket (staff); `tickets` is repeated at the top level for older frontends."""
-    args = load(schemas.Listing(), request.args.to_dict())
+    args = load_query(schemas.Listing())
     data = _listing(service.list_all(authenticate_request(), args))
     return _ok(data, tickets=data["tickets"])
 

@@ -1,7 +1,7 @@
 """Payloads of ticket requests and events (marshmallow; unknown fields are ignored)."""
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
-from ..validation import BaseSchema
+from ..validation import BaseSchema, Integer, Link
 from .states import STATUSES
 
 MAX_PROBLEM, MAX_MESSAGE, MAX_TITLE, MAX_REMARKS, MAX_REASON = 5000, 3000, 200, 1000, 500
@@ -32,7 +32,7 @@ class CreateTicket(BaseSchema):
 
 class Message(BaseSchema):
     message = Text(load_default="", validate=validate.Length(max=MAX_MESSAGE))
-    fileUrl = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2048))
+    fileUrl = Link(load_default=None, allow_none=True, validate=validate.Length(max=2048))
     fileName = Text(load_default=None, allow_none=True, validate=validate.Length(max=255))
 
     @validates_schema
@@ -60,7 +60,7 @@ class StatusChange(BaseSchema):
 
 
 class Feedback(BaseSchema):
-    rating = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5))
+    rating = Integer(required=True, strict=True, validate=validate.Range(min=1, max=5))
     remarks = Text(load_default=None, allow_none=True, validate=validate.Length(max=MAX_REMARKS))
 
     @validates("rating")
@@ -73,7 +73,7 @@ class Listing(BaseSchema):
     """Query string of the ticket lists; `before` is the id of the last ticket already shown."""
 
     status = fields.String(load_default="all", validate=validate.OneOf(("all",) + STATUSES))
-    limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
+    limit = Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
     before = fields.String(load_default=None, validate=validate.Regexp(r"^[0-9a-fA-F]{24}$"))
     assignedTo = fields.String(load_default=None, validate=ID)
 

@@ -94,7 +94,7 @@ def post_message(actor, ticket_id, data):
     users.remember(actor)
     if ticket["status"] == states.CLOSED:
         raise Conflict(states.CLOSED_TEXT)
-    file_id, file_name = attachments.attached_file(ticket, data["fileUrl"], data["fileName"])
+    file_id, file_name = attachments.attached_file(actor, ticket, data["fileUrl"], data["fileName"])
     now = utcnow()
     ticket = repository.touch_writable(ticket["_id"], now)
     if ticket is None:

@@ -62,6 +62,10 @@ REFUSED = {
     "role as a list": lambda: make_token(role=["admin"]),
     "email not a string": lambda: make_token(email=5),
     "userId operator object": lambda: make_token(userId={"$ne": None}),
+    # Correctly signed, but not valid Unicode: stored, they failed in the database (a 500).
+    "unpaired surrogate in userId": lambda: make_token(userId="u\ud800"),
+    "unpaired surrogate in name": lambda: make_token(name="\udfff"),
+    "unpaired surrogate in email": lambda: make_token(email="a\ud800@example.com"),
 }
 
 

@@ -125,15 +125,18 @@ def test_uploads_are_rate_limited_per_user(make_app):
             service.store(OWNER, upload(PNG), "probe", "owner-1")
 
 
-def test_attached_accepts_only_files_of_the_same_scope(app):
+def test_attached_accepts_only_the_senders_own_files_of_the_same_scope(app):
     with app.test_request_context("/"):
         file_id = service.store(OWNER, upload(PNG), "probe", "owner-1")["fileId"]
-        assert service.attached(file_id, "probe", "owner-1")["fileName"] == "file.png"
+        assert service.attached(file_id, "probe", "owner-1", OWNER.id)["fileName"] == "file.png"
         for scope, scope_id in (("probe", "other"), ("chat", "owner-1")):
             with pytest.raises(ValidationFailed):
-                service.attached(file_id, scope, scope_id)
+                service.attached(file_id, scope, scope_id, OWNER.id)
         with pytest.raises(ValidationFailed):
-            service.attached("0" * 24, "probe", "owner-1")
+            service.attached("0" * 24, "probe", "owner-1", OWNER.id)
+        with pytest.raises(ValidationFailed) as refused:
+            service.attached(file_id, "probe", "owner-1", "someone-else")
+        assert refused.value.details == [{"field": "fileUrl", "message": "Not uploaded by you."}]
 
 
 def stored_path(app, data, name):

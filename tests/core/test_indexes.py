@@ -110,6 +110,8 @@ HOT_QUERIES = {
         lambda d: chat.list_conversations("ana", 50, before=utcnow(), before_id=d["conv"]),
     "the conversation of a pair about a property": lambda d: chat.find_pair("ben", "ana", "p1"),
     "a message by its client message id": lambda d: chat.find_by_client_id(d["conv"], "ana", "c2"),
+    "whether a message still shows a file (deleting a message)":
+        lambda d: chat.file_in_use(d["conv"], "0123456789abcdef01234567"),
     "a customer's tickets": lambda d: tickets.page({"userId": "ana"}, 20),
     "the tickets in one status": lambda d: tickets.page({"status": "assigned"}, 20),
     "an employee's assigned tickets": lambda d: tickets.page({"assignedTo": "eve"}, 20),

@@ -41,3 +41,24 @@ def test_fast_unmasking_replaces_eventlets_byte_loop():
     )
     done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_long_header_lines_lets_one_header_line_be_as_long_as_the_whole_head():
+    # In a child process, as above. It reads a 20 KB line through eventlet's own header reader,
+    # so it fails if eventlet stops reading its limits from these module constants.
+    check = (
+        "import io, warnings; warnings.simplefilter('ignore')\n"
+        "import eventlet.wsgi as w\n"
+        "from gharbazaar import server\n"
+        "line = b'Authorization: Bearer ' + b'a' * 20000 + b'\\r\\n'\n"
+        "try:\n"
+        "    w.FileObjectForHeaders(io.BytesIO(line)).readline()\n"
+        "    raise SystemExit('eventlet took a 20 KB header line before the change')\n"
+        "except w.HeaderLineTooLong:\n"
+        "    pass\n"
+        "server.long_header_lines()\n"
+        "assert w.MAX_HEADER_LINE == w.MAX_TOTAL_HEADER_SIZE == 65536\n"
+        "assert w.FileObjectForHeaders(io.BytesIO(line)).readline() == line\n"
+    )
+    done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr + done.stdout

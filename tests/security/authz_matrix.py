@@ -38,9 +38,14 @@ Outcomes:
 Every refusal must also leak nothing: its answer holds none of the world's private texts,
 the object is unchanged afterwards and the object's people receive no event.
 
-Placeholders in `rest` / `socket`: `{id}` the object's id; `{owner}`, `{employee}` those
-subjects' user ids; `{property}` the conversation's property id; `{since}` an instant just
-before the object was made. `FILE` in a form is a small real PNG.
+Placeholders in `rest` / `socket`: `{id}` the object's id; `{scope}` the conversation or
+ticket it belongs to; `{url}` a file link to `{id}`; `{owner}`, `{employee}` those subjects'
+user ids; `{property}` the conversation's property id; `{since}` an instant just before the
+object was made. `FILE` in a form is a small real PNG.
+
+Files belong to their uploader (here always the owner): a message may carry only its sender's
+own upload, so `attach_*_file` is the owner's alone, though everyone in the conversation or on
+the ticket may download it.
 """
 
 ALLOW, SHOWN, HIDDEN = "allow", "shown", "hidden"
@@ -49,9 +54,9 @@ SUBJECTS = {
     "assignee": "employee", "employee": "employee", "admin": "admin", "anonymous": None,
 }
 OWNERS = {
-    "conversation": {"owner", "participant"}, "message": {"owner"}, "chat_file": {"owner", "participant"},
+    "conversation": {"owner", "participant"}, "message": {"owner"}, "chat_file": {"owner"},
     "ticket": {"owner", "assignee"}, "open_ticket": {"owner"}, "closed_ticket": {"owner", "assignee"},
-    "ticket_file": {"owner", "assignee"},
+    "ticket_file": {"owner"},
 }
 KINDS = ("real", "missing", "malformed")
 FILE = "<a small real PNG>"
@@ -65,6 +70,8 @@ NO_MESSAGE = (404, "not_found", "Message not found")
 NOT_EDITOR = (403, "forbidden", "Not authorized to edit this message")
 NOT_DELETER = (403, "forbidden", "Not authorized to delete this message")
 NO_FILE = (404, "not_found", "File not found")
+NOT_A_CHAT_FILE = (400, "validation_error", "File not found for this conversation")
+NOT_A_TICKET_FILE = (400, "validation_error", "File not found for this ticket")
 NOT_IN_TICKET = (403, "forbidden", "Not authorized for this ticket")
 NO_TICKET = (404, "not_found", "Ticket not found")
 STAFF_ONLY_LIST = (403, "forbidden", "Only employees can view all tickets")
@@ -160,6 +167,15 @@ MATRIX = [
      "rest": {"method": "POST", "path": f"{CHAT}/upload", "form": {"conversationId": "{id}", "file": FILE}},
      "real": each(NOT_IN_CONVERSATION, owner=ALLOW, participant=ALLOW),
      "missing": each(NOT_IN_CONVERSATION), "malformed": each(NO_CONVERSATION)},
+    {"action": "attach_chat_file", "target": "chat_file", "fresh": True,
+     "note": "only its uploader may send a file: attaching, then deleting, must not reach the owner's file",
+     "rest": {"method": "POST", "path": f"{CHAT}/conversations/{{scope}}/messages",
+              "json": {"content": PROBE, "fileUrl": "{url}"}},
+     "socket": {"event": "send_message", "payload": {"conversationId": "{scope}", "content": PROBE,
+                                                     "fileUrl": "{url}"}},
+     "real": each(NOT_IN_CONVERSATION, owner=ALLOW, participant=NOT_A_CHAT_FILE),
+     "missing": each(NOT_IN_CONVERSATION, owner=NOT_A_CHAT_FILE, participant=NOT_A_CHAT_FILE),
+     "malformed": each(NOT_IN_CONVERSATION, owner=NOT_A_CHAT_FILE, participant=NOT_A_CHAT_FILE)},
     {"action": "download_chat_file", "target": "chat_file",
      "note": "with the Authorization header; a signed link is a capability of its own",
      "rest": {"method": "GET", "path": "/api/v1/files/{id}"},
@@ -231,6 +247,15 @@ MATRIX = [
      "rest": {"method": "POST", "path": f"{TICKETS}/{{id}}/files", "form": {"file": FILE}},
      "real": each(ALLOW, participant=NOT_IN_TICKET, outsider=NOT_IN_TICKET),
      "missing": each(NO_TICKET), "malformed": each(NO_TICKET)},
+    {"action": "attach_ticket_file", "target": "ticket_file", "fresh": True,
+     "note": "only its uploader may send a file: staff may not attach the customer's",
+     "rest": {"method": "POST", "path": f"{TICKETS}/{{scope}}/messages",
+              "json": {"message": PROBE, "fileUrl": "{url}"}},
+     "socket": {"event": "ticket_message", "payload": {"ticketId": "{scope}", "message": PROBE,
+                                                       "fileUrl": "{url}"}},
+     "real": each(NOT_A_TICKET_FILE, owner=ALLOW, participant=NOT_IN_TICKET, outsider=NOT_IN_TICKET),
+     "missing": each(NOT_A_TICKET_FILE, participant=NOT_IN_TICKET, outsider=NOT_IN_TICKET),
+     "malformed": each(NOT_A_TICKET_FILE, participant=NOT_IN_TICKET, outsider=NOT_IN_TICKET)},
     {"action": "download_ticket_file", "target": "ticket_file",
      "rest": {"method": "GET", "path": "/api/v1/files/{id}"},
      "real": each(ALLOW, participant=NO_FILE, outsider=NO_FILE),

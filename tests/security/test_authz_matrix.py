@@ -43,6 +43,7 @@ class Obj:
     scope_id: str = ""  # the conversation or ticket it belongs to
     property: str = ""
     since: str = ""
+    url: str = ""  # a file's signed link
 
 
 @dataclass
@@ -89,10 +90,23 @@ class World:
         target = "closed_ticket" if close else "ticket" if assign else "open_ticket"
         return Obj(target, ticket["id"], [ticket["id"], problem], ticket["id"], since=since)
 
+    def file(self, target):
+        """A file the owner uploaded to a new conversation (chat_file) or a new assigned ticket."""
+        if target == "chat_file":
+            scope = self.conversation()[0]
+            path, form = "/api/v1/chat/upload", {"conversationId": scope.id}
+        else:
+            scope = self.ticket()
+            path, form = f"/api/v1/tickets/{scope.id}/upload", {}
+        stored = upload(self, "owner", path, png_bytes(3, 3), "house.png", "image/png", **form)
+        return Obj(target, stored["fileId"], [stored["fileId"]], scope.id, url=stored["url"])
+
     def fresh(self, target):
         if target in ("conversation", "message"):
             conv, message = self.conversation()
             return conv if target == "conversation" else message
+        if target in ("chat_file", "ticket_file"):
+            return self.file(target)
         return self.ticket(assign=target != "open_ticket", close=target == "closed_ticket")
 
 
@@ -115,7 +129,8 @@ def world(security_app, security_client):
     png = png_bytes(3, 3)
     stored = upload(w, "owner", "/api/v1/chat/upload", png, "house.png", "image/png", conversationId=conv_id)
     w.ok("owner", "POST", f"/api/v1/chat/conversations/{conv_id}/messages", json={"fileUrl": stored["url"]})
-    w.objects["chat_file"] = Obj("chat_file", stored["fileId"], [stored["fileId"]], conv_id)
+    w.objects["chat_file"] = Obj("chat_file", stored["fileId"], [stored["fileId"]], conv_id,
+                                 url=stored["url"])
     ticket = w.objects["ticket"] = w.ticket()
     note = f"private ticket note {unique('n')}"
     ticket.secrets.append(note)
@@ -123,7 +138,8 @@ def world(security_app, security_client):
     path = f"/api/v1/tickets/{ticket.id}"
     stored = upload(w, "owner", f"{path}/upload", document, "deed.pdf", "application/pdf")
     w.ok("owner", "POST", f"{path}/messages", json={"message": note, "fileUrl": stored["url"]})
-    w.objects["ticket_file"] = Obj("ticket_file", stored["fileId"], [stored["fileId"]], ticket.id)
+    w.objects["ticket_file"] = Obj("ticket_file", stored["fileId"], [stored["fileId"]], ticket.id,
+                                   url=stored["url"])
     for staff in ("employee", "admin"):  # known to the backend as staff (an admin may assign to B)
         w.ok(staff, "GET", "/api/v1/tickets")
     return w
@@ -226,7 +242,9 @@ def test_every_subject_gets_exactly_its_matrix_outcome_and_nothing_more(cell, wo
         fresh = row.get("fresh") and kind == "real" and subject != "anonymous"
         obj = world.fresh(target) if fresh else shared
     ids = {"real": obj.id if obj else "", "missing": str(ObjectId()), "malformed": MALFORMED}
-    values = {"id": ids[kind], "owner": world.people["owner"]["id"],
+    url = obj.url if obj and kind == "real" else f"http://localhost/api/v1/files/{ids[kind]}"
+    values = {"id": ids[kind], "scope": obj.scope_id if obj else "", "url": url,
+              "owner": world.people["owner"]["id"],
               "employee": world.people["employee"]["id"],
               "property": obj.property if obj else "", "since": obj.since if obj else ""}
     denied = isinstance(expected, tuple)
@@ -284,10 +302,10 @@ def test_the_matrix_has_a_row_for_every_rest_endpoint_of_chat_tickets_sync_and_f
     prefixes = ("/api/v1/chat", "/api/v1/tickets", "/api/v1/employee", "/api/v1/sync", "/api/v1/files")
     served = {(method, _rule_path(rule)) for rule in security_app.url_map.iter_rules()
               if rule.rule.startswith(prefixes) for method in rule.methods - {"HEAD", "OPTIONS"}}
-    # A row may name its path parameter by what it is ({owner}); the route only has a slot.
-    covered = {(row["rest"]["method"], re.sub(r"\{\w+\}", "{id}", urlsplit(row["rest"]["path"]).path))
-               for row in matrix.MATRIX if row.get("rest")}
-    covered = {(method, path.rstrip("/")) for method, path in covered}
+    # Any placeholder in a row's path ({id}, {owner}) stands for the route's one variable part.
+    paths = {(row["rest"]["method"], urlsplit(row["rest"]["path"]).path.rstrip("/"))
+             for row in matrix.MATRIX if row.get("rest")}
+    covered = {(method, re.sub(r"\{\w+\}", "{id}", path)) for method, path in paths}
     assert served - covered == set()
     assert covered - served == set()
 

@@ -1,0 +1,138 @@
+"""Requests at and past the server's limits: oversized tokens, oversized heads, raw bytes in the URL.
+
+An oversized token is an invalid token: the contract's JSON 401 over REST, the `Invalid token`
+refusal on a socket, whether it comes in the header or the handshake's auth payload; in
+process and from the real eventlet server, which reads the request head itself.
+"""
+import json
+import re
+import socket
+
+import pytest
+import requests
+
+from gharbazaar.auth import INVALID_TEXT, MAX_TOKEN_BYTES
+from gharbazaar.server import MALFORMED_REQUEST
+from gharbazaar.sockets import REFUSED_INVALID
+from tests.security.documents import published
+from tests.support import FRONTEND_ORIGIN, Recorder, make_token
+
+INVALID = {"success": False, "error": INVALID_TEXT, "code": "unauthorized"}
+OPERATIONS = [(method.upper(), path, operation)
+              for path, methods in published("/api/v1/openapi.json")["paths"].items()
+              for method, operation in methods.items()]
+SIZES = [MAX_TOKEN_BYTES + 1, 20_000, 60_000]  # 60 KB: the head stays under eventlet's 64 KiB
+TRANSPORTS = [("websocket",), ("polling",)]
+
+
+def token_of_size(size):
+    """Return a correctly signed token of about `size` bytes: refused for its size alone."""
+    token = make_token("big-token-user", padding="")
+    return make_token("big-token-user", padding="x" * ((size - len(token)) * 3 // 4 + 3))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_an_oversized_token_is_the_contracts_json_401_in_process(client, size):
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token_of_size(size)}",
+                                                 "Origin": FRONTEND_ORIGIN})
+    assert (response.status_code, response.get_json()) == (401, INVALID)
+    assert response.headers["Access-Control-Allow-Origin"] == FRONTEND_ORIGIN
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_an_oversized_handshake_token_is_refused_as_invalid_in_process(socket_client, size):
+    sock = socket_client(token_of_size(size))
+    assert not sock.is_connected()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("size", SIZES)
+def test_an_oversized_token_is_the_contracts_json_401_from_the_real_server(live_server, size):
+    response = live_server.get("/api/v1/me", headers={"Authorization": f"Bearer {token_of_size(size)}",
+                                                      "Origin": FRONTEND_ORIGIN})
+    assert (response.status_code, response.json()) == (401, INVALID)
+    # A browser shows the frontend this 401 only with the CORS header on it.
+    assert response.headers["Access-Control-Allow-Origin"] == FRONTEND_ORIGIN
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("transports", TRANSPORTS)
+@pytest.mark.parametrize("where", ["header", "auth"])
+def test_an_oversized_socket_token_is_refused_as_invalid_by_the_real_server(live_server, transports, where):
+    token = token_of_size(20_000)
+    if where == "header":
+        rec = Recorder(live_server.url, None, transports=transports,
+                       headers={"Authorization": f"Bearer {token}"})
+    else:
+        rec = Recorder(live_server.url, token, transports=transports)
+    try:
+        assert not rec.connect()
+        assert rec.connect_error == {"message": REFUSED_INVALID}
+    finally:
+        rec.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("headers", [
+    {"Authorization": "Bearer " + "a" * 70_000},  # one line past the head's cap
+    {f"X-Filler-{i}": "a" * 7_000 for i in range(10)},  # many lines past it together
+], ids=["one-line", "many-lines"])
+def test_a_request_head_over_64_kib_is_a_bare_400_and_the_server_serves_on(live_server, headers):
+    # Documented behaviour (docs/security.md): eventlet refuses the head before the app can run.
+    response = requests.get(live_server.url + "/api/v1/me", headers=headers, timeout=10)
+    assert (response.status_code, response.content) == (400, b"")
+    assert live_server.get("/api/v1/health").status_code == 200
+
+
+def raw_request(port, target, headers=b""):
+    """Send one GET with the request target's bytes as given; return (status, body bytes)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        head = b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        conn.sendall(head + headers + b"\r\n")
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("target, status, code", [
+    (b"/api/v1/chat/conversations?before=\xff\xfe", 400, "validation_error"),
+    (b"/api/v1/tickets?status=\xe9&limit=\xff", 400, "validation_error"),
+    (b"/api/v1/chat/conversations/\xff/messages?before=\xc3", 404, "not_found"),
+])
+def test_raw_bytes_that_are_not_utf8_in_a_url_get_a_json_4xx_from_the_real_server(
+        live_server, target, status, code):
+    token = b"Authorization: Bearer " + make_token().encode() + b"\r\n"
+    answered, body = raw_request(live_server.port, target, token)
+    assert (answered, json.loads(body)["code"]) == (status, code), body
+
+
+@pytest.mark.e2e
+def test_a_request_line_the_server_cannot_split_gets_the_json_400(live_server):
+    # A raw non-breaking space (0xA0) splits the request line in three for http.server.
+    status, body = raw_request(live_server.port, b"/api/v1/health?x=\xed\xa0\x80")
+    assert (status, json.loads(body)) == (400, json.loads(MALFORMED_REQUEST))
+
+
+HEADERS = ["Bearer \xe9\xff", "Bearer " + "a" * 20_000, "Bearer " + "\xe9" * 9_000, "Bearer a.b.c",
+           "Bearer \x7f", "Bearer", "Basic dXNlcjpw", "bearer  %ED%A0%80"]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("header", HEADERS, ids=[f"header{i}" for i in range(len(HEADERS))])
+def test_every_operation_answers_a_hostile_authorization_header_with_a_json_client_error(live_server, header):
+    wrong = []
+    for method, path, operation in OPERATIONS:
+        route = re.sub(r"\{\w+\}", "0" * 24, path)
+        response = requests.request(method, live_server.url + route, headers={"Authorization": header},
+                                    timeout=10)
+        refused = response.status_code >= 400
+        body = response.json() if refused else None
+        if operation.get("security") == [{"bearer": []}]:
+            if response.status_code != 401 or body.get("code") != "unauthorized":
+                wrong.append((method, path, response.status_code, response.text[:120]))
+        elif response.status_code >= 500 or (refused and body.get("success") is not False):
+            wrong.append((method, path, response.status_code, response.text[:120]))
+    assert wrong == []
