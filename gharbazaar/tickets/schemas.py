@@ -81,7 +81,7 @@ class Listing(BaseSchema):
 class DeskListing(Listing):
     """Query string of the employee desk's list: the original's `skip` as well as the `before` cursor."""
 
-    skip = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_SKIP))
+    skip = Integer(load_default=0, validate=validate.Range(min=0, max=MAX_SKIP))
 
 
 class QuickResponse(TicketRef):

@@ -19,7 +19,7 @@ from tests.security.sweeps import TICKET, World, fill, property_slots, refusal_p
 DOCUMENT = published("/api/v1/openapi.json")
 OPERATIONS = {(method.upper(), path): operation for path, methods in DOCUMENT["paths"].items()
               for method, operation in methods.items()}
-C, T = "/api/v1/chat", "/api/v1/tickets"
+C, T, D = "/api/v1/chat", "/api/v1/tickets", "/api/v1/employee"
 # (method, path) -> (who calls, a request that passes validation); `{fresh}` is new per request,
 # so that each request really creates what it asks for instead of finding the last one again.
 BASELINES = {
@@ -61,6 +61,13 @@ BASELINES = {
     ("POST", f"{T}/{{ticket_id}}/upload"): ("buyer", {"form": {}}),
     ("POST", f"{T}/{{ticket_id}}/messages"): ("buyer", {"json": {"message": "Hello", "fileName": "a.png"}}),
     ("PUT", f"{T}/{{ticket_id}}/status"): ("admin", {"json": {"status": "in_progress", "reason": "On it"}}),
+    ("GET", f"{D}/tickets"): ("admin", {"query": {"status": "all", "limit": "10", "skip": "0",
+                                                  "before": "{ticket_id}"}}),
+    ("GET", f"{D}/active-conversations"): ("admin", {}),
+    ("POST", f"{D}/quick-response"): ("admin", {"json": {"ticketId": "{ticket_id}",
+                                                         "templateId": "greeting"}}),
+    ("GET", f"{D}/user-history/{{user_id}}"): ("admin", {}),
+    ("GET", f"{D}/stats"): ("admin", {}),
 }
 
 
