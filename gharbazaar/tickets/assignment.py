@@ -157,7 +157,7 @@ def _hand_out_logged(app, reason):
     with app.app_context():
         try:
             hand_out()
-        except Exception:  # the caller's own work must succeed; the next hand-out catches up
+        except Exception:  # the caller's own work must succeed; the periodic hand-out retries
             log.warning("hand-out failed (%s)", reason, exc_info=True)
 
 
@@ -165,3 +165,9 @@ def _hand_out_logged(app, reason):
 def _on_available(app, user_id=None):
     """Hand out waiting tickets when an employee joins the room or comes back online."""
     _hand_out_logged(app, f"{user_id} became available")
+
+
+@presence.swept.connect
+def _on_sweep(app):
+    """Hand out what nothing else will: after a crashed holder's lease or a reservation expired."""
+    _hand_out_logged(app, "periodic")

@@ -6,6 +6,7 @@ from bson import ObjectId
 
 from gharbazaar.db import get_db
 from gharbazaar.documents import utcnow
+from gharbazaar.presence import service as presence
 from gharbazaar.tickets import lease, loads, moves, states
 from tests.support import auth, make_token, unique
 from tests.tickets.conftest import TICKET
@@ -105,11 +106,18 @@ def set_lease(app, **fields):
         get_db()[lease.LEASE].update_one({"_id": lease.KEY}, {"$set": fields}, upsert=True)
 
 
-def test_a_lease_left_by_a_crashed_process_blocks_nothing_once_it_expired(make_app, people):
+def test_a_lease_left_by_a_crashed_process_blocks_only_until_it_expires(make_app, people):
     app = make_app()
     sock = join_as_employee(app, people.emp1)
     set_lease(app, holder=ObjectId(), until=utcnow() - timedelta(seconds=1), pending=True)
     assert open_ticket(app, people.customer)["assignedTo"] == people.emp1
+    set_lease(app, holder=ObjectId(), until=utcnow() + timedelta(seconds=lease.TTL_S), pending=False)
+    waiting = open_ticket(app, people.customer)
+    assert waiting["status"] == "open"  # left to a holder that will never come back
+    set_lease(app, until=utcnow() - timedelta(seconds=1))  # its time is up
+    with app.app_context():
+        presence.sweep()  # the periodic pass hands out what no event will
+        assert get_db().tickets.find_one({"_id": ObjectId(waiting["id"])})["assignedTo"] == people.emp1
     assert_loads_match_tickets(app)
     sock.disconnect()
 
