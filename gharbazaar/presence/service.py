@@ -23,6 +23,8 @@ MAX_STATUS_QUERY = 100
 signals = Namespace()
 # Sent with user_id when an employee becomes able to take tickets (tickets listen).
 staff_available = signals.signal("staff-available")
+# Sent after each periodic sweep, for work that waits on time passing rather than on an event.
+swept = signals.signal("swept")
 
 _contact_providers = []
 
@@ -153,3 +155,4 @@ def sweep():
     for doc in repository.stale_sockets(STALE_AFTER_S):
         if repository.remove_socket(doc["_id"]) is not None:
             _settle(doc["userId"])
+    swept.send(current_app._get_current_object())

@@ -1,25 +1,34 @@
 """Auto-assignment: waiting tickets, oldest first, to the least-loaded available employee.
 
 Nothing is queued in memory: the queue is the open tickets themselves (oldest `_id` first),
-so a restart or a second process sees the same queue. A ticket is claimed by compare-and-set
-on status `open` and capacity by a conditional increment (`loads.reserve`), so two
-processes handing out at once never assign one ticket twice nor exceed the cap.
+so a restart or a second process sees the same queue. Hand-outs take turns through a lease
+in MongoDB (`lease.py`), so each choice is made on the loads every earlier choice left: a
+burst from many processes ends as if its tickets had come one at a time. The guarantees
+do not rest on the lease alone; each holds by a compare-and-set, whatever else runs at the
+same moment (a manual assignment, a close, a holder that outlived its lease):
+- the reservation applies only while the chosen employee's load and last assignment are
+  those the choice was made on (`loads.reserve_unchanged`), and the choice saw room;
+- the ticket is claimed with compare-and-set on status `open`: it is assigned once.
 """
 import logging
+from contextlib import suppress
 from datetime import datetime, timezone
 
 from flask import current_app
 
+from ..documents import utcnow
 from ..presence import service as presence
 from ..users import service as users
-from . import loads, moves, notify, repository, states
+from . import lease, loads, moves, notify, repository, states
 
 log = logging.getLogger(__name__)
 NEVER = datetime.min.replace(tzinfo=timezone.utc)
 SYSTEM_ID = "system"
 # A reservation this old whose ticket does not carry it was left by a crashed process.
 STALE_HOLD_S = 60
-MAX_ROUNDS = 1000
+BATCH = 20
+# Each lost compare-and-set means someone else changed that employee's load meanwhile.
+CHOICES = 10
 FULL = object()
 
 
@@ -37,43 +46,97 @@ def rank(employee_ids, docs):
 
 def hand_out():
     """Assign waiting tickets, oldest first, while an available employee has room; return them."""
-    if not enabled():
+    # Each early return below saw no work; whatever creates work (a new ticket, an employee
+    # back, a freed slot) starts a hand-out of its own after storing it.
+    if not enabled() or repository.oldest_open() is None:
         return []
     cap = current_app.config["MAX_ACTIVE_TICKETS_PER_EMPLOYEE"]
-    # Availability is read once per hand-out: the cap bounds how long a hand-out runs.
     staff = presence.available_staff()
-    if not staff:
+    docs = loads.find_many(staff) if staff else {}
+    choice = _choose(staff, docs, cap) if staff else FULL
+    if choice is FULL:
         return []
+    docs = docs if choice is not None else None  # None: a repair changed them
+    held = lease.take()
+    if held is None:
+        return []  # the holder goes round once more and hands out what we came for
     assigned = []
-    for _ in range(MAX_ROUNDS):
-        ticket = repository.oldest_open()
-        if ticket is None:
+    try:
+        while True:
+            assigned += _round(held, staff, docs, cap)
+            if held.give_back():
+                return assigned
+            staff, docs = presence.available_staff(), None
+    except BaseException:
+        with suppress(Exception):  # unreachable database: the lease lapses after lease.TTL_S anyway
+            held.drop()
+        raise
+
+
+def _round(held, staff, docs, cap):
+    """Hand out the queue, oldest first, until it is empty or nobody has room."""
+    assigned, names = [], {}
+    while staff:
+        batch = repository.waiting(BATCH)
+        for ticket in batch:
+            if not held.keep():
+                return assigned  # another hand-out took over; it reads the queue itself
+            outcome = _place(ticket, staff, docs, cap, names)
+            docs = None  # the next choice reads the loads this one left
+            if outcome is FULL:
+                return assigned
+            if outcome is not None:
+                assigned.append(outcome)
+        if len(batch) < BATCH:
             break
-        outcome = _place(ticket, staff, cap)
-        if outcome is FULL:
-            break
-        if outcome is not None:
-            assigned.append(outcome)
     return assigned
 
 
-def _place(ticket, staff, cap):
-    """Give the ticket to the first employee with room: the ticket, None when lost, or FULL."""
+def _place(ticket, staff, docs, cap, names):
+    """Give the ticket to the employee the rule picks: the ticket, None when lost, or FULL."""
     move = states.check("assign", ticket["status"], frozenset({states.SYSTEM}))
-    docs = loads.find_many(staff)
+    reserved = _reserve(ticket, staff, docs, cap)
+    if reserved is FULL:
+        return FULL
+    employee_id, doc, token, at = reserved
+    if employee_id not in names:
+        names[employee_id] = users.profiles([employee_id])[employee_id]["name"]
+    updated = moves.apply(ticket, move, SYSTEM_ID, "auto-assigned", assignee=employee_id,
+                          assignee_name=names[employee_id], token=token)
+    if updated is None:  # taken by hand meanwhile: apply() dropped the reservation
+        loads.unmark(employee_id, at, (doc or {}).get("lastAssignedAt"))
+        return None
+    notify.changed(ticket, updated, move)
+    return updated
+
+
+def _reserve(ticket, staff, docs, cap):
+    """Reserve room with the least-loaded employee as read: (employee, doc, token, at) or FULL."""
+    for _ in range(CHOICES):
+        docs = loads.find_many(staff) if docs is None else docs
+        choice = _choose(staff, docs, cap)
+        docs = None
+        if choice is FULL:
+            return FULL
+        if choice is None:
+            continue  # stale reservations were dropped: read again
+        employee_id, doc = choice
+        at = utcnow()
+        token = loads.reserve_unchanged(employee_id, ticket["_id"], doc, at)
+        if token is not None:
+            return employee_id, doc, token, at
+    log.warning("auto-assignment gave up after %s changed loads; the next hand-out resumes", CHOICES)
+    return FULL
+
+
+def _choose(staff, docs, cap):
+    """Return (employee, load document) the rule picks, None after a repair, or FULL."""
     for employee_id in rank(staff, docs):
         doc = docs.get(employee_id)
-        if doc is not None and doc.get("active", 0) >= cap and not repair(employee_id, doc):
-            continue  # full as just read, nothing stale to drop: the reservation would be refused
-        token = loads.reserve(employee_id, ticket["_id"], cap, upsert=doc is None)
-        if token is None:
-            continue  # filled meanwhile
-        name = users.profiles([employee_id])[employee_id]["name"]
-        updated = moves.apply(ticket, move, SYSTEM_ID, "auto-assigned", assignee=employee_id,
-                              assignee_name=name, token=token)
-        if updated is not None:
-            notify.changed(ticket, updated, move)
-        return updated  # None: another process or an employee took it; look at the queue again
+        if doc is None or doc.get("active", 0) < cap:
+            return employee_id, doc
+        if repair(employee_id, doc):
+            return None
     return FULL
 
 
@@ -90,11 +153,21 @@ def repair(employee_id, doc):
     return dropped
 
 
-@presence.staff_available.connect
-def _on_available(app, user_id=None):
-    """Hand out waiting tickets when an employee joins the room or comes back online."""
+def _hand_out_logged(app, reason):
     with app.app_context():
         try:
             hand_out()
-        except Exception:  # joining the room must succeed even if the hand-out fails; retried later
-            log.warning("hand-out failed after %s became available", user_id, exc_info=True)
+        except Exception:  # the caller's own work must succeed; the periodic hand-out retries
+            log.warning("hand-out failed (%s)", reason, exc_info=True)
+
+
+@presence.staff_available.connect
+def _on_available(app, user_id=None):
+    """Hand out waiting tickets when an employee joins the room or comes back online."""
+    _hand_out_logged(app, f"{user_id} became available")
+
+
+@presence.swept.connect
+def _on_sweep(app):
+    """Hand out what nothing else will: after a crashed holder's lease or a reservation expired."""
+    _hand_out_logged(app, "periodic")

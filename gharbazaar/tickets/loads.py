@@ -2,13 +2,15 @@
 
 One document per employee: `active` (the count), `holds` (one `{token, ticket, at}` per
 reservation) and `lastAssignedAt`. A reservation is a conditional `$inc` + `$push` in one
-update, so processes racing for the last free slot cannot both win. Every hold has its own
-token, stored on the ticket it activates: releasing removes exactly that token, so a release
-and a new reservation for the same ticket never cancel each other.
+update, so processes racing for the last free slot cannot both win; auto-assignment also
+requires the load to be the one its choice was made on (`reserve_unchanged`). Every hold
+has its own token, stored on the ticket it activates: releasing removes exactly that token,
+so a release and a new reservation for the same ticket never cancel each other.
 """
 from datetime import timedelta
 
 from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
 
 from ..db import get_db
 from ..documents import utcnow
@@ -37,6 +39,29 @@ def reserve(employee_id, ticket_id, cap=None, assigned=True, now=None, upsert=Tr
     if assigned:
         update["$set"] = {"lastAssignedAt": now}
     return token if _loads().update_one(query, update).modified_count else None
+
+
+def reserve_unchanged(employee_id, ticket_id, doc, now):
+    """Add one active ticket only if the employee's load is still `doc` as read; return the token or None.
+
+    The filter is the whole ranking key (active count, last assignment): if it still holds,
+    so does the choice made on it. `doc` None (no load document yet) creates it with the ticket.
+    """
+    seen = doc or {"active": 0, "lastAssignedAt": None}
+    query = {"_id": employee_id, "active": seen["active"], "lastAssignedAt": seen.get("lastAssignedAt")}
+    token = ObjectId()
+    update = {"$inc": {"active": 1}, "$set": {"lastAssignedAt": now},
+              "$push": {"holds": {"token": token, "ticket": ticket_id, "at": now}}}
+    try:
+        result = _loads().update_one(query, update, upsert=doc is None)
+    except DuplicateKeyError:
+        return None  # the document appeared meanwhile: the read is stale
+    return token if result.matched_count or result.upserted_id is not None else None
+
+
+def unmark(employee_id, at, previous):
+    """Put back the employee's last assignment time when the assignment made `at` fell through."""
+    _loads().update_one({"_id": employee_id, "lastAssignedAt": at}, {"$set": {"lastAssignedAt": previous}})
 
 
 def release(employee_id, token):

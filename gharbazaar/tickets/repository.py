@@ -96,6 +96,11 @@ def oldest_open():
     return _tickets().find_one({"status": OPEN, "assignedTo": None}, sort=[("_id", ASCENDING)])
 
 
+def waiting(limit):
+    """Return up to `limit` tickets waiting for an employee, the longest waiting first."""
+    return list(_tickets().find({"status": OPEN, "assignedTo": None}).sort("_id", ASCENDING).limit(limit))
+
+
 def transition(ticket_id, expected, fields, history):
     """Set fields only if the ticket still has the expected values; return it or None."""
     return _tickets().find_one_and_update(

@@ -116,6 +116,7 @@ HOT_QUERIES = {
     "the tickets in one status": lambda d: tickets.page({"status": "assigned"}, 20),
     "an employee's assigned tickets": lambda d: tickets.page({"assignedTo": "eve"}, 20),
     "the waiting queue, oldest open ticket first": lambda d: tickets.oldest_open(),
+    "the waiting queue, a batch oldest first": lambda d: tickets.waiting(20),
     "a ticket's messages": lambda d: tickets.messages(d["ticket"], 50),
     "a user's live presence sockets": lambda d: presence.live_user_ids(["ana"], 90),
     "a user's conversation partners (presence contacts)": lambda d: chat.partners_of("ana"),

@@ -145,11 +145,24 @@ def test_an_assignment_reads_each_thing_once(make_app, people):
     open_ticket(app, people.customer), open_ticket(app, people.customer)  # both load documents exist
     ticket, commands = open_counted(app, people.customer)
     assert ticket["status"] == "assigned"
-    # Inserts: ticket and first message. Then who is available, the queue, loads, the
-    # assignee's name, the queue again; one reservation and the move.
-    assert commands == {"insert": 2, "distinct": 1, "find": 5, "update": 1, "findAndModify": 1}
+    # Inserts: ticket and first message. Then whether anything waits, who is available, their
+    # loads; the hand-out lease taken, the queue, one reservation, the assignee's name, the
+    # move, the lease given back (the lease is the 2 updates more than before it existed).
+    assert commands == {"insert": 2, "distinct": 1, "find": 5, "update": 3, "findAndModify": 1}
     for sock in socks:
         sock.disconnect()
+
+
+def test_a_freed_slot_with_nobody_waiting_costs_one_query(make_app, people):
+    app = make_app(DB_METRICS=True)
+    sock = join_as_employee(app, people.emp1)
+    ticket = open_ticket(app, people.customer)
+    client, headers = app.test_client(), auth(make_token(people.emp1, "employee"))
+    before = Counter(db.command_counts(app))
+    assert client.put(f"/api/v1/tickets/{ticket['id']}/close", headers=headers).status_code == 200
+    # The ticket read and its move, the freed reservation; then the empty queue, and no more.
+    assert dict(Counter(db.command_counts(app)) - before) == {"find": 2, "findAndModify": 1, "update": 1}
+    sock.disconnect()
 
 
 def test_when_every_employee_is_full_a_new_ticket_tries_no_reservation(make_app, people):
