@@ -72,6 +72,7 @@ def from_env(env=None):
         "FRONTEND_URL": _list(env.get("FRONTEND_URL") or "http://localhost:3000"),
         "REDIS_URL": redis_url,
         "REDIS_CHANNEL": env.get("REDIS_CHANNEL") or "gharbazaar-socketio",
+        "REDIS_TIMEOUT_MS": int(env.get("REDIS_TIMEOUT_MS") or 2000),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or redis_url or "memory://",
         "RATE_LIMIT_REST": env.get("RATE_LIMIT_REST") or "1000 per 15 minutes",
         "RATE_LIMIT_MESSAGES": env.get("RATE_LIMIT_MESSAGES") or "120 per minute",

@@ -45,7 +45,7 @@ class Burst:
         self.tag = uuid.uuid4().hex[:6]
         self.acked = {}  # clientMessageId -> the message the server acknowledged
         self.failures = []  # (clientMessageId, failure code) of sends answered but not stored
-        self.latencies = []
+        self.latencies = []  # of every attempt, answered or not
         self.lock = threading.Lock()
         self.milestones = []  # (ack count, Event) pairs set when that many sends were acknowledged
         self.threads = [threading.Thread(target=self._send_all, args=(s,), daemon=True)
@@ -86,8 +86,10 @@ class Burst:
                     ack = client.emit("send_message", payload, timeout=10)
                 except CLIENT_ERRORS:
                     ack = None
+                with self.lock:
+                    self.latencies.append(time.monotonic() - began)
                 if ack and ack.get("success"):
-                    self._acknowledged(cid, ack["data"]["message"], time.monotonic() - began)
+                    self._acknowledged(cid, ack["data"]["message"])
                     break
                 with self.lock:
                     self.failures.append((cid, (ack or {}).get("code")))
@@ -100,10 +102,9 @@ class Burst:
         client = Recorder(self.server.url, self.person.token)
         return client if client.connect() else None
 
-    def _acknowledged(self, cid, message, latency):
+    def _acknowledged(self, cid, message):
         with self.lock:
             self.acked[cid] = message
-            self.latencies.append(latency)
             for acks, reached in self.milestones:
                 if len(self.acked) >= acks:
                     reached.set()
@@ -139,14 +140,20 @@ def server_messages(server, person, conversation_id):
         before = data["nextBefore"]
 
 
-def resync(client, conversation_id, last_change_seq, local, since=None):
-    """Run the client's `sync` for one conversation and apply the answer to `local` (by id)."""
-    body = {"conversations": {conversation_id: last_change_seq}}
+def resync(client, local, conversations=None, since=None):
+    """Run the client's `sync` (every page) and apply the answer to `local`, by message id."""
+    body = {"conversations": dict(conversations or {})}
     if since:
         body["since"] = since
-    answer = client.emit("sync", body, timeout=20)
-    assert answer["success"] is True, answer
-    for entry in answer["data"]["conversations"]:
-        for message in entry["messages"]:
-            local[message["id"]] = message
-    return local
+    while True:
+        answer = client.emit("sync", body, timeout=20)
+        assert answer["success"] is True, answer
+        more = {}
+        for entry in answer["data"]["conversations"]:
+            for message in entry["messages"]:
+                local[message["id"]] = message
+            if entry["hasMore"]:
+                more[entry["conversationId"]] = entry["lastSeq"]
+        if not more:
+            return local
+        body = {"conversations": more}

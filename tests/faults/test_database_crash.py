@@ -45,5 +45,5 @@ def test_acknowledged_messages_survive_a_database_kill_and_resends_return_the_or
 
     local = {m["id"]: m for m in reader.received("new_message")}
     last_seq = max((m["changeSeq"] for m in local.values()), default=0)
-    resync(reader, conversation_id, last_seq, local)
+    resync(reader, local, {conversation_id: last_seq})
     assert local == server_messages(server, seller, conversation_id)

@@ -65,5 +65,5 @@ def test_a_hung_database_costs_each_request_about_its_timeout_and_service_resume
     assert_stored_exactly_once(stored, conversation_id, acked)
 
     local = {m["id"]: m for m in reader.received("new_message")}
-    resync(reader, conversation_id, max(m["changeSeq"] for m in local.values()), local)
+    resync(reader, local, {conversation_id: max(m["changeSeq"] for m in local.values())})
     assert local == server_messages(server, seller, conversation_id)
