@@ -12,6 +12,7 @@ from pymongo import MongoClient, monitoring
 
 from .config import WRITE_CONCERNS
 from .errors import NotFound
+from .resync import UnknownWrites
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +46,13 @@ def declare_indexes(collection, models):
 
 def get_client(app=None):
     """Return the app's MongoClient, creating it on first use (after any fork)."""
-    app = app or current_app
+    app = app or current_app._get_current_object()
     state = app.extensions["mongo"]
     if state.get("client") is None:
         config = app.config
-        listeners = [state.setdefault("counter", CommandCounter())] if config["DB_METRICS"] else []
+        listeners = [UnknownWrites(app)]
+        if config["DB_METRICS"]:
+            listeners.append(state.setdefault("counter", CommandCounter()))
         state["client"] = MongoClient(config["MONGODB_URI"], event_listeners=listeners, tz_aware=True,
                                       connect=False, appname="gharbazaar", **client_options(config))
     return state["client"]

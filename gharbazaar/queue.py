@@ -34,6 +34,16 @@ RETRY_FIRST_S, RETRY_MAX_S = 0.25, 2.0  # the listener's reconnect back-off, bou
 SINCE_MARGIN_S = 10
 
 
+def since_margin(config):
+    """Return how long before its last sign of trouble a client resyncs from (seconds)."""
+    return max(SINCE_MARGIN_S, 3 * config["MONGODB_TIMEOUT_MS"] / 1000)
+
+
+def sync_notice(reason, last_good, margin_s):
+    """Return the `sync:required` payload: resync from `margin_s` before `last_good` (epoch seconds)."""
+    return {"reason": reason, "since": iso(datetime.fromtimestamp(last_good - margin_s, tz=timezone.utc))}
+
+
 def redis_options(config):
     """Return redis-py options that bound every wait on Redis to REDIS_TIMEOUT_MS, without retries."""
     timeout = config["REDIS_TIMEOUT_MS"] / 1000
@@ -111,12 +121,9 @@ class ResilientRedisManager(socketio.RedisManager):
         self.healthy = True
         failed_at, self.failed_at = self.failed_at, None
         if failed_at is not None:  # other processes' clients missed what this one could not publish
-            self._publish(self._message(SYNC_REQUIRED, self._notice(failed_at), self.namespaces, None))
+            notice = sync_notice(REASON, failed_at, self.since_margin_s)
+            self._publish(self._message(SYNC_REQUIRED, notice, self.namespaces, None))
         self._maybe_up()
-
-    def _notice(self, last_good):
-        since = datetime.fromtimestamp(last_good - self.since_margin_s, tz=timezone.utc)
-        return {"reason": REASON, "since": iso(since)}
 
     def _down(self, exc):
         if not self.outage:
@@ -195,7 +202,7 @@ class ResilientRedisManager(socketio.RedisManager):
 
     def _tell_own_sockets(self, lost_at):
         """Ask this process's sockets to resync: they missed what other processes published."""
-        notice = self._notice(lost_at)
+        notice = sync_notice(REASON, lost_at, self.since_margin_s)
         for namespace in self.namespaces:
             self.emit(SYNC_REQUIRED, notice, namespace=namespace, ignore_queue=True)
         log.info("sockets told to resync after a redis outage", extra={"fields": notice})
@@ -222,9 +229,8 @@ def client_manager(config, namespaces=("/",)):
     """Return the Socket.IO client manager for the configuration (None: in-process only)."""
     if not config.get("REDIS_URL"):
         return None
-    margin = max(SINCE_MARGIN_S, 3 * config["MONGODB_TIMEOUT_MS"] / 1000)
     return ResilientRedisManager(config["REDIS_URL"], config.get("REDIS_CHANNEL") or CHANNEL,
-                                 redis_options(config), namespaces, margin)
+                                 redis_options(config), namespaces, since_margin(config))
 
 
 def start(server):

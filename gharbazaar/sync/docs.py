@@ -21,7 +21,8 @@ class TicketChanges(View):
 class SyncRequired(View):
     """`sync:required`: this socket may have missed events; run `sync` with `since` alone."""
 
-    reason = text(metadata={"description": "`redis_outage`: events between processes were lost."})
+    reason = text(metadata={"description": "`redis_outage`: events between processes were lost; "
+                                           "`database_outage`: a write's event may never have been sent."})
     since = when(metadata={"description": "Send it as `since`, without `conversations`, to `sync`."})
 
 
