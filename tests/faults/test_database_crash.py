@@ -34,6 +34,7 @@ def test_acknowledged_messages_survive_a_database_kill_and_resends_return_the_or
     measured("database kill -9: readiness 200 after restart (s)", time.monotonic() - restarted)
     acked = burst.join()
     measured("database kill -9: outage seen by senders (s)", time.monotonic() - killed)
+    measured("database kill -9: slowest send attempt, answered or not (s)", max(burst.latencies))
 
     docs = assert_stored_exactly_once(stored, conversation_id, acked)
     sender = connect(server, buyer)

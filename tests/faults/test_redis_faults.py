@@ -33,6 +33,7 @@ def check_recovery(two_processes, burst, notice, stored, measured, fault):
     """After the fault: exactly once, delivery across processes at once, the reader's resync complete."""
     a, b, buyer, seller, conversation_id, reader = two_processes
     acked = burst.join()
+    measured(f"redis {fault}: slowest send during the burst (s)", max(burst.latencies))
     assert max(burst.latencies) < SEND_BOUND_S, sorted(burst.latencies)[-3:]
     assert_stored_exactly_once(stored, conversation_id, acked)
     sent = time.monotonic()
@@ -101,7 +102,7 @@ def test_redis_hung_mid_burst_costs_sends_a_bounded_delay_and_clients_resync_aft
 
 
 def test_the_subscription_is_retried_every_two_seconds_at_most_however_long_redis_stays_away(
-        servers, redis_server):
+        servers, redis_server, measured):
     (server,) = servers(1, REDIS_URL=redis_server.url)
     wait_until(lambda: redis_of(server) == {"ok"}, 10, "subscribed")
     redis_server.kill()
@@ -117,5 +118,6 @@ def test_the_subscription_is_retried_every_two_seconds_at_most_however_long_redi
             attempts.append(time.monotonic())
             conn.close()
     gaps = [later - earlier for earlier, later in zip(attempts, attempts[1:])]
+    measured("redis down: longest gap between subscription attempts (s)", max(gaps))
     assert max(gaps) < 2.8, gaps
     assert redis_of(server) == {"down"}
