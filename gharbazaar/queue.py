@@ -1,19 +1,15 @@
 """The Socket.IO message queue between processes (Redis), made to degrade and recover gracefully.
 
-python-socketio's RedisManager already delivers to this process's own clients before it
-publishes. What it lacks, and this subclass adds:
-- bounded waits: a hung Redis would stall every emit (no socket timeout, three retries);
-- a publisher that stops waiting on a Redis that just failed, logged once per outage;
-- a listener that comes back within seconds (python-socketio's back-off grows to a minute,
-  while events from other processes are lost), that notices a hung Redis (it pings), and whose
-  state health reports (`status()`), instead of a fresh ping that says nothing of it;
-- `sync:required` after an outage: to this process's sockets, which missed other processes'
-  events, and to the other processes' sockets when this one failed to publish (docs/sync.md).
-It also sends an event meant for several namespaces (every chat event is on `/` and `/chat`) as
+python-socketio's RedisManager delivers to this process's own clients before it publishes. This
+subclass adds bounded waits (a hung Redis stalled every emit), a publisher that stops waiting on a
+Redis that just failed, a listener that pings, comes back within seconds (python-socketio's back-off
+grew to a minute) and whose state health reports, and `sync:required` after an outage to the
+sockets that missed events (docs/sync.md). It also sends an event meant for several namespaces as
 one message, not one per namespace: half the Redis traffic and decoding on every process.
 """
 import logging
 import time
+from contextlib import suppress
 from datetime import datetime, timezone
 
 import redis
@@ -151,7 +147,8 @@ class ResilientRedisManager(socketio.RedisManager):
                 self._lost(exc)
             finally:
                 if pubsub is not None:
-                    _close_quietly(pubsub)
+                    with suppress(Exception):  # closing a dead connection may fail; nothing is left
+                        pubsub.close()
             if not self.stopped:
                 self.server.sleep(delay)
                 delay = min(delay * 2, RETRY_MAX_S)
@@ -216,13 +213,6 @@ class ResilientRedisManager(socketio.RedisManager):
             self.connected = False
             return
         self._publishing_again()
-
-
-def _close_quietly(pubsub):
-    try:
-        pubsub.close()
-    except Exception:  # closing a dead connection may fail; nothing is left to release
-        pass
 
 
 def client_manager(config, namespaces=("/",)):
