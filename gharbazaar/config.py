@@ -15,6 +15,9 @@ EXAMPLE_SECRETS = {
 }
 # Heroku's router reaches the dyno from outside its loopback.
 ALL_INTERFACES = "0.0.0.0"  # nosec B104
+# MONGODB_WRITE_CONCERN -> (w, j). "majority" with j is durable on a standalone server (the
+# majority is the server itself, j makes it wait for the journal's fsync) and on a replica set.
+WRITE_CONCERNS = {"majority": ("majority", True), "journaled": (1, True), "acknowledged": (1, False)}
 # Development only: production refuses to start with it (check() below).
 DEV_SECRET = "dev-only-secret-do-not-use-in-production-000"  # nosec B105
 
@@ -64,10 +67,12 @@ def from_env(env=None):
         "MONGODB_URI": mongodb_uri,
         "MONGODB_DB": env.get("MONGODB_DB") or database_name(mongodb_uri),
         "MONGODB_TIMEOUT_MS": int(env.get("MONGODB_TIMEOUT_MS") or 2000),
+        "MONGODB_WRITE_CONCERN": (env.get("MONGODB_WRITE_CONCERN") or "majority").strip().lower(),
         "EMBEDDED_DB_PATH": env.get("EMBEDDED_DB_PATH") or ".data/mongo",
         "FRONTEND_URL": _list(env.get("FRONTEND_URL") or "http://localhost:3000"),
         "REDIS_URL": redis_url,
         "REDIS_CHANNEL": env.get("REDIS_CHANNEL") or "gharbazaar-socketio",
+        "REDIS_TIMEOUT_MS": int(env.get("REDIS_TIMEOUT_MS") or 2000),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or redis_url or "memory://",
         "RATE_LIMIT_REST": env.get("RATE_LIMIT_REST") or "1000 per 15 minutes",
         "RATE_LIMIT_MESSAGES": env.get("RATE_LIMIT_MESSAGES") or "120 per minute",
@@ -119,8 +124,14 @@ def check(config):
     except (ValueError, ZoneInfoNotFoundError):
         zone = config["DESK_TIMEZONE"]
         raise ConfigError(f"DESK_TIMEZONE is not a known time zone (got {zone!r})") from None
+    if config["MONGODB_WRITE_CONCERN"] not in WRITE_CONCERNS:
+        raise ConfigError(f"MONGODB_WRITE_CONCERN must be one of {', '.join(WRITE_CONCERNS)} "
+                          f"(got {config['MONGODB_WRITE_CONCERN']!r})")
     if config["APP_ENV"] != "production":
         return
+    if config["MONGODB_WRITE_CONCERN"] == "acknowledged":
+        raise ConfigError("MONGODB_WRITE_CONCERN=acknowledged loses acknowledged messages when the database "
+                          "crashes: production needs majority (or journaled)")
     secret = config.get("JWT_SECRET")
     if not secret:
         raise ConfigError("JWT_SECRET is not set: production refuses to start without it")

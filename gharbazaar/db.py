@@ -3,18 +3,23 @@ import logging
 from collections import Counter
 
 import click
+import pymongo
 from bson import ObjectId
 from bson.errors import InvalidId
 from flask import current_app
 from flask.cli import with_appcontext
 from pymongo import MongoClient, monitoring
 
+from .config import WRITE_CONCERNS
 from .errors import NotFound
+from .resync import UnknownWrites
 
 log = logging.getLogger(__name__)
 
 # collection name -> list of IndexModel, filled by each repository module at import time.
 _INDEXES = {}
+# Building an index on a large collection (the release phase) legitimately takes longer than a request.
+INDEX_BUILD_TIMEOUT_S = 3600
 
 
 class CommandCounter(monitoring.CommandListener):
@@ -41,21 +46,32 @@ def declare_indexes(collection, models):
 
 def get_client(app=None):
     """Return the app's MongoClient, creating it on first use (after any fork)."""
-    app = app or current_app
+    app = app or current_app._get_current_object()
     state = app.extensions["mongo"]
     if state.get("client") is None:
         config = app.config
-        listeners = [state.setdefault("counter", CommandCounter())] if config["DB_METRICS"] else []
-        state["client"] = MongoClient(
-            config["MONGODB_URI"],
-            event_listeners=listeners,
-            tz_aware=True,
-            connect=False,
-            serverSelectionTimeoutMS=config["MONGODB_TIMEOUT_MS"],
-            connectTimeoutMS=config["MONGODB_TIMEOUT_MS"],
-            appname="gharbazaar",
-        )
+        listeners = [UnknownWrites(app)]
+        if config["DB_METRICS"]:
+            listeners.append(state.setdefault("counter", CommandCounter()))
+        state["client"] = MongoClient(config["MONGODB_URI"], event_listeners=listeners, tz_aware=True,
+                                      connect=False, appname="gharbazaar", **client_options(config))
     return state["client"]
+
+
+def client_options(config):
+    """Return the durability and time bounds every operation of this process runs under.
+
+    timeoutMS is pymongo's client-side operation timeout: it bounds each operation end to end
+    (a pooled connection, server selection, the send and the reply), so a hung server costs a
+    request MONGODB_TIMEOUT_MS, not minutes; it supersedes socketTimeoutMS and waitQueueTimeoutMS.
+    The write concern makes an acknowledged write survive a crash (docs/operations.md).
+    """
+    timeout = config["MONGODB_TIMEOUT_MS"]
+    w, journal = WRITE_CONCERNS[config["MONGODB_WRITE_CONCERN"]]
+    options = {"w": w, "timeoutMS": timeout, "serverSelectionTimeoutMS": timeout, "connectTimeoutMS": timeout}
+    if journal:
+        options["journal"] = True
+    return options
 
 
 def get_db(app=None):
@@ -65,7 +81,7 @@ def get_db(app=None):
 
 
 def ping(app=None):
-    """Return True when the database answers within the selection timeout."""
+    """Return True when the database answers within MONGODB_TIMEOUT_MS."""
     try:
         get_client(app).admin.command("ping")
         return True
@@ -77,9 +93,10 @@ def ensure_indexes(app=None):
     """Create every declared index; idempotent. Return the number of indexes."""
     db = get_db(app)
     count = 0
-    for name, models in _INDEXES.items():
-        db[name].create_indexes(models)
-        count += len(models)
+    with pymongo.timeout(INDEX_BUILD_TIMEOUT_S):
+        for name, models in _INDEXES.items():
+            db[name].create_indexes(models)
+            count += len(models)
     return count
 
 

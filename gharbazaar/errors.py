@@ -3,7 +3,7 @@ import logging
 import uuid
 
 from flask import current_app, g, jsonify, request
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import ConnectionFailure, PyMongoError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,8 @@ def as_app_error(exc):
     """Translate any exception into an AppError (unknown ones become a logged 500)."""
     if isinstance(exc, AppError):
         return exc
-    if isinstance(exc, ConnectionFailure):
+    # A timeout (a hung or overloaded database) is an outage too, whatever family pymongo gives it.
+    if isinstance(exc, ConnectionFailure) or (isinstance(exc, PyMongoError) and exc.timeout):
         log.warning("database unavailable: %s", type(exc).__name__)
         return Unavailable(headers={"Retry-After": "5"})
     if isinstance(exc, HTTPException) and exc.code == 413 and _is_upload():

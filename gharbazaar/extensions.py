@@ -6,7 +6,7 @@ from flask_socketio import SocketIO
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import queue
+from . import queue, realtime
 from .auth import optional_actor
 
 
@@ -58,11 +58,12 @@ def make_socketio(app):
     """
     config = app.config
     socketio = SocketIO()
+    manager = queue.client_manager(config, realtime.NAMESPACES)
     socketio.init_app(
         app,
         async_mode=config["SOCKETIO_ASYNC_MODE"],
         cors_allowed_origins=config["FRONTEND_URL"],
-        client_manager=queue.client_manager(config),
+        client_manager=manager,
         max_http_buffer_size=config["SOCKETIO_MAX_PAYLOAD_BYTES"],
         manage_session=False,
         # One event at a time per socket, in the socket's own reader: a flooding client then
@@ -74,6 +75,7 @@ def make_socketio(app):
         ping_interval=config["SOCKETIO_PING_INTERVAL"],
         ping_timeout=config["SOCKETIO_PING_TIMEOUT"],
     )
+    queue.start(socketio.server)
     return socketio
 
 
@@ -83,6 +85,9 @@ def init_app(app):
     app.config.setdefault("RATELIMIT_STORAGE_URI", config["RATELIMIT_STORAGE_URI"])
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)  # Redis down must not take REST down
+    # A hung Redis must not hang every request: bounded waits, then per-process limits meanwhile.
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", queue.storage_options(config))
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     # Registered before the limiter's own check, which a preflight then never reaches.
     app.before_request(answer_preflight)
     limiter.init_app(app)

@@ -26,7 +26,7 @@ def health():
     """Answer 200 while the process serves, saying whether the database answers."""
     return jsonify({"success": True, "message": "API is healthy", "timestamp": iso(utcnow()),
                     "database": "ok" if db.ping() else "down",
-                    "redis": queue.redis_status(current_app.config), "version": __version__,
+                    "redis": queue.redis_status(current_app), "version": __version__,
                     "draining": current_app.extensions.get("draining", False)})
 
 
@@ -43,7 +43,7 @@ def ready():
     database = db.ping()
     ok = database and not current_app.extensions.get("draining", False)
     body = {"success": ok, "database": "ok" if database else "down",
-            "redis": queue.redis_status(current_app.config), "timestamp": iso(utcnow())}
+            "redis": queue.redis_status(current_app), "timestamp": iso(utcnow())}
     if not ok:
         body.update(error="Service not ready", code="unavailable")
     return jsonify(body), 200 if ok else 503

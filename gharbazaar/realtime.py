@@ -32,6 +32,17 @@ def leave(conn, room):
     current_app.extensions["socketio"].server.leave_room(conn.sid, room, namespace=conn.namespace)
 
 
+def broadcast(app, event, payload):
+    """Emit an event to every socket of every process, on every namespace."""
+    socketio = app.extensions["socketio"]
+    manager = socketio.server.manager
+    if isinstance(manager, ResilientRedisManager):  # one message to the other processes
+        manager.emit_to_namespaces(event, payload, NAMESPACES, None)
+        return
+    for namespace in NAMESPACES:
+        socketio.emit(event, payload, namespace=namespace)
+
+
 def publish(feature, event, payload, rooms, skip_sid=None):
     """Emit an event to rooms on every namespace that serves the feature."""
     socketio = current_app.extensions["socketio"]

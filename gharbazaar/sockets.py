@@ -127,8 +127,10 @@ def _on_connect(auth=None):
     join_room(realtime.user_room(actor.id))
     log.info("socket connected", extra={"fields": {
         "sid": conn.sid, "namespace": conn.namespace, "user": actor.id, "role": actor.role}})
-    connected.send(current_app._get_current_object(), conn=conn)
+    # Before the receivers: one of them failing (the database unreachable) must not leave this
+    # socket, maybe the process's first, without its expiry check.
     _start_sweeper(current_app._get_current_object(), reg)
+    connected.send(current_app._get_current_object(), conn=conn)
 
 
 def _on_disconnect(reason=None):
@@ -230,19 +232,28 @@ def _start_sweeper(app, reg):
     socketio = app.extensions["socketio"]
 
     def sweep():
-        try:
+        while True:
             while reg.connections:
                 socketio.sleep(1)
-                now = time.time()
-                for conn in [c for c in list(reg.connections.values()) if c.expired(now)]:
-                    log.info("socket token expired",
-                             extra={"fields": {"sid": conn.sid, "user": conn.actor.id}})
-                    with app.app_context():
-                        _expire(socketio, conn)
-        finally:
+                try:
+                    _expire_due(app, socketio, reg)
+                except Exception:  # a failed round must not end the sweep: the next one retries
+                    log.exception("token expiry sweep failed")
             reg.sweeping = False
+            # A socket may have connected while this loop was ending (threads, not green ones).
+            if not reg.connections or reg.sweeping:
+                return
+            reg.sweeping = True
 
     socketio.start_background_task(sweep)
+
+
+def _expire_due(app, socketio, reg):
+    now = time.time()
+    for conn in [c for c in list(reg.connections.values()) if c.expired(now)]:
+        log.info("socket token expired", extra={"fields": {"sid": conn.sid, "user": conn.actor.id}})
+        with app.app_context():
+            _expire(socketio, conn)
 
 
 def _is_polling_handshake(environ):

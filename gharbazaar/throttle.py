@@ -12,6 +12,7 @@ from limits import parse as parse_limit
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
+from . import queue
 from .errors import RateLimited
 
 log = logging.getLogger(__name__)
@@ -22,12 +23,15 @@ UPLOADS = "RATE_LIMIT_UPLOADS"
 TYPING = "RATE_LIMIT_TYPING"
 JOINS = "RATE_LIMIT_JOINS"
 JOINS_TEXT = "Too many rooms joined. Please slow down."
+# After the store fails, actions are allowed without asking it for this long (it is down or hung).
+STORE_RETRY_S = 5
 
 
 def _limiter(app):
     state = app.extensions.setdefault("gharbazaar.throttle", {})
     if "limiter" not in state:
-        storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+        options = queue.storage_options(app.config)
+        storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"], **options)
         state["limiter"] = FixedWindowRateLimiter(storage)
     return state["limiter"]
 
@@ -37,11 +41,16 @@ def hit(setting, key, message="Too many requests. Please slow down."):
     app = current_app._get_current_object()
     limit = parse_limit(app.config[setting])
     limiter = _limiter(app)
+    state = app.extensions["gharbazaar.throttle"]
+    if time.monotonic() < state.get("store_down_until", 0):
+        return
     try:
         if limiter.hit(limit, setting, key):
             return
         reset, _ = limiter.get_window_stats(limit, setting, key)
-    except Exception:  # the limit store (Redis) being down must not stop the service
-        log.warning("rate-limit storage unavailable; allowing", exc_info=True)
+    except Exception as exc:  # the limit store (Redis) being down must not stop the service
+        state["store_down_until"] = time.monotonic() + STORE_RETRY_S
+        log.warning("rate-limit storage unavailable; allowing",
+                    extra={"fields": {"error": type(exc).__name__}})
         return
     raise RateLimited(retry_after=reset - time.time(), message=message)

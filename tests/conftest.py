@@ -5,7 +5,7 @@ import uuid
 import pytest
 from pymongo import MongoClient
 
-from gharbazaar import create_app, db, embedded_db, sockets
+from gharbazaar import create_app, db, embedded_db, queue, sockets
 from tests.support import TEST_SECRET, Recorder, ServerProcess, make_token
 
 
@@ -77,6 +77,7 @@ def make_app(mongo_uri, db_name):
     for app in apps:
         # Background loops (token expiry, presence refresh) run while sockets are registered.
         sockets.registry(app).connections.clear()
+        queue.stop(app)
         db.close(app)
 
 

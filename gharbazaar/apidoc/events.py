@@ -89,6 +89,10 @@ SERVER_EVENTS = {
     "presence:status-changed": (presence.UserStatus, "presence", "`user:` rooms of the user's contacts"),
     "presence:status-response": (presence.StatusResponse, None, "the asking socket"),
     "sync:result": (sync.SyncAnswer, None, "the asking socket"),
+    "sync:required": (sync.SyncRequired, None,
+                      "every socket of a process whose Redis subscription was lost, once it is back; every "
+                      "socket of the other processes when this one could not publish; every socket after a "
+                      "write whose outcome the database never confirmed (docs/sync.md)"),
     "error": (SocketError, None, "the emitting socket only"),
     "server:shutdown": (Shutdown, None, "every socket, when the process stops"),
 }

@@ -33,10 +33,7 @@ HANDLERS = {
 
 @sockets.connected.connect
 def _on_connected(app, conn):
-    try:
-        service.connected(conn)
-    except Exception:  # presence must never refuse a connection (e.g. database down)
-        log.warning("presence not recorded on connect", exc_info=True)
+    service.record_connected(conn)  # never refuses a connection: retried if the database is away
     _start_sweeper(app)
 
 

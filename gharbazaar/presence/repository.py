@@ -30,11 +30,11 @@ def _users():
     return get_db()[USERS]
 
 
-def add_socket(sid, user_id, role, process):
+def add_socket(sid, user_id, role, process, staff_room=False):
     """Record a live socket (sockets connecting together share one round trip)."""
     now = utcnow()
     coalesced("presence.add_socket", _add_sockets)({
-        "_id": sid, "userId": user_id, "role": role, "process": process, "staffRoom": False,
+        "_id": sid, "userId": user_id, "role": role, "process": process, "staffRoom": staff_room,
         "connectedAt": now, "lastSeen": now})
 
 

@@ -9,10 +9,10 @@ import uuid
 from blinker import Namespace
 from flask import current_app
 
-from .. import realtime
+from .. import realtime, sockets
 from ..documents import iso
 from ..errors import ValidationFailed
-from . import repository
+from . import pending, repository
 
 log = logging.getLogger(__name__)
 STALE_AFTER_S = 90
@@ -55,17 +55,46 @@ def _announce(user_id, event, payload):
         realtime.publish("presence", event, payload, rooms)
 
 
-def connected(conn):
+def connected(conn, staff_room=False):
     """Record a new socket; announce the user online if it is their first anywhere."""
-    repository.add_socket(conn.sid, conn.actor.id, conn.actor.role, process_id())
+    repository.add_socket(conn.sid, conn.actor.id, conn.actor.role, process_id(), staff_room)
     flipped = repository.mark_online(conn.actor.id)
     if flipped is not None:
         _announce(conn.actor.id, "presence:user-online",
                   {"userId": conn.actor.id, "status": flipped.get("status", "online")})
 
 
+def record_connected(conn):
+    """Record a new socket now, or (the database unreachable) as soon as it answers again."""
+    try:
+        connected(conn)
+    except Exception as exc:
+        log.warning("presence not recorded on connect: retried until the database answers",
+                    extra={"fields": {"sid": conn.sid, "error": type(exc).__name__}})
+        pending.later(current_app._get_current_object(), conn, settle_late)
+
+
+def settle_late(app, sid):
+    """Write what a socket still needs (raises while the database is unreachable)."""
+    entry = pending.get(app, sid)
+    if entry is None:
+        return
+    if entry.recorded:
+        repository.set_staff_room(sid, True)
+    else:
+        connected(entry.conn, staff_room=entry.staff_room)
+        entry.recorded = True
+    pending.done(app, sid)
+    if sid not in sockets.registry(app).connections:
+        # It went away while this was written: undo, or its document would be refreshed forever.
+        disconnected(entry.conn)
+    elif entry.staff_room:
+        staff_available.send(app, user_id=entry.conn.actor.id)
+
+
 def disconnected(conn):
     """Forget a socket; announce the user offline if it was their last anywhere."""
+    pending.done(current_app._get_current_object(), conn.sid)
     if repository.remove_socket(conn.sid) is not None:
         _settle(conn.actor.id)
 
@@ -135,9 +164,23 @@ def statuses(user_ids):
 
 
 def joined_staff_room(conn):
-    """Mark the socket as in the employee room; the employee may now take tickets."""
-    repository.set_staff_room(conn.sid, True)
-    staff_available.send(current_app._get_current_object(), user_id=conn.actor.id)
+    """Mark the socket as in the employee room; the employee may now take tickets.
+
+    Raises while the database is unreachable (the client is told `unavailable`), and the flag is
+    then written when it returns, whether or not the client asks again.
+    """
+    app = current_app._get_current_object()
+    if pending.get(app, conn.sid) is None:
+        try:
+            repository.set_staff_room(conn.sid, True)
+        except Exception:
+            pending.later(app, conn, settle_late, recorded=True, staff_room=True)
+            raise
+    else:  # connected during the outage: its document is written now, flag included
+        pending.later(app, conn, settle_late, staff_room=True)
+        settle_late(app, conn.sid)
+        return
+    staff_available.send(app, user_id=conn.actor.id)
 
 
 def available_staff():

@@ -1,5 +1,5 @@
 """The `sync` answer (REST and Socket.IO), as marshmallow schemas (documentation and fuzz checks only)."""
-from ..apidoc.fields import View, flag, nested, number, object_id, when
+from ..apidoc.fields import View, flag, nested, number, object_id, text, when
 from ..chat.docs import ConversationView, MessageView
 from ..tickets.docs import TicketMessageView, TicketView
 
@@ -16,6 +16,14 @@ class TicketChanges(View):
     ticketId = object_id()
     ticket = nested(TicketView)
     messages = nested(TicketMessageView, many=True)
+
+
+class SyncRequired(View):
+    """`sync:required`: this socket may have missed events; run `sync` with `since` alone."""
+
+    reason = text(metadata={"description": "`redis_outage`: events between processes were lost; "
+                                           "`database_outage`: a write's event may never have been sent."})
+    since = when(metadata={"description": "Send it as `since`, without `conversations`, to `sync`."})
 
 
 class SyncAnswer(View):

@@ -1,4 +1,5 @@
 """Remember who acts, and describe users to others with a name that is never empty."""
+import logging
 from collections import OrderedDict
 
 from flask import current_app
@@ -6,6 +7,7 @@ from flask import current_app
 from .. import sockets
 from . import repository
 
+log = logging.getLogger(__name__)
 _SEEN_MAX = 10000
 
 
@@ -45,4 +47,7 @@ def profiles(user_ids):
 @sockets.connected.connect
 def _on_connected(app, conn):
     """Learn every connecting user's name and email."""
-    remember(conn.actor)
+    try:
+        remember(conn.actor)
+    except Exception as exc:  # the database unreachable: learned at the user's next action instead
+        log.warning("user not remembered on connect", extra={"fields": {"error": type(exc).__name__}})

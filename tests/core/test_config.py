@@ -70,3 +70,13 @@ def test_production_refuses_to_start_without_a_database():
 def test_create_app_applies_the_same_checks():
     with pytest.raises(ConfigError):
         create_app({"APP_ENV": "production", "JWT_SECRET": "short", "MONGODB_URI": "mongodb://x"})
+
+
+def test_writes_are_durable_by_default_and_the_setting_is_checked():
+    assert config.from_env({})["MONGODB_WRITE_CONCERN"] == "majority"
+    with pytest.raises(ConfigError, match="MONGODB_WRITE_CONCERN must be one of"):
+        config.check(config.from_env({"MONGODB_WRITE_CONCERN": "fast"}))
+    config.check(config.from_env({"MONGODB_WRITE_CONCERN": "acknowledged"}))  # allowed outside production
+    with pytest.raises(ConfigError, match="loses acknowledged messages"):
+        config.check(config.from_env(production(MONGODB_WRITE_CONCERN="acknowledged")))
+    config.check(config.from_env(production(MONGODB_WRITE_CONCERN="Journaled")))

@@ -53,3 +53,28 @@ def test_gridfs_unknown_or_malformed_ids_are_not_found(app):
         for bad in ("nope", str(ObjectId())):
             with pytest.raises(NotFound):
                 files.find(bad)
+
+
+@pytest.mark.parametrize("setting, document", [
+    ("majority", {"w": "majority", "j": True}),
+    ("journaled", {"w": 1, "j": True}),
+    ("acknowledged", {"w": 1}),
+])
+def test_every_write_carries_the_configured_write_concern(make_app, setting, document):
+    client = db.get_client(make_app(indexes=False, MONGODB_WRITE_CONCERN=setting))
+    assert client.write_concern.document == document
+
+
+def test_every_operation_is_bounded_by_the_database_timeout(make_app):
+    client = db.get_client(make_app(indexes=False, MONGODB_TIMEOUT_MS=1234))
+    assert client.options.timeout == 1.234
+    assert client.options.server_selection_timeout == 1.234
+
+
+def test_a_database_timeout_of_any_kind_is_unavailable():
+    from pymongo.errors import ExecutionTimeout, NetworkTimeout, WTimeoutError
+    from gharbazaar.errors import Unavailable, as_app_error
+
+    for exc in (NetworkTimeout("read timed out"), ExecutionTimeout("operation exceeded time limit", 50),
+                WTimeoutError("waiting for replication timed out", 64)):
+        assert isinstance(as_app_error(exc), Unavailable), exc

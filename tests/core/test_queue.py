@@ -1,22 +1,31 @@
-"""The Redis message queue: health reporting and graceful degradation."""
+"""The Redis message queue: health from the manager's real state, graceful degradation, recovery."""
+import json
 import logging
+import shutil
+import uuid
 
 import pytest
+import redis
 
 from gharbazaar import queue
+from tests.faults.procs import RedisServer, wait_until
 
 DEAD_REDIS = "redis://127.0.0.1:9/0"
 
 
+def channel():
+    return f"gbqueue-{uuid.uuid4().hex[:8]}"
+
+
 @pytest.mark.redis
-def test_health_reports_a_reachable_redis(make_app, redis_url):
-    client = make_app(REDIS_URL=redis_url).test_client()
-    assert client.get("/api/v1/health").get_json()["redis"] == "ok"
+def test_health_reports_ok_once_this_process_is_subscribed(make_app, redis_url):
+    client = make_app(REDIS_URL=redis_url, REDIS_CHANNEL=channel()).test_client()
+    wait_until(lambda: client.get("/api/v1/health").get_json()["redis"] == "ok", 10, "subscribed")
     assert client.get("/api/v1/health/ready").get_json()["redis"] == "ok"
 
 
 def test_redis_down_is_reported_but_ready_stays_200(make_app):
-    client = make_app(REDIS_URL=DEAD_REDIS).test_client()
+    client = make_app(REDIS_URL=DEAD_REDIS, REDIS_TIMEOUT_MS=200).test_client()
     ready = client.get("/api/v1/health/ready")
     assert ready.status_code == 200 and ready.get_json()["redis"] == "down"
 
@@ -25,21 +34,49 @@ def test_no_redis_configured_is_reported_as_off(client):
     assert client.get("/api/v1/health").get_json()["redis"] == "off"
 
 
-def test_publishing_with_redis_down_logs_once_and_does_not_raise(caplog):
+def test_health_opens_no_redis_connection_per_request(make_app, tmp_path):
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(tmp_path).start()
+    try:
+        client = make_app(REDIS_URL=server.url, REDIS_CHANNEL=channel()).test_client()
+        wait_until(lambda: client.get("/api/v1/health").get_json()["redis"] == "ok", 10, "subscribed")
+        probe = redis.Redis.from_url(server.url)
+        before = probe.info("stats")["total_connections_received"]
+        for _ in range(50):
+            client.get("/api/v1/health")
+            client.get("/api/v1/health/ready")
+        assert probe.info("stats")["total_connections_received"] - before <= 2  # a publisher at most
+        probe.close()
+    finally:
+        server.stop()
+
+
+def test_publishing_with_redis_down_logs_once_and_stops_waiting_on_it(caplog):
     manager = queue.ResilientRedisManager(DEAD_REDIS)
     with caplog.at_level(logging.INFO, logger="gharbazaar.queue"):
         for _ in range(3):
             assert manager._publish({"method": "emit", "event": "x"}) is None
     assert [r.getMessage() for r in caplog.records].count(
         "redis unavailable: other processes miss events until it returns") == 1
-    assert manager.healthy is False
+    assert manager.healthy is False and manager.status() == "down"
+    assert manager.connected is False and manager.retry_publish_at > 0  # the next ones skip Redis
 
 
 @pytest.mark.redis
-def test_publishing_recovers_and_says_so(redis_url, caplog):
-    manager = queue.ResilientRedisManager(redis_url)
-    manager.healthy = False
+def test_publishing_again_tells_the_other_processes_to_resync(redis_url, caplog):
+    name = channel()
+    watcher = redis.Redis.from_url(redis_url).pubsub()
+    watcher.subscribe(name)
+    assert watcher.get_message(timeout=5)["type"] == "subscribe"
+    manager = queue.ResilientRedisManager(redis_url, name, namespaces=("/", "/chat"))
+    manager.listening, manager.healthy, manager.failed_at, manager.outage = True, False, 1_800_000_000.0, True
     with caplog.at_level(logging.INFO, logger="gharbazaar.queue"):
-        assert manager._publish({"method": "emit", "event": "x"}) is not None
-    assert manager.healthy is True
+        assert manager._publish({"method": "emit", "event": "x", "data": [{}]}) is not None
+    assert manager.healthy is True and manager.status() == "ok"
     assert "redis available again" in [r.getMessage() for r in caplog.records]
+    published = [json.loads(watcher.get_message(timeout=5)["data"]) for _ in range(2)]
+    watcher.close()
+    notice = published[1]
+    assert (notice["event"], notice["namespaces"], notice["room"]) == ("sync:required", ["/", "/chat"], None)
+    assert notice["data"] == [{"reason": "redis_outage", "since": "2027-01-15T07:59:50.000Z"}]
