@@ -7,7 +7,7 @@ __version__ = "0.1.0"
 def create_app(overrides=None):
     """Build the app: config, extensions, blueprints, socket namespaces, error handlers."""
     from . import cli, config, db, errors, extensions, health, identity, logs, realtime, sockets
-    from .apidoc import routes as apidoc_routes
+    from .apidoc import openapi, routes as apidoc_routes
     from .chat import events as chat_events, routes as chat_routes
     from .files import routes as file_routes
     from .presence import events as presence_events
@@ -32,13 +32,10 @@ def create_app(overrides=None):
     app.before_request(_cap_json_body)
 
     extensions.limiter.exempt(health.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(identity.bp)
-    app.register_blueprint(chat_routes.bp)
-    app.register_blueprint(ticket_routes.bp)
-    app.register_blueprint(desk_routes.bp)
-    app.register_blueprint(file_routes.bp)
-    app.register_blueprint(sync_routes.bp)
+    api = openapi.init_api(app, exempt_blueprints={health.bp.name})
+    for blueprint in (health.bp, identity.bp, chat_routes.bp, ticket_routes.bp, desk_routes.bp,
+                      file_routes.bp, sync_routes.bp):
+        api.register_blueprint(blueprint)
     extensions.limiter.exempt(apidoc_routes.bp)
     app.register_blueprint(apidoc_routes.bp)
 

@@ -1,8 +1,8 @@
 """Liveness, readiness and the service index."""
-from flask import Blueprint, current_app, jsonify
+from flask import current_app, jsonify
 
 from . import __version__, db, queue
-from .apidoc.registry import documented
+from .apidoc.openapi import PUBLIC, Blueprint, envelope, errors
 from .apidoc.views import DbCommands, Health, Ready, ServiceIndex
 from .documents import iso, utcnow
 
@@ -10,20 +10,20 @@ bp = Blueprint("health", __name__)
 
 
 @bp.get("/")
-@documented("Name the service and link to health and docs", response=ServiceIndex, enveloped=False,
-            auth=False, rate_limited=False, tags=["health"])
+@bp.response(200, ServiceIndex)
+@bp.doc(security=PUBLIC)
 def index():
-    """Name the service and link to its health checks and docs."""
+    """Name the service and link to health and docs."""
     return jsonify({"success": True, "name": "GharBazaar real-time backend", "version": __version__,
                     "links": {"health": "/api/v1/health", "ready": "/api/v1/health/ready",
                               "docs": "/api/docs", "socket": "/socket.io/"}})
 
 
 @bp.get("/api/v1/health")
-@documented("Liveness: 200 while the process serves", response=Health, enveloped=False, auth=False,
-            rate_limited=False, tags=["health"])
+@bp.response(200, Health)
+@bp.doc(security=PUBLIC)
 def health():
-    """Answer 200 while the process serves, saying whether the database answers."""
+    """Liveness: 200 while the process serves."""
     return jsonify({"success": True, "message": "API is healthy", "timestamp": iso(utcnow()),
                     "database": "ok" if db.ping() else "down",
                     "redis": queue.redis_status(current_app), "version": __version__,
@@ -31,11 +31,11 @@ def health():
 
 
 @bp.get("/api/v1/health/ready")
-@documented("Readiness: 200 only when the database answers and the process is not draining",
-            response=Ready, enveloped=False, other={503: Ready}, auth=False, rate_limited=False,
-            tags=["health"])
+@bp.response(200, Ready)
+@bp.alt_response(503, schema=Ready, description="Not ready")
+@bp.doc(security=PUBLIC)
 def ready():
-    """Answer 200 only when the database answers and the process is not shutting down.
+    """Readiness: 200 only when the database answers and the process is not draining.
 
     A Redis outage is reported but does not fail readiness: each process still serves its
     own clients, and failing every process at once would turn a degradation into an outage.
@@ -50,10 +50,11 @@ def ready():
 
 
 @bp.get("/api/v1/health/db-commands")
-@documented("Database round trips by command (DB_METRICS=on only; 404 otherwise)", response=DbCommands,
-            errors=(404,), auth=False, rate_limited=False, tags=["health"])
+@bp.response(200, envelope(DbCommands))
+@bp.doc(security=PUBLIC)
+@errors(bp, 404)
 def db_commands():
-    """Database round trips by command since start (DB_METRICS=on, never in production)."""
+    """Database round trips by command (DB_METRICS=on only; 404 otherwise)."""
     counts = db.command_counts()
     if counts is None:
         return jsonify({"success": False, "error": "Endpoint not found", "code": "not_found",

@@ -1,7 +1,7 @@
 """GET /api/v1/me: the caller as this backend sees their token (helps frontend debugging)."""
-from flask import Blueprint, jsonify
+from flask import jsonify
 
-from .apidoc.registry import documented
+from .apidoc.openapi import Blueprint, envelope
 from .apidoc.views import MeAnswer
 from .auth import authenticate_request
 
@@ -9,9 +9,9 @@ bp = Blueprint("identity", __name__, url_prefix="/api/v1")
 
 
 @bp.get("/me")
-@documented("Who am I, as this backend reads my token", response=MeAnswer, tags=["identity"])
+@bp.response(200, envelope(MeAnswer))
 def me():
-    """Return the authenticated user's id, role, email and display name."""
+    """Who am I, as this backend reads my token."""
     actor = authenticate_request()
     return jsonify({"success": True, "data": {"user": {
         "id": actor.id, "role": actor.role, "email": actor.email, "name": actor.display_name,

@@ -152,18 +152,28 @@ def check_payload(payload):
         raise ValidationFailed(f"{details[0]['field']}: {details[0]['message']}", details=details)
 
 
-def load(schema, payload):
-    """Return the payload validated by the schema, or raise ValidationFailed."""
+def refuse(payload):
+    """Raise ValidationFailed unless the payload is an object whose keys and values are safe."""
     if not isinstance(payload, dict):
         raise ValidationFailed("Payload must be a JSON object",
                                details=[{"field": "body", "message": "Must be an object."}])
     check_payload(payload)
+
+
+def failed(messages):
+    """Return the ValidationFailed for marshmallow's error messages."""
+    details = list(_details(messages))
+    first = details[0] if details else {"field": "body", "message": "Invalid."}
+    return ValidationFailed(f"{first['field']}: {first['message']}", details=details)
+
+
+def load(schema, payload):
+    """Return the payload validated by the schema, or raise ValidationFailed."""
+    refuse(payload)
     try:
         return schema.load(payload)
     except ValidationError as exc:
-        details = list(_details(exc.normalized_messages()))
-        first = details[0] if details else {"field": "body", "message": "Invalid."}
-        raise ValidationFailed(f"{first['field']}: {first['message']}", details=details) from None
+        raise failed(exc.normalized_messages()) from None
 
 
 def json_body():

@@ -1,9 +1,8 @@
 """REST routes for buyer-seller chat (/api/v1/chat): parse, call the service, wrap the answer."""
-from flask import Blueprint, jsonify, request
+from flask import jsonify, request
 
+from ..apidoc.openapi import Blueprint, envelope, errors, multipart
 from ..auth import authenticate_request, require_login
-from ..apidoc.registry import documented
-from ..validation import load, load_json, load_query
 from . import schemas, service
 from .docs import (ConversationAnswer, ConversationListing, HiddenConversation, MessageAnswer,
                    MessageListing, ReadReceipt, UploadAnswer)
@@ -19,81 +18,95 @@ def ok(data, status=200, message=None):
 
 
 @bp.get("/conversations")
-@documented("List my conversations, newest activity first", query=schemas.ConversationPage,
-            response=ConversationListing, tags=["chat"])
-def list_conversations():
-    page = load_query(schemas.ConversationPage())
+@bp.arguments(schemas.ConversationPage, location="query")
+@bp.response(200, envelope(ConversationListing))
+def list_conversations(page):
+    """List my conversations, newest activity first."""
     actor = authenticate_request()
     return ok(service.list_conversations(actor, page["limit"], page["before"], page["beforeId"]))
 
 
 @bp.post("/conversations")
-@documented("Start (or find) the conversation with another user about a property",
-            body=schemas.CreateConversation, response=ConversationAnswer, status=(200, 201), tags=["chat"],
-            description="201 when created, 200 when the pair already had one for this property.")
-def create_conversation():
-    data = load_json(schemas.CreateConversation())
+@bp.arguments(schemas.CreateConversation)
+@bp.response(201, envelope(ConversationAnswer))
+@bp.alt_response(200, schema=envelope(ConversationAnswer), success=True)
+def create_conversation(data):
+    """Start (or find) the conversation with another user about a property.
+
+    201 when created, 200 when the pair already had one for this property.
+    """
     conversation, created = service.create_conversation(authenticate_request(), data)
     return ok({"conversation": conversation}, 201 if created else 200)
 
 
 @bp.get("/conversations/<conversation_id>")
-@documented("Get one of my conversations", response=ConversationAnswer, errors=(403,), tags=["chat"])
+@bp.response(200, envelope(ConversationAnswer))
+@errors(bp, 403)
 def get_conversation(conversation_id):
+    """Get one of my conversations."""
     return ok({"conversation": service.get_conversation(authenticate_request(), conversation_id)})
 
 
 @bp.delete("/conversations/<conversation_id>")
-@documented("Hide a conversation from my list (until a new message arrives)",
-            response=HiddenConversation, top_level={"message": "string"}, errors=(403,), tags=["chat"])
+@bp.response(200, envelope(HiddenConversation, message="string"))
+@errors(bp, 403)
 def hide_conversation(conversation_id):
+    """Hide a conversation from my list (until a new message arrives)."""
     data = service.hide_conversation(authenticate_request(), conversation_id)
     return ok(data, message="Conversation removed from your list")
 
 
 @bp.get("/conversations/<conversation_id>/messages")
-@documented("Page through a conversation's messages (newest page, oldest first inside it)",
-            query=schemas.MessagePage, response=MessageListing, errors=(403,), tags=["chat"])
-def list_messages(conversation_id):
-    page = load_query(schemas.MessagePage())
+@bp.arguments(schemas.MessagePage, location="query")
+@bp.response(200, envelope(MessageListing))
+@errors(bp, 403)
+def list_messages(page, conversation_id):
+    """Page through a conversation's messages (newest page, oldest first inside it)."""
     return ok(service.list_messages(authenticate_request(), conversation_id, **page))
 
 
 @bp.post("/conversations/<conversation_id>/messages")
-@documented("Send a message (a repeated clientMessageId returns the original with 200)",
-            body=schemas.MessageBody, response=MessageAnswer, status=(200, 201), errors=(403,), tags=["chat"])
-def send_message(conversation_id):
-    data = load_json(schemas.MessageBody())
+@bp.arguments(schemas.MessageBody)
+@bp.response(201, envelope(MessageAnswer))
+@bp.alt_response(200, schema=envelope(MessageAnswer), success=True)
+@errors(bp, 403)
+def send_message(data, conversation_id):
+    """Send a message (a repeated clientMessageId returns the original with 200)."""
     message, created = service.send_message(authenticate_request(), conversation_id, data)
     return ok({"message": message}, 201 if created else 200)
 
 
 @bp.post("/conversations/<conversation_id>/read")
-@documented("Mark the other side's messages read", body=schemas.MarkRead, response=ReadReceipt,
-            errors=(403,), tags=["chat"])
-def mark_read(conversation_id):
-    data = load_json(schemas.MarkRead())
+@bp.arguments(schemas.MarkRead)
+@bp.response(200, envelope(ReadReceipt))
+@errors(bp, 403)
+def mark_read(data, conversation_id):
+    """Mark the other side's messages read."""
     return ok(service.mark_read(authenticate_request(), conversation_id, data["upToMessageId"]))
 
 
 @bp.put("/messages/<message_id>")
-@documented("Edit one of my messages", body=schemas.EditBody, response=MessageAnswer, errors=(403,),
-            tags=["chat"])
-def edit_message(message_id):
-    data = load_json(schemas.EditBody())
+@bp.arguments(schemas.EditBody)
+@bp.response(200, envelope(MessageAnswer))
+@errors(bp, 403)
+def edit_message(data, message_id):
+    """Edit one of my messages."""
     return ok({"message": service.edit_message(authenticate_request(), message_id, data["content"])})
 
 
 @bp.delete("/messages/<message_id>")
-@documented("Delete one of my messages (soft delete)", response=MessageAnswer, errors=(403,), tags=["chat"])
+@bp.response(200, envelope(MessageAnswer))
+@errors(bp, 403)
 def delete_message(message_id):
+    """Delete one of my messages (soft delete)."""
     return ok({"message": service.delete_message(authenticate_request(), message_id)})
 
 
 @bp.post("/upload")
-@documented("Upload a file to a conversation (images and documents, by content)",
-            form=schemas.ConversationRef, files=("file",), response=UploadAnswer, status=201,
-            errors=(403, 404), tags=["chat"])
-def upload():
-    data = load(schemas.ConversationRef(), request.form.to_dict())
-    return ok(service.upload(authenticate_request(), data["conversationId"], request.files.get("file")), 201)
+@bp.arguments(schemas.ConversationRef, location="form", content_type="multipart/form-data")
+@bp.doc(**multipart(schemas.ConversationRef))
+@bp.response(201, envelope(UploadAnswer))
+@errors(bp, 403, 404)
+def upload(form):
+    """Upload a file to a conversation (images and documents, by content)."""
+    return ok(service.upload(authenticate_request(), form["conversationId"], request.files.get("file")), 201)

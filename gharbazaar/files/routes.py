@@ -1,12 +1,11 @@
 """GET /api/v1/files/<id>: serve a stored file by signed link or to an authorized user."""
 from urllib.parse import quote
 
-from flask import Blueprint, Response
+from flask import Response
 
-from ..apidoc.registry import documented
+from ..apidoc.openapi import OPTIONAL_BEARER, Blueprint, errors
 from ..auth import optional_actor
 from ..extensions import talisman
-from ..validation import load_query
 from . import schemas, service, sniff
 
 # Public on purpose: signed links work without headers (<img src>); service.open_for checks
@@ -16,13 +15,15 @@ bp = Blueprint("files", __name__, url_prefix="/api/v1/files")  # nosemgrep: scan
 
 @bp.get("/<file_id>")
 @talisman(content_security_policy="default-src 'none'; sandbox")
-@documented("Download a stored file by its signed link (exp, sig) or as a participant",
-            query=schemas.FileLink, response={"type": "string", "format": "binary"}, enveloped=False,
-            media_type="*/*", optional_auth=True, errors=(401, 403), tags=["files"],
-            description="Query: `exp` and `sig` from the upload answer's url; without them, send a token.")
-def download(file_id):
-    """Serve the file with its stored type; only real images are shown inline."""
-    link = load_query(schemas.FileLink())
+@bp.arguments(schemas.FileLink, location="query")
+@bp.response(200, {"type": "string", "format": "binary"}, content_type="*/*")
+@bp.doc(security=OPTIONAL_BEARER)
+@errors(bp, 401, 403)
+def download(link, file_id):
+    """Download a stored file by its signed link (exp, sig) or as a participant.
+
+    Query: `exp` and `sig` from the upload answer's url; without them, send a token.
+    """
     meta, data = service.open_for(optional_actor(), file_id, link["exp"], link["sig"])
     inline = meta.get("fileType") == sniff.IMAGE
     name = meta.get("fileName") or "file"
