@@ -16,16 +16,12 @@ if SERVING and ASYNC_MODE == "eventlet":
     import eventlet
 
     eventlet.monkey_patch()
-elif SERVING and ASYNC_MODE == "gevent":
-    # The alternative measured beside eventlet (docs/gevent.md), patched just as early.
-    from gevent import monkey
-
-    monkey.patch_all()
 
 import logging  # noqa: E402
 import sys  # noqa: E402
 
-from gharbazaar import config, create_app, embedded_db  # noqa: E402
+from gharbazaar import config, create_app  # noqa: E402
+from gharbazaar.runtime import embedded_db  # noqa: E402
 
 log = logging.getLogger("gharbazaar")
 
@@ -72,14 +68,9 @@ except (config.ConfigError, embedded_db.EmbeddedDatabaseError) as exc:
     sys.exit(1)
 
 if SERVING:
-    from gharbazaar import server
+    from gharbazaar.runtime import server
 
     if app.config["APP_ENV"] != "production":
         from gharbazaar import db
         db.ensure_indexes(app)  # production creates them in the Procfile's release phase
-    if app.config["SOCKETIO_ASYNC_MODE"] == "gevent":
-        from gharbazaar import gevent_server
-
-        gevent_server.run(app)
-    else:
-        server.run(app)
+    server.run(app)

@@ -6,7 +6,6 @@ refuses expired tokens, answers acks with the REST envelope and reports failures
 `error` event to the emitting socket only. Flask-SocketIO's error handlers and Flask
 extensions (limiter, CORS, Talisman) do not reach socket traffic, hence this module.
 """
-import io
 import logging
 import time
 from collections import Counter
@@ -21,7 +20,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
 
 from . import realtime
-from .runtime import guards
+from .runtime import eventlet_patches, guards
 from .auth import TokenExpired, TokenMissing, strip_bearer, verify_token, Actor
 from .errors import AppError, RateLimited, Unauthorized, as_app_error
 from .extensions import limiter
@@ -37,8 +36,6 @@ REFUSED_INVALID = "Invalid token. Please login again."
 REFUSED_TOO_MANY = "Too many connections. Please close some tabs and try again."
 EXPIRED_TEXT = "Token has expired. Please login again."
 FLOOD_TEXT = "Disconnected: too many events."
-WSGI_KEYS = ("wsgi.version", "wsgi.url_scheme", "wsgi.errors", "wsgi.multithread", "wsgi.multiprocess",
-             "wsgi.run_once")
 
 
 @dataclass
@@ -256,39 +253,6 @@ def _expire_due(app, socketio, reg):
             _expire(socketio, conn)
 
 
-def _is_polling_handshake(environ):
-    """Return True for the request that opens an Engine.IO session over long-polling."""
-    return (environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO", "").startswith("/socket.io")
-            and "sid=" not in environ.get("QUERY_STRING", "")
-            and environ.get("HTTP_UPGRADE", "").lower() != "websocket")
-
-
-def _lean_sockets(wsgi_app):
-    """Wrap a WSGI app so that an idle socket holds as little of its handshake as possible."""
-    def serve(environ, start_response):
-        # Browsers always offer permessage-deflate and eventlet accepts it: every socket then keeps
-        # a zlib compressor (~256 KiB) for its whole life and deflates every frame, for payloads of
-        # a few hundred bytes. socket.io's own server leaves it off by default.
-        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
-        # eventlet's set_idle (used by nobody here) is a closure over the connection that holds
-        # this environ: a reference cycle per request, freed only by the cyclic collector.
-        environ.pop("eventlet.set_idle", None)
-        if _is_polling_handshake(environ):
-            environ = _handshake_environ(environ)
-        return wsgi_app(environ, start_response)
-    return serve
-
-
-def _handshake_environ(environ):
-    """Return a copy of a handshake's environ without the server's objects for its connection."""
-    # python-socketio keeps the handshake's environ as long as the socket lives, and eventlet's
-    # entries (input stream, set_idle) hold that soon-closed HTTP connection with its buffers:
-    # ~30 KiB per idle socket. Events only read the CGI and header strings; a GET has no body.
-    lean = {key: value for key, value in environ.items() if isinstance(value, str) or key in WSGI_KEYS}
-    lean["wsgi.input"] = io.BytesIO()
-    return lean
-
-
 @limiter.exempt  # as any path without a route: a 404 is not counted against the caller
 def _not_served():
     raise NotFound()
@@ -297,7 +261,7 @@ def _not_served():
 def init_app(app, socketio):
     """Authenticate every namespace's handshake and report unexpected errors."""
     guards.install(app, socketio)
-    app.wsgi_app = _lean_sockets(app.wsgi_app)
+    app.wsgi_app = eventlet_patches.lean_sockets(app.wsgi_app)
     # Flask-SocketIO pushes a request context for every event, on the handshake's path. Without a
     # rule for it Flask raises NotFound each time, and the exception's traceback keeps the whole
     # stack in a reference cycle until the cyclic collector runs. Engine.IO answers /socket.io/

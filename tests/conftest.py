@@ -5,7 +5,8 @@ import uuid
 import pytest
 from pymongo import MongoClient
 
-from gharbazaar import create_app, db, embedded_db, queue, sockets
+from gharbazaar import create_app, db, queue, sockets
+from gharbazaar.runtime import embedded_db
 from tests.support import TEST_SECRET, Recorder, ServerProcess, make_token
 
 

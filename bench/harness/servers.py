@@ -22,7 +22,7 @@ BENCH_LIMITS = {name: UNLIMITED for name in (
 SOCKET_LIMITS = {"RATE_LIMIT_SOCKET_EVENTS": "20 per second", "RATE_LIMIT_SOCKET_FLOOD": "100 per 10 seconds",
                  "RATE_LIMIT_SOCKET_TYPING": "60 per second"}
 # The backend's SOCKETIO_ASYNC_MODE (bench/run.py --async-mode): eventlet, production's, unless told.
-ASYNC_MODES = ("eventlet", "gevent")
+ASYNC_MODES = ("eventlet",)
 ASYNC_MODE = "eventlet"
 
 

@@ -6,7 +6,7 @@ import uuid
 import pytest
 import requests
 
-from gharbazaar import embedded_db
+from gharbazaar.runtime import embedded_db
 from tests.support import TEST_SECRET, Recorder, ServerProcess, make_token
 
 pytestmark = pytest.mark.e2e

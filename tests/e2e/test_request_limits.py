@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from gharbazaar.auth import INVALID_TEXT, MAX_TOKEN_BYTES
-from gharbazaar.server import MALFORMED_REQUEST
+from gharbazaar.runtime.eventlet_patches import MALFORMED_REQUEST
 from gharbazaar.sockets import REFUSED_INVALID
 from tests.security.documents import published
 from tests.support import FRONTEND_ORIGIN, Recorder, make_token

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from gharbazaar import embedded_db
+from gharbazaar.runtime import embedded_db
 from tests.support import TEST_SECRET, Recorder, ServerProcess, auth, free_port, make_token
 
 pytestmark = pytest.mark.e2e

@@ -6,7 +6,7 @@ import socket
 import subprocess
 import time
 
-from gharbazaar import embedded_db
+from gharbazaar.runtime import embedded_db
 from tests.support import free_port
 
 

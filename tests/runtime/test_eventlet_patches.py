@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from gharbazaar import server
+from gharbazaar.runtime import eventlet_patches as server
 from tests.support import ROOT
 
 
@@ -31,7 +31,7 @@ def test_fast_unmasking_replaces_eventlets_byte_loop():
     check = (
         "import os, warnings; warnings.simplefilter('ignore')\n"
         "from eventlet.websocket import RFC6455WebSocket as W\n"
-        "from gharbazaar import server\n"
+        "from gharbazaar.runtime import eventlet_patches as server\n"
         "before = W.__dict__['_apply_mask']\n"
         "server.fast_unmasking()\n"
         "data = os.urandom(300)\n"
@@ -49,7 +49,7 @@ def test_long_header_lines_lets_one_header_line_be_as_long_as_the_whole_head():
     check = (
         "import io, warnings; warnings.simplefilter('ignore')\n"
         "import eventlet.wsgi as w\n"
-        "from gharbazaar import server\n"
+        "from gharbazaar.runtime import eventlet_patches as server\n"
         "line = b'Authorization: Bearer ' + b'a' * 20000 + b'\\r\\n'\n"
         "try:\n"
         "    w.FileObjectForHeaders(io.BytesIO(line)).readline()\n"
@@ -62,3 +62,22 @@ def test_long_header_lines_lets_one_header_line_be_as_long_as_the_whole_head():
     )
     done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr + done.stdout
+
+
+def test_the_eventlet_and_engine_io_internals_the_patches_replace_still_exist():
+    # In a child process, as above: the names and shapes eventlet_patches relies on.
+    check = (
+        "import inspect, warnings; warnings.simplefilter('ignore')\n"
+        "import eventlet.wsgi as w, eventlet.websocket as ws\n"
+        "from engineio import socket as es\n"
+        "for name in ('handle_one_request', 'handle_one_response', '_read_request_line'):\n"
+        "    assert callable(getattr(w.HttpProtocol, name)), name\n"
+        "assert {'rbufsize', 'wbufsize', 'error_message_format'} <= set(dir(w.HttpProtocol))\n"
+        "assert isinstance(w.MAX_HEADER_LINE, int) and isinstance(w.MAX_TOTAL_HEADER_SIZE, int)\n"
+        "assert list(inspect.signature(ws.RFC6455WebSocket._apply_mask).parameters)[:4] == "
+        "['data', 'mask', 'length', 'offset']\n"
+        "source = inspect.getsource(es.Socket.schedule_ping) + inspect.getsource(es.Socket._send_ping)\n"
+        "assert 'last_ping' in source and 'ping_interval' in source and 'PING' in source, source\n"
+    )
+    done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

@@ -14,9 +14,9 @@ import time
 import pymongo
 from pymongo.errors import PyMongoError
 from werkzeug.wsgi import ClosingIterator
-from wsproto.frame_protocol import XorMaskerSimple
 
-from . import db, embedded_db, realtime
+from .. import db, realtime
+from . import embedded_db, eventlet_patches
 
 log = logging.getLogger("gharbazaar.server")
 SHUTDOWN_EVENT = "server:shutdown"
@@ -25,7 +25,6 @@ SHUTDOWN_EVENT = "server:shutdown"
 # grow). Young collections, which free nearly all garbage, keep their default pace.
 GC_THRESHOLDS = (700, 10, 100)
 CLOSE_BUDGET_S = 0.5
-MALFORMED_REQUEST = '{"success": false, "error": "Malformed request", "code": "validation_error"}'
 
 
 def listen(host, port, backlog=2048):
@@ -66,12 +65,10 @@ def run(app):
 
     config = app.config
     in_flight, listener = prepare(app)
-    fast_unmasking()
-    timer_pings()
-    long_header_lines()
+    eventlet_patches.install()
     server = eventlet.spawn(
         eventlet.wsgi.server, listener, app, max_size=config["MAX_CONNECTIONS"],
-        log_output=False, socket_timeout=None, debug=False, protocol=_protocol(config))
+        log_output=False, socket_timeout=None, debug=False, protocol=eventlet_patches.http_protocol(config))
 
     stop = eventlet.event.Event()
 
@@ -109,106 +106,10 @@ def _tune_gc():
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def _protocol(config):
-    """Return eventlet's HTTP protocol with one-page buffers and time limits on slow clients."""
-    import eventlet
-    import eventlet.wsgi
-
-    head_s, io_s = config["HTTP_HEAD_TIMEOUT_S"], config["HTTP_IO_TIMEOUT_S"]
-
-    class Protocol(eventlet.wsgi.HttpProtocol):
-        # eventlet's are 16 KiB to write and 8 KiB to read, and a websocket keeps its connection's
-        # for life though it never uses them after the upgrade: ~20 KiB per idle socket. Longer
-        # request heads and responses still pass, in a few more system calls.
-        rbufsize = wbufsize = 4096
-        # http.server's own refusals (a request line it cannot split, such as one holding a raw
-        # non-breaking space) answer the JSON envelope too, not an HTML page.
-        error_message_format = MALFORMED_REQUEST
-        error_content_type = "application/json"
-
-        def handle_one_request(self):
-            # One deadline for the whole head, idle keep-alive included: a per-read timeout alone
-            # lets a client that sends a byte now and then hold its connection (and a slot) forever.
-            self.head_timer = eventlet.Timeout(head_s)
-            try:
-                super().handle_one_request()
-            except eventlet.Timeout as exc:
-                if exc is not self.head_timer:
-                    raise
-                self.close_connection = 1
-            finally:
-                self.head_timer.cancel()
-
-        def handle_one_response(self):
-            self.head_timer.cancel()
-            # A websocket's liveness is Engine.IO's ping timeout; anything else may wait io_s per
-            # read of its body or write of its answer (a long-poll waits without reading or writing).
-            upgrade = self.environ.get("HTTP_UPGRADE", "").lower() == "websocket"
-            self.connection.settimeout(None if upgrade else io_s)
-            return super().handle_one_response()
-
-    return Protocol
-
-
-def long_header_lines():
-    """Let one header line be as long as eventlet lets the whole request head be (64 KiB)."""
-    import eventlet.wsgi
-
-    # eventlet refuses a header line of 8 KiB or more with a bare `400 Header Line Too Long`
-    # before the app runs: an oversized token got that instead of the contract's JSON 401. The
-    # head as a whole stays capped (MAX_TOTAL_HEADER_SIZE), so a request costs no more memory.
-    eventlet.wsgi.MAX_HEADER_LINE = eventlet.wsgi.MAX_TOTAL_HEADER_SIZE
-
-
-def unmask(data, mask, length=None, offset=0):
-    """Return websocket payload bytes XORed with the 4-byte mask, starting at mask byte `offset`."""
-    key = bytes(mask)
-    key = key[offset % 4:] + key[:offset % 4]
-    return bytes(XorMaskerSimple(key).process(data if length is None else data[:length]))
-
-
-def fast_unmasking():
-    """Unmask client frames with wsproto's translate tables instead of eventlet's byte loop."""
-    import eventlet.websocket
-
-    # Every frame a browser sends is masked, and eventlet unmasks it one byte at a time in Python:
-    # 20 us for a 150-byte event (wsproto: 1.9 us), 16 ms for a 100 KB one (78 us), so a flood of
-    # frames, or of large ones, kept the process busy on it alone. wsproto is simple-websocket's
-    # dependency, pinned beside it.
-    eventlet.websocket.RFC6455WebSocket._apply_mask = staticmethod(unmask)
-
-
-def timer_pings():
-    """Wait out Engine.IO's ping interval on a hub timer, not in a sleeping green thread per socket."""
-    import eventlet
-    from engineio import packet
-    from engineio import socket as engine_socket
-
-    # python-engineio starts a green thread per socket that sleeps the 25 s interval, then pings:
-    # its saved stack is ~8 KiB per idle socket, where a pending timer is ~1.4 KiB. Same rule as
-    # Socket.schedule_ping (one wait at a time, none once the socket closes), same packets.
-    def schedule_ping(sock):
-        if sock.last_ping:
-            sock.last_ping = None
-            eventlet.spawn_after(sock.server.ping_interval, ping, sock)
-
-    def ping(sock):
-        if not sock.closing and not sock.closed:
-            sock.last_ping = time.time()
-            sock.send(packet.Packet(packet.PING))
-
-    engine_socket.Socket.schedule_ping = schedule_ping
-
-
 def _shutdown(app, server, in_flight, signame):
+    """Drain and exit 0."""
     import eventlet
 
-    shutdown(app, in_flight, signame, sleep=eventlet.sleep,
-             stop_accepting=lambda: eventlet.kill(server, SystemExit))
-
-
-def shutdown(app, in_flight, signame, sleep, stop_accepting):
-    """Drain and exit 0; sleep and stop_accepting are the green-thread library's (eventlet, gevent)."""
     log.info("shutting down", extra={"fields": {"signal": signame}})
     deadline = time.monotonic() + app.config["SHUTDOWN_TIMEOUT_S"]
     # Order matters: new Socket.IO handshakes are refused (503: clients retry elsewhere),
@@ -224,10 +125,10 @@ def shutdown(app, in_flight, signame, sleep, stop_accepting):
         except PyMongoError:  # only this process's bookkeeping; the presence sweep of others retires it
             log.warning("drain: database unavailable; socket bookkeeping left to the presence sweep")
     while in_flight.count and time.monotonic() < deadline:
-        sleep(0.02)
+        eventlet.sleep(0.02)
     if in_flight.count:
         log.warning("drain timed out", extra={"fields": {"in_flight": in_flight.count}})
-    stop_accepting()
+    eventlet.kill(server, SystemExit)
     _exit(app, 0)
 
 
