@@ -43,7 +43,7 @@ def seed(n):
     database[presence.USERS].insert_many([{"_id": f"b{i}", "online": True, "status": "online", "lastSeen": now}
                                           for i in range(n)])
     database[presence.SOCKETS].insert_many([
-        {"_id": f"sid-{i}", "userId": f"b{i}", "role": "buyer", "process": "p", "staffRoom": False,
+        {"_id": f"sid-{i}", "userId": f"b{i}", "role": "buyer", "process": "p", "available": False,
          "connectedAt": now, "lastSeen": now} for i in range(n)])
     return convs
 

@@ -5,15 +5,10 @@ __version__ = "0.1.0"
 
 
 def create_app(overrides=None):
-    """Build the app: config, extensions, blueprints, socket namespaces, error handlers."""
-    from . import cli, config, db, errors, extensions, health, identity, logs, realtime, sockets
-    from .apidoc import openapi, routes as apidoc_routes
-    from .chat import events as chat_events, routes as chat_routes
-    from .files import routes as file_routes
-    from .presence import events as presence_events
-    from .sync import events as sync_events, routes as sync_routes
-    from .users import service as _users  # noqa: F401 (learns users as they connect)
-    from .tickets import desk_routes, events as ticket_events, routes as ticket_routes
+    """Build the app: configuration, the shared core, then each feature's own init_app."""
+    from . import chat, cli, config, db, errors, extensions, files, health, logs, presence, sockets, sync
+    from . import tickets, users
+    from .apidoc import events as apidoc_events, openapi, routes as apidoc_routes
 
     settings = config.from_env()
     settings.update(overrides or {})
@@ -30,21 +25,17 @@ def create_app(overrides=None):
     extensions.init_app(app)
     cli.init_app(app)
     app.before_request(_cap_json_body)
-
     extensions.limiter.exempt(health.bp)
-    api = openapi.init_api(app, exempt_blueprints={health.bp.name})
-    for blueprint in (health.bp, identity.bp, chat_routes.bp, ticket_routes.bp, desk_routes.bp,
-                      file_routes.bp, sync_routes.bp):
-        api.register_blueprint(blueprint)
+    openapi.init_api(app, exempt_blueprints={health.bp.name})
+    openapi.register(app, health.bp)
     extensions.limiter.exempt(apidoc_routes.bp)
     app.register_blueprint(apidoc_routes.bp)
+    apidoc_events.describe(app, None, {}, apidoc_events.SERVER_DOCS)
 
     socketio = extensions.make_socketio(app)
     sockets.init_app(app, socketio)
-    sockets.mount(socketio, chat_events.HANDLERS, realtime.FEATURE_NAMESPACES["chat"])
-    sockets.mount(socketio, ticket_events.HANDLERS, realtime.FEATURE_NAMESPACES["tickets"])
-    sockets.mount(socketio, presence_events.HANDLERS, realtime.NAMESPACES)
-    sockets.mount(socketio, sync_events.HANDLERS, realtime.NAMESPACES)
+    for feature in (presence, users, files, chat, tickets, sync):
+        feature.init_app(app, socketio)
     return app
 
 

@@ -16,8 +16,6 @@ from .resync import UnknownWrites
 
 log = logging.getLogger(__name__)
 
-# collection name -> list of IndexModel, filled by each repository module at import time.
-_INDEXES = {}
 # Building an index on a large collection (the release phase) legitimately takes longer than a request.
 INDEX_BUILD_TIMEOUT_S = 3600
 
@@ -38,10 +36,11 @@ class CommandCounter(monitoring.CommandListener):
         pass
 
 
-def declare_indexes(collection, models):
-    """Record the indexes a repository's queries rely on (created by ensure_indexes)."""
-    _INDEXES.setdefault(collection, []).extend(models)
-    return models
+def register_indexes(app, indexes):
+    """Add a repository's {collection: [IndexModel]} to what ensure_indexes creates for this app."""
+    registered = app.extensions.setdefault("gharbazaar.indexes", {})
+    for collection, models in indexes.items():
+        registered.setdefault(collection, []).extend(models)
 
 
 def get_client(app=None):
@@ -91,10 +90,11 @@ def ping(app=None):
 
 def ensure_indexes(app=None):
     """Create every declared index; idempotent. Return the number of indexes."""
+    app = app or current_app._get_current_object()
     db = get_db(app)
     count = 0
     with pymongo.timeout(INDEX_BUILD_TIMEOUT_S):
-        for name, models in _INDEXES.items():
+        for name, models in app.extensions.get("gharbazaar.indexes", {}).items():
             db[name].create_indexes(models)
             count += len(models)
     return count

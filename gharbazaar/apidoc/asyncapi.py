@@ -2,7 +2,7 @@
 import copy
 
 from .. import __version__, realtime
-from .events import CLIENT_EVENTS, SERVER_EVENTS
+from .events import catalogue
 from .spec import make_spec
 from .views import Error
 
@@ -25,23 +25,23 @@ def mounted_events(app):
     return {namespace: sorted(set(events) - LIFECYCLE) for namespace, events in sorted(handlers.items())}
 
 
-def _server_events_on(namespace):
-    return sorted(event for event, (_, feature, _) in SERVER_EVENTS.items()
+def _server_events_on(server_events, namespace):
+    return sorted(event for event, (_, feature, _) in server_events.items()
                   if feature is None or namespace in realtime.FEATURE_NAMESPACES[feature])
 
 
-def _client_message(resolve, event):
-    if event not in CLIENT_EVENTS:
+def _client_message(resolve, client_events, event):
+    if event not in client_events:
         return {"name": event, "summary": "Not documented yet.", "payload": {}, "x-undocumented": True}
-    payload, answer, summary = CLIENT_EVENTS[event]
+    payload, answer, summary = client_events[event]
     ack = {"oneOf": [{"type": "object", "required": ["success", "data"], "additionalProperties": False,
                       "properties": {"success": {"const": True}, "data": resolve(answer)}},
                      resolve(Error)]}
     return {"name": event, "title": event, "summary": summary, "payload": resolve(payload), "x-ack": ack}
 
 
-def _server_message(resolve, event):
-    payload, _, rooms = SERVER_EVENTS[event]
+def _server_message(resolve, server_events, event):
+    payload, _, rooms = server_events[event]
     return {"name": event, "title": event, "summary": f"To: {rooms}.", "payload": resolve(payload)}
 
 
@@ -57,12 +57,13 @@ def build(app):
         # The resolver swaps classes for $refs in place: give it copies, never the catalogue itself.
         return spec.plugins[0].resolver.resolve_schema_dict(copy.deepcopy(schema))
     messages, channels = {}, {}
+    documented = catalogue(app)
     for namespace, events in mounted_events(app).items():
         for event in events:
-            messages[_key(event)] = _client_message(resolve, event)
-        received = _server_events_on(namespace)
+            messages[_key(event)] = _client_message(resolve, documented["client"], event)
+        received = _server_events_on(documented["server"], namespace)
         for event in received:
-            messages[_key(event)] = _server_message(resolve, event)
+            messages[_key(event)] = _server_message(resolve, documented["server"], event)
         name = namespace.strip("/") or "root"
         channels[namespace] = {
             "description": f"Namespace `{namespace}`.",

@@ -145,4 +145,10 @@ def init_api(app, exempt_blueprints=()):
     api = Api(app, spec_kwargs={"extra_plugins": [ErrorResponses(exempt_blueprints)]})
     api.ma_plugin.converter.add_attribute_function(_loose_ids)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    app.extensions["gharbazaar.api"] = api
     return api
+
+
+def register(app, blueprint):
+    """Serve a feature's blueprint and publish its routes in the OpenAPI document."""
+    app.extensions["gharbazaar.api"].register_blueprint(blueprint)

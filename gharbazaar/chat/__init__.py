@@ -1,1 +1,17 @@
-"""Chat: routes, socket events, service and repository."""
+"""Chat between buyers and sellers about a property: routes, socket events, service, repository."""
+from .. import realtime, sockets
+from ..apidoc import events as apidoc_events, openapi
+from ..db import register_indexes
+from ..files import service as files
+from ..presence import service as presence
+from . import access, events, repository, routes, service
+
+
+def init_app(app, socketio):
+    """Register chat's routes, socket events, indexes, file scope and presence contacts."""
+    register_indexes(app, repository.INDEXES)
+    openapi.register(app, routes.bp)
+    sockets.mount(socketio, events.HANDLERS, realtime.FEATURE_NAMESPACES["chat"])
+    files.register_scope(app, access.SCOPE, access.can_read_file)
+    presence.register_contacts(app, service.contacts)
+    apidoc_events.describe(app, "chat", events.CLIENT_DOCS, events.SERVER_DOCS)

@@ -1,8 +1,9 @@
 """Socket.IO events for chat, mounted on `/` and `/chat`: {event: handler(conn, payload)}."""
+from ..apidoc.events import BARE_ID
 from .. import realtime
 from ..sockets import own_budget
 from ..validation import load
-from . import schemas, service
+from . import docs, schemas, service
 
 
 def _conversation_ref(payload):
@@ -60,4 +61,31 @@ HANDLERS = {
     "mark_as_read": mark_as_read,
     "edit_message": edit_message,
     "delete_message": delete_message,
+}
+
+
+# The AsyncAPI page: event -> (payload schema, ack `data` schema, summary).
+CLIENT_DOCS = {
+    "join_conversation": ({"oneOf": [BARE_ID, schemas.ConversationRef]}, docs.JoinedConversation,
+                          "Follow a conversation live (participants only)."),
+    "leave_conversation": ({"oneOf": [BARE_ID, schemas.ConversationRef]}, docs.ConversationLeft,
+                           "Stop following a conversation."),
+    "send_message": (schemas.SendMessage, docs.MessageAnswer,
+                     "Send a message (idempotent by clientMessageId)."),
+    "typing": (schemas.Typing, docs.TypingView,
+               "Say I am (not) typing, one event per keystroke is fine: past RATE_LIMIT_SOCKET_TYPING "
+               "per connection (60/s) and RATE_LIMIT_TYPING relayed per conversation (4/s) extra events "
+               "are dropped silently (ack `dropped: true`), never answered with `error`."),
+    "mark_as_read": (schemas.MarkReadEvent, docs.ReadReceipt, "Mark the other side's messages read."),
+    "edit_message": (schemas.EditMessage, docs.MessageAnswer, "Edit one of my messages."),
+    "delete_message": (schemas.MessageRef, docs.MessageAnswer, "Delete one of my messages (soft)."),
+}
+# event -> (payload schema, who receives it).
+SERVER_DOCS = {
+    "new_message": (docs.MessageView, "conversation room, sender included"),
+    "message_notification": (docs.Notification, "`user:` room of every other participant"),
+    "user_typing": (docs.TypingView, "conversation room except the sender"),
+    "messages_read": (docs.ReadReceipt, "conversation room except the reader"),
+    "message_edited": (docs.EditedView, "conversation room"),
+    "message_deleted": (docs.DeletedView, "conversation room"),
 }

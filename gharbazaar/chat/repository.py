@@ -2,12 +2,14 @@
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
-from ..db import declare_indexes, get_db
+from ..db import get_db
 from ..documents import utcnow
 
 CONVERSATIONS, MESSAGES = "conversations", "messages"
 
-declare_indexes(CONVERSATIONS, [
+# collection -> the indexes its queries need; the feature's init_app registers them.
+INDEXES = {}
+INDEXES[CONVERSATIONS] = [
     # One conversation per (pair of users, property): the pair is stored sorted, so (a, b) == (b, a).
     IndexModel([("pairLow", ASCENDING), ("pairHigh", ASCENDING), ("propertyId", ASCENDING)],
                unique=True, name="one_per_pair_and_property"),
@@ -16,8 +18,8 @@ declare_indexes(CONVERSATIONS, [
     IndexModel([("visibleTo", ASCENDING), ("lastMessageAt", DESCENDING), ("_id", DESCENDING)],
                name="by_visible_activity"),
     IndexModel([("participants", ASCENDING), ("changedAt", ASCENDING)], name="by_participant_changes"),
-])
-declare_indexes(MESSAGES, [
+]
+INDEXES[MESSAGES] = [
     IndexModel([("conversationId", ASCENDING), ("_id", DESCENDING)], name="conversation_newest"),
     # Resync: every change (send, edit, delete, read) stamps the message with a new sequence.
     IndexModel([("conversationId", ASCENDING), ("changeSeq", ASCENDING)], name="conversation_changes"),
@@ -31,7 +33,7 @@ declare_indexes(MESSAGES, [
                partialFilterExpression={"read": False}, name="unread_by_conversation"),
     # Whether a file is still shown by a message (deleting a message unsets its fileId).
     IndexModel([("conversationId", ASCENDING), ("fileId", ASCENDING)], name="by_file"),
-])
+]
 
 
 def _conversations():

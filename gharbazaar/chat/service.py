@@ -11,10 +11,9 @@ from ..db import object_id
 from ..documents import iso, utcnow
 from ..errors import NotFound, RateLimited, ValidationFailed
 from ..files import service as files
-from ..presence import service as presence
 from ..users import service as users
 from . import repository, shapes
-from .access import SCOPE, can_read_file, claim_for, conversation_for, participants_of, room_of
+from .access import SCOPE, claim_for, conversation_for, participants_of, room_of
 # Re-exported: routes and socket events call this module only.
 from .messages import delete_message, edit_message, list_messages, send_message  # noqa: F401
 
@@ -138,7 +137,3 @@ def upload(actor, conversation_id, file_storage):
 def contacts(user_id):
     """Return everyone who shares a conversation with the user."""
     return repository.partners_of(user_id)
-
-
-files.register_scope(SCOPE, can_read_file)
-presence.register_contacts(contacts)

@@ -3,14 +3,16 @@ from gridfs import GridFSBucket
 from gridfs.errors import NoFile
 from pymongo import ASCENDING, IndexModel
 
-from ..db import declare_indexes, get_db, object_id
+from ..db import get_db, object_id
 from ..errors import NotFound
 
 BUCKET = "fs"
 
-declare_indexes(f"{BUCKET}.files", [
+# collection -> the indexes its queries need; the feature's init_app registers them.
+INDEXES = {}
+INDEXES[f"{BUCKET}.files"] = [
     IndexModel([("metadata.scope", ASCENDING), ("metadata.scopeId", ASCENDING)], name="by_scope"),
-])
+]
 
 
 def _bucket():

@@ -1,8 +1,8 @@
 """Uploads: size and content checks, GridFS storage, signed expiring links, read access.
 
-Features own who may touch their files: each registers a scope ("chat", "ticket") with a
-function `can_read(actor, scope_id) -> bool`; uploads are authorized by the feature's
-service before it calls `store()`.
+Features own who may touch their files: each registers, in its init_app, a scope ("chat",
+"ticket") with a function `can_read(actor, scope_id) -> bool`; uploads are authorized by the
+feature's service before it calls `store()`.
 """
 import base64
 import hashlib
@@ -19,15 +19,14 @@ from ..errors import Forbidden, NotFound, Unauthorized, UnsupportedMediaType, Va
 from . import repository, sniff
 
 INVALID_TYPE_TEXT = "Invalid file type. Only images and documents are allowed."
-_SCOPES = {}
 _EXTENSIONS = {"jpg": ("jpg", "jpeg"), "txt": ("txt", "csv", "log", "md"), "doc": ("doc", "dot"),
                "xls": ("xls", "xlt")}
 _FILE_PATH = re.compile(r"/api/v1/files/([0-9a-f]{24})$")
 
 
-def register_scope(scope, can_read):
+def register_scope(app, scope, can_read):
     """Let a feature decide who may read the files stored under its scope."""
-    _SCOPES[scope] = can_read
+    app.extensions.setdefault("gharbazaar.file_scopes", {})[scope] = can_read
 
 
 def safe_name(name, extension):
@@ -147,7 +146,7 @@ def open_for(actor, file_id, expires=None, signature=None):
     doc = repository.find(file_id)
     meta = doc.get("metadata") or {}
     if not signed:
-        can_read = _SCOPES.get(meta.get("scope"))
+        can_read = current_app.extensions.get("gharbazaar.file_scopes", {}).get(meta.get("scope"))
         if can_read is None or not can_read(actor, meta.get("scopeId")):
             raise NotFound("File not found")
     return meta, repository.read(file_id)

@@ -3,9 +3,10 @@ import logging
 
 from flask_socketio import emit
 
+from ..apidoc.events import Empty
 from .. import sockets
 from ..validation import load
-from . import schemas, service
+from . import docs, schemas, service
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +32,14 @@ HANDLERS = {
 }
 
 
-@sockets.connected.connect
-def _on_connected(app, conn):
+def on_connected(app, conn):
+    """Record a new socket and keep this process's sockets fresh while it has any."""
     service.record_connected(conn)  # never refuses a connection: retried if the database is away
     _start_sweeper(app)
 
 
-@sockets.disconnected.connect
-def _on_disconnected(app, conn):
+def on_disconnected(app, conn):
+    """Forget a closed socket."""
     try:
         service.disconnected(conn)
     except Exception:  # the sweeper retires the socket later
@@ -68,3 +69,19 @@ def _start_sweeper(app):
             app.extensions["gharbazaar.presence_sweeper"] = False
 
     socketio.start_background_task(loop)
+
+
+# The AsyncAPI page: event -> (payload schema, ack `data` schema, summary).
+CLIENT_DOCS = {
+    "presence:update-status": (schemas.StatusUpdate, docs.UserStatus, "Set my status."),
+    "presence:get-status": (schemas.StatusQuery, docs.StatusResponse,
+                            "Ask for users' status (answered by `presence:status-response`)."),
+    "presence:heartbeat": (Empty, docs.Heartbeat, "Refresh my lastSeen."),
+}
+# event -> (payload schema, who receives it).
+SERVER_DOCS = {
+    "presence:user-online": (docs.UserStatus, "`user:` rooms of the user's contacts"),
+    "presence:user-offline": (docs.UserPresence, "`user:` rooms of the user's contacts"),
+    "presence:status-changed": (docs.UserStatus, "`user:` rooms of the user's contacts"),
+    "presence:status-response": (docs.StatusResponse, "the asking socket"),
+}

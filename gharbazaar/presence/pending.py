@@ -18,7 +18,7 @@ class Entry:
 
     conn: object
     recorded: bool = False  # its socket document exists; only the staff room flag is missing
-    staff_room: bool = False
+    available: bool = False
 
 
 def _entries(app):
@@ -35,10 +35,10 @@ def done(app, sid):
     _entries(app).pop(sid, None)
 
 
-def later(app, conn, settle, recorded=False, staff_room=False):
+def later(app, conn, settle, recorded=False, available=False):
     """Keep what the socket still needs, and make sure settle(app, sid) is retried for it."""
     entry = _entries(app).setdefault(conn.sid, Entry(conn, recorded))
-    entry.staff_room = entry.staff_room or staff_room
+    entry.available = entry.available or available
     if not app.extensions.get("gharbazaar.presence_retrying"):
         app.extensions["gharbazaar.presence_retrying"] = True
         app.extensions["socketio"].start_background_task(_retry, app, settle)

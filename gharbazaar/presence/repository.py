@@ -8,18 +8,20 @@ from datetime import timedelta
 from pymongo import ASCENDING, IndexModel, ReplaceOne, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from ..db import declare_indexes, get_db
+from ..db import get_db
 from ..documents import utcnow
-from .batch import coalesced
+from ..batch import coalesced
 
 SOCKETS, USERS = "presence_sockets", "presence"
 
-declare_indexes(SOCKETS, [
+# collection -> the indexes its queries need; the feature's init_app registers them.
+INDEXES = {}
+INDEXES[SOCKETS] = [
     IndexModel([("userId", ASCENDING), ("lastSeen", ASCENDING)], name="by_user_fresh"),
     IndexModel([("process", ASCENDING)], name="by_process"),
     IndexModel([("lastSeen", ASCENDING)], name="by_last_seen"),
-    IndexModel([("staffRoom", ASCENDING), ("lastSeen", ASCENDING)], name="staff_room_fresh"),
-])
+    IndexModel([("available", ASCENDING), ("lastSeen", ASCENDING)], name="available_fresh"),
+]
 
 
 def _sockets():
@@ -30,11 +32,11 @@ def _users():
     return get_db()[USERS]
 
 
-def add_socket(sid, user_id, role, process, staff_room=False):
+def add_socket(sid, user_id, role, process, available=False):
     """Record a live socket (sockets connecting together share one round trip)."""
     now = utcnow()
     coalesced("presence.add_socket", _add_sockets)({
-        "_id": sid, "userId": user_id, "role": role, "process": process, "staffRoom": staff_room,
+        "_id": sid, "userId": user_id, "role": role, "process": process, "available": available,
         "connectedAt": now, "lastSeen": now})
 
 
@@ -65,8 +67,8 @@ def touch_process(process):
     _sockets().update_many({"process": process}, {"$set": {"lastSeen": utcnow()}})
 
 
-def set_staff_room(sid, value=True):
-    _sockets().update_one({"_id": sid}, {"$set": {"staffRoom": value}})
+def set_available(sid, value=True):
+    _sockets().update_one({"_id": sid}, {"$set": {"available": value}})
 
 
 def live_user_ids(user_ids, window_s):
@@ -95,9 +97,9 @@ def stale_sockets(window_s, limit=500):
     return list(_sockets().find({"lastSeen": {"$lt": since}}, limit=limit))
 
 
-def staff_in_room(window_s):
+def available_user_ids(window_s):
     since = utcnow() - timedelta(seconds=window_s)
-    return set(_sockets().distinct("userId", {"staffRoom": True, "lastSeen": {"$gte": since}}))
+    return set(_sockets().distinct("userId", {"available": True, "lastSeen": {"$gte": since}}))
 
 
 def mark_online(user_id):

@@ -1,7 +1,8 @@
 """Who is online, across every process: counts of live sockets kept in MongoDB.
 
 Announcements go only to the user's contacts: the people who share a conversation or an
-open ticket with them. Features say who those are through `register_contacts()`.
+open ticket with them. Features say who those are through `register_contacts()`. A socket may
+also declare itself available for work; what work is belongs to the feature that asks.
 """
 import logging
 import uuid
@@ -21,23 +22,22 @@ STATUSES = ("online", "away", "offline")
 MAX_STATUS_QUERY = 100
 
 signals = Namespace()
-# Sent with user_id when an employee becomes able to take tickets (tickets listen).
-staff_available = signals.signal("staff-available")
+# Sent with user_id when a user may be given work: a socket of theirs declared itself available,
+# or they set their status back to online (tickets hand out waiting tickets then).
+became_available = signals.signal("became-available")
 # Sent after each periodic sweep, for work that waits on time passing rather than on an event.
 swept = signals.signal("swept")
 
-_contact_providers = []
 
-
-def register_contacts(provider):
+def register_contacts(app, provider):
     """Add a function user_id -> iterable of user ids who should see that user's presence."""
-    _contact_providers.append(provider)
+    app.extensions.setdefault("gharbazaar.contact_providers", []).append(provider)
 
 
 def contacts_of(user_id):
     """Return everyone who shares a conversation or an open ticket with the user."""
     found = set()
-    for provider in _contact_providers:
+    for provider in current_app.extensions.get("gharbazaar.contact_providers", ()):
         found.update(provider(user_id))
     found.discard(user_id)
     return found
@@ -55,9 +55,9 @@ def _announce(user_id, event, payload):
         realtime.publish("presence", event, payload, rooms)
 
 
-def connected(conn, staff_room=False):
+def connected(conn, available=False):
     """Record a new socket; announce the user online if it is their first anywhere."""
-    repository.add_socket(conn.sid, conn.actor.id, conn.actor.role, process_id(), staff_room)
+    repository.add_socket(conn.sid, conn.actor.id, conn.actor.role, process_id(), available)
     flipped = repository.mark_online(conn.actor.id)
     if flipped is not None:
         _announce(conn.actor.id, "presence:user-online",
@@ -80,16 +80,16 @@ def settle_late(app, sid):
     if entry is None:
         return
     if entry.recorded:
-        repository.set_staff_room(sid, True)
+        repository.set_available(sid, True)
     else:
-        connected(entry.conn, staff_room=entry.staff_room)
+        connected(entry.conn, available=entry.available)
         entry.recorded = True
     pending.done(app, sid)
     if sid not in sockets.registry(app).connections:
         # It went away while this was written: undo, or its document would be refreshed forever.
         disconnected(entry.conn)
-    elif entry.staff_room:
-        staff_available.send(app, user_id=entry.conn.actor.id)
+    elif entry.available:
+        became_available.send(app, user_id=entry.conn.actor.id)
 
 
 def disconnected(conn):
@@ -125,8 +125,8 @@ def update_status(actor, status):
                                details=[{"field": "status", "message": "Must be online, away or offline."}])
     repository.set_status(actor.id, status)
     _announce(actor.id, "presence:status-changed", {"userId": actor.id, "status": status})
-    if actor.is_staff and status == "online":
-        staff_available.send(current_app._get_current_object(), user_id=actor.id)
+    if status == "online":
+        became_available.send(current_app._get_current_object(), user_id=actor.id)
     return {"userId": actor.id, "status": status}
 
 
@@ -163,8 +163,8 @@ def statuses(user_ids):
     return out
 
 
-def joined_staff_room(conn):
-    """Mark the socket as in the employee room; the employee may now take tickets.
+def declare_available(conn):
+    """Mark the socket as available for work (tickets: it joined the employee room).
 
     Raises while the database is unreachable (the client is told `unavailable`), and the flag is
     then written when it returns, whether or not the client asks again.
@@ -172,20 +172,20 @@ def joined_staff_room(conn):
     app = current_app._get_current_object()
     if pending.get(app, conn.sid) is None:
         try:
-            repository.set_staff_room(conn.sid, True)
+            repository.set_available(conn.sid, True)
         except Exception:
-            pending.later(app, conn, settle_late, recorded=True, staff_room=True)
+            pending.later(app, conn, settle_late, recorded=True, available=True)
             raise
     else:  # connected during the outage: its document is written now, flag included
-        pending.later(app, conn, settle_late, staff_room=True)
+        pending.later(app, conn, settle_late, available=True)
         settle_late(app, conn.sid)
         return
-    staff_available.send(app, user_id=conn.actor.id)
+    became_available.send(app, user_id=conn.actor.id)
 
 
-def available_staff():
-    """Return the ids of employees who can take tickets: live in the room, not away/offline."""
-    in_room = repository.staff_in_room(STALE_AFTER_S)
+def available_users():
+    """Return the ids of users with a live socket declared available and status online."""
+    in_room = repository.available_user_ids(STALE_AFTER_S)
     if not in_room:
         return set()
     chosen = repository.users(in_room)

@@ -1,1 +1,22 @@
-"""Tickets: routes, socket events, service and repository."""
+"""Support tickets between customers and employees: routes, socket events, the desk, assignment."""
+from .. import realtime, sockets
+from ..apidoc import events as apidoc_events, openapi
+from ..db import register_indexes
+from ..files import service as files
+from ..presence import service as presence
+from . import access, assignment, attachments, desk_routes, events, repository, routes
+
+
+def init_app(app, socketio):
+    """Register tickets' routes, socket events, indexes, file scope, presence contacts and hand-outs."""
+    register_indexes(app, repository.INDEXES)
+    openapi.register(app, routes.bp)
+    openapi.register(app, desk_routes.bp)
+    sockets.mount(socketio, events.HANDLERS, realtime.FEATURE_NAMESPACES["tickets"])
+    files.register_scope(app, attachments.SCOPE, access.can_read)
+    presence.register_contacts(app, repository.counterparts)
+    # Waiting tickets go out when an employee becomes available, and after each presence sweep
+    # (what only time unblocks: a crashed holder's lease, a stale reservation).
+    presence.became_available.connect(assignment.on_available, sender=app)
+    presence.swept.connect(assignment.on_sweep, sender=app)
+    apidoc_events.describe(app, "tickets", events.CLIENT_DOCS, events.SERVER_DOCS)

@@ -51,7 +51,7 @@ def hand_out():
     if not enabled() or repository.oldest_open() is None:
         return []
     cap = current_app.config["MAX_ACTIVE_TICKETS_PER_EMPLOYEE"]
-    staff = presence.available_staff()
+    staff = presence.available_users()
     docs = loads.find_many(staff) if staff else {}
     choice = _choose(staff, docs, cap) if staff else FULL
     if choice is FULL:
@@ -66,7 +66,7 @@ def hand_out():
             assigned += _round(held, staff, docs, cap)
             if held.give_back():
                 return assigned
-            staff, docs = presence.available_staff(), None
+            staff, docs = presence.available_users(), None
     except BaseException:
         with suppress(Exception):  # unreachable database: the lease lapses after lease.TTL_S anyway
             held.drop()
@@ -161,13 +161,11 @@ def _hand_out_logged(app, reason):
             log.warning("hand-out failed (%s)", reason, exc_info=True)
 
 
-@presence.staff_available.connect
-def _on_available(app, user_id=None):
+def on_available(app, user_id=None):
     """Hand out waiting tickets when an employee joins the room or comes back online."""
     _hand_out_logged(app, f"{user_id} became available")
 
 
-@presence.swept.connect
-def _on_sweep(app):
+def on_sweep(app):
     """Hand out what nothing else will: after a crashed holder's lease or a reservation expired."""
     _hand_out_logged(app, "periodic")

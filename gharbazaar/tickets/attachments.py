@@ -3,7 +3,7 @@ from ..errors import Conflict, ValidationFailed
 from ..files import service as files
 from ..users import service as users
 from . import states
-from .access import can_read, visible
+from .access import visible
 
 SCOPE = "ticket"
 NOT_HERE = "File not found for this ticket"
@@ -29,6 +29,3 @@ def attached_file(actor, ticket, url, name):
                                details=[{"field": "fileUrl", "message": "Not one of our file links."}])
     meta = files.attached(file_id, SCOPE, str(ticket["_id"]), actor.id, what="ticket")
     return file_id, name or meta.get("fileName")
-
-
-files.register_scope(SCOPE, can_read)

@@ -1,8 +1,9 @@
 """Socket.IO events for tickets, mounted on `/` and `/tickets`: {event: handler(conn, payload)}."""
+from ..apidoc.events import BARE_ID, Empty
 from .. import realtime
 from ..presence import service as presence
 from ..validation import load
-from . import schemas, service, views
+from . import docs, schemas, service, views
 
 
 def _ticket_id(payload):
@@ -14,7 +15,7 @@ def _ticket_id(payload):
 def join_employee_room(conn, payload=None):
     """Put a staff socket in the employee room; it may now be handed tickets."""
     realtime.join(conn, service.employee_room(conn.actor))
-    presence.joined_staff_room(conn)
+    presence.declare_available(conn)
     return {"joined": True}
 
 
@@ -56,4 +57,37 @@ HANDLERS = {
     "ticket_message": ticket_message,
     "assign_ticket": assign_ticket,
     "close_ticket": close_ticket,
+}
+
+
+# The AsyncAPI page: event -> (payload schema, ack `data` schema, summary).
+CLIENT_DOCS = {
+    "join_employee_room": (Empty, docs.EmployeeRoomJoined,
+                           "Staff: receive new tickets; become assignable."),
+    "join_ticket": ({"oneOf": [BARE_ID, schemas.TicketRef]}, docs.TicketAnswer,
+                    "Follow a ticket live (owner, assignee, staff)."),
+    "leave_ticket": ({"oneOf": [BARE_ID, schemas.TicketRef]}, docs.TicketLeft,
+                     "Stop following a ticket."),
+    "ticket_message": (schemas.TicketMessage, docs.TicketMessageAnswer, "Write on a ticket."),
+    "assign_ticket": (schemas.AssignTicket, docs.TicketAnswer,
+                      "Staff: assign to me, or (admin) to employeeId."),
+    "close_ticket": ({"oneOf": [BARE_ID, schemas.TicketRef]}, docs.TicketAnswer,
+                     "Close a ticket (assignee or admin)."),
+}
+# event -> (payload schema, who receives it).
+SERVER_DOCS = {
+    "ticket:created": (docs.TicketView,
+                       "employees; the ticket as it stands after the auto-assignment attempt"),
+    "ticket:new": (docs.TicketView, "employees; same as ticket:created"),
+    "ticket:assigned": (docs.TicketAssigned,
+                        "ticket room, owner's and assignee's `user:` rooms, employees"),
+    "ticket:message": (docs.TicketMessageEvent,
+                       "staff-written messages only (`role: agent`): ticket room, owner's `user:` room"),
+    "ticket:customer-message": (docs.TicketMessageEvent,
+                                "customer-written messages only (`role: user`): ticket room, "
+                                "assignee's `user:` room"),
+    "ticket:new-message": (docs.TicketNewMessage, "employees (customer messages only)"),
+    "ticket:status-changed": (docs.TicketStatusChanged,
+                              "employees, ticket room, owner's `user:` room"),
+    "ticket:closed": (docs.TicketClosed, "ticket room, owner's `user:` room"),
 }

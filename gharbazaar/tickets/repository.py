@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
-from ..db import declare_indexes, get_db
+from ..db import get_db
 from .states import CLOSED, FEEDBACK_AFTER, OPEN, STATUSES
 
 TICKETS, MESSAGES = "tickets", "ticketmessages"
@@ -13,7 +13,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # by_owner_status / by_assignee_status, where SecantusDB scans the collection for `$ne: closed`.
 NOT_CLOSED = [status for status in STATUSES if status != CLOSED]
 
-declare_indexes(TICKETS, [
+# collection -> the indexes its queries need; the feature's init_app registers them.
+INDEXES = {}
+INDEXES[TICKETS] = [
     IndexModel([("userId", ASCENDING), ("_id", DESCENDING)], name="by_owner"),
     IndexModel([("userId", ASCENDING), ("status", ASCENDING), ("_id", DESCENDING)], name="by_owner_status"),
     # Serves the staff listing by status and the waiting queue (status open, oldest _id first).
@@ -28,10 +30,10 @@ declare_indexes(TICKETS, [
     IndexModel([("status", ASCENDING), ("updatedAt", DESCENDING)], name="by_status_activity"),
     IndexModel([("assignedTo", ASCENDING), ("resolvedAt", ASCENDING)], name="assignee_resolved"),
     IndexModel([("assignedTo", ASCENDING), ("firstResponseAt", ASCENDING)], name="assignee_first_response"),
-])
-declare_indexes(MESSAGES, [
+]
+INDEXES[MESSAGES] = [
     IndexModel([("ticketId", ASCENDING), ("timestamp", ASCENDING), ("_id", ASCENDING)], name="by_ticket"),
-])
+]
 
 
 def _tickets():

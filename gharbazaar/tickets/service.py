@@ -6,7 +6,6 @@ from ..auth import STAFF_ROLES
 from ..db import object_id
 from ..documents import utcnow
 from ..errors import Conflict, Forbidden, ValidationFailed
-from ..presence import service as presence
 from ..users import service as users
 from . import access, assignment, attachments, moves, notify, repository, states, views
 from .access import visible
@@ -203,6 +202,3 @@ def give_feedback(actor, ticket_id, rating, remarks=None):
         if updated is not None:
             return updated
     raise Conflict("The ticket changed meanwhile. Please try again.")
-
-
-presence.register_contacts(repository.counterparts)

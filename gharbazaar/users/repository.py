@@ -4,7 +4,7 @@ from pymongo.errors import BulkWriteError
 
 from ..db import get_db
 from ..documents import utcnow
-from ..presence.batch import coalesced
+from ..batch import coalesced
 
 
 def _users():

@@ -4,7 +4,6 @@ from collections import OrderedDict
 
 from flask import current_app
 
-from .. import sockets
 from . import repository
 
 log = logging.getLogger(__name__)
@@ -44,8 +43,7 @@ def profiles(user_ids):
     return out
 
 
-@sockets.connected.connect
-def _on_connected(app, conn):
+def on_connected(app, conn):
     """Learn every connecting user's name and email."""
     try:
         remember(conn.actor)

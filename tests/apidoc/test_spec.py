@@ -8,7 +8,7 @@ import jsonschema_rs
 import pytest
 from schemathesis.specs.openapi.definitions import OPENAPI_31
 
-from gharbazaar.apidoc import events as catalogue
+from gharbazaar.apidoc.events import catalogue
 from gharbazaar.chat import events as chat_events
 from gharbazaar.presence import events as presence_events
 from gharbazaar.sync import events as sync_events
@@ -143,7 +143,7 @@ def test_each_route_loads_exactly_the_schemas_it_documents(app, client, openapi,
             assert [set(s().fields) for s in query_schemas] == ([query] if query else []), (method, path)
 
 
-def test_asyncapi_lists_every_event_of_every_handler(asyncapi):
+def test_asyncapi_lists_every_event_of_every_handler(asyncapi, app):
     messages = {m["name"]: m for m in asyncapi["components"]["messages"].values()}
     publish = asyncapi["channels"]["/"]["publish"]["message"]["oneOf"]
     emitted = {ref["$ref"].rsplit("/", 1)[1] for ref in publish}
@@ -151,7 +151,7 @@ def test_asyncapi_lists_every_event_of_every_handler(asyncapi):
         for event in handlers:
             assert event in messages and not messages[event].get("x-undocumented"), event
             assert event.replace(":", ".") in emitted, event
-    for event in catalogue.SERVER_EVENTS:
+    for event in catalogue(app)["server"]:
         assert event in messages
     assert set(asyncapi["channels"]) == {"/", "/chat", "/tickets"}
     for ref in refs(asyncapi):
@@ -165,9 +165,9 @@ def loaded_schemas(payload):
     return {s for s in candidates if isinstance(s, type) and issubclass(s, BaseSchema)}
 
 
-def test_each_socket_event_loads_the_schema_it_documents(socket_client, loaded):
+def test_each_socket_event_loads_the_schema_it_documents(socket_client, loaded, app):
     sock = socket_client(make_token("doc-socket", "buyer"))
-    for event, (payload, _, _) in catalogue.CLIENT_EVENTS.items():
+    for event, (payload, _, _) in catalogue(app)["client"].items():
         documented = loaded_schemas(payload)
         loaded.clear()
         sock.emit(event, {}, callback=True)

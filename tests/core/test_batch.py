@@ -1,9 +1,9 @@
-"""Group commit (presence/batch.py): callers who arrive together share one run, each gets its own answer."""
+"""Group commit (gharbazaar/batch.py): callers who arrive together share one run, each gets its own answer."""
 import threading
 
 import pytest
 
-from gharbazaar.presence.batch import Coalescer
+from gharbazaar.batch import Coalescer
 
 
 class Recorder:

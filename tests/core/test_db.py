@@ -13,15 +13,13 @@ def test_one_client_per_app(app):
         assert db.get_client() is db.get_client()
 
 
-def test_ensure_indexes_is_idempotent_and_creates_declared_indexes(app):
-    db.declare_indexes("probe_things", [IndexModel([("owner", ASCENDING)], name="by_owner")])
-    try:
-        with app.app_context():
-            first = db.ensure_indexes()
-            assert db.ensure_indexes() == first
-            assert "by_owner" in db.get_db().probe_things.index_information()
-    finally:
-        db._INDEXES.pop("probe_things")
+def test_ensure_indexes_is_idempotent_and_creates_registered_indexes(app, make_app):
+    db.register_indexes(app, {"probe_things": [IndexModel([("owner", ASCENDING)], name="by_owner")]})
+    with app.app_context():
+        first = db.ensure_indexes()
+        assert db.ensure_indexes() == first
+        assert "by_owner" in db.get_db().probe_things.index_information()
+    assert "probe_things" not in make_app().extensions["gharbazaar.indexes"]  # one app's registry only
 
 
 def test_ensure_indexes_cli(app):

@@ -36,10 +36,8 @@ def upload(data, name="file.bin"):
 
 
 @pytest.fixture
-def probe_scope():
-    service.register_scope("probe", lambda actor, scope_id: actor.id == scope_id)
-    yield
-    service._SCOPES.pop("probe", None)
+def probe_scope(app):
+    service.register_scope(app, "probe", lambda actor, scope_id: actor.id == scope_id)
 
 
 @pytest.mark.parametrize("data, name, expected", [

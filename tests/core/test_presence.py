@@ -11,17 +11,12 @@ from tests.support import make_token, unique
 
 
 @pytest.fixture
-def people():
+def people(app):
     """Three users; a and b are contacts of each other, c is a stranger."""
     a, b, c = unique("a"), unique("b"), unique("c")
     links = {a: {b}, b: {a}}
-
-    def provider(user_id):
-        return links.get(user_id, set())
-
-    service.register_contacts(provider)
-    yield a, b, c
-    service._contact_providers.remove(provider)
+    service.register_contacts(app, lambda user_id: links.get(user_id, set()))
+    return a, b, c
 
 
 @pytest.fixture
@@ -168,12 +163,12 @@ def test_available_staff_are_in_the_room_and_not_away(app, connect):
     emp = unique("emp")
     sock = connect(emp, role="employee")
     with app.app_context():
-        assert emp not in service.available_staff()
-        service.joined_staff_room(connection_of(app, emp))
-        assert emp in service.available_staff()
+        assert emp not in service.available_users()
+        service.declare_available(connection_of(app, emp))
+        assert emp in service.available_users()
     sock.emit("presence:update-status", {"status": "away"})
     with app.app_context():
-        assert emp not in service.available_staff()
+        assert emp not in service.available_users()
 
 
 def connection_of(app, user):

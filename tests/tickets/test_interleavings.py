@@ -166,7 +166,7 @@ def test_creates_closes_and_comings_and_goings_leave_nothing_waiting_that_someon
         for ticket in get_db().tickets.find({"status": {"$in": sorted(states.ACTIVE)}}):
             counts[ticket["assignedTo"]] += 1
         waiting = get_db().tickets.count_documents({"status": states.OPEN})
-        available = presence.available_staff()
+        available = presence.available_users()
     assert max(counts.values()) <= cap, counts
     if waiting:
         assert all(counts[emp] >= cap for emp in available), (waiting, counts, available)

@@ -1,9 +1,9 @@
 """GET /api/v1/me: the caller as this backend sees their token (helps frontend debugging)."""
 from flask import jsonify
 
-from .apidoc.openapi import Blueprint, envelope
-from .apidoc.views import MeAnswer
-from .auth import authenticate_request
+from ..apidoc.openapi import Blueprint, envelope
+from ..apidoc.views import MeAnswer
+from ..auth import authenticate_request
 
 bp = Blueprint("identity", __name__, url_prefix="/api/v1")
 
