@@ -212,3 +212,12 @@ def query_args():
 def load_query(schema):
     """Return the request's query string validated by the schema."""
     return load(schema, query_args())
+
+
+class LooseId(fields.String):
+    """A string id; numbers are accepted and turned into strings (property ids from listings)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        return super()._deserialize(value, attr, data, **kwargs)

@@ -3,7 +3,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from .. import __version__
-from ..chat.schemas import LooseId
+from ..validation import LooseId
 
 REASONS = {200: "OK", 201: "Created", 400: "Invalid request (`validation_error`)",
            401: "No token, or an invalid or expired one (`unauthorized`, `token_expired`)",

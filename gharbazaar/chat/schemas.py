@@ -1,20 +1,11 @@
 """Chat payloads, shared by the REST routes and the socket handlers."""
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from ..validation import BaseSchema, Instant, Integer, Link
+from ..validation import BaseSchema, Instant, Integer, Link, LooseId
 
 MAX_CONTENT = 10000
 MESSAGE_TYPES = ("text", "image", "file")
 ID_LENGTH = validate.Length(min=1, max=256)
-
-
-class LooseId(fields.String):
-    """A string id; numbers are accepted and turned into strings (property ids from listings)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class ConversationRef(BaseSchema):
