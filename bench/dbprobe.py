@@ -25,7 +25,7 @@ from harness.seed import conversation_doc  # noqa: E402
 
 from gharbazaar import create_app, db  # noqa: E402
 from gharbazaar.chat import repository as chat  # noqa: E402
-from gharbazaar.documents import utcnow  # noqa: E402
+from gharbazaar.models import utcnow  # noqa: E402
 from gharbazaar.presence import repository as presence  # noqa: E402
 
 RESULTS = os.path.join(servers.BENCH, "results")
@@ -58,7 +58,7 @@ def calls(convs):
         "chat send: claim_for_message (findAndModify)": lambda i: chat.claim_for_message(
             message(i), convs[i]["participants"]),
         "chat send: insert_message (insert)": lambda i: chat.insert_message(
-            dict(message(i), read=False, changeSeq=2)),
+            (lambda m: dict(m, read=False, changeSeq=2, dedupeKey=f"id:{m['_id']}"))(message(i))),
         "chat read: claim_seq (findAndModify)": lambda i: chat.claim_seq(convs[i]["_id"], convs[i]["participants"][1]),
         "chat read: mark_read (update, many)": lambda i: chat.mark_read(
             convs[i]["_id"], convs[i]["participants"][1], 3),

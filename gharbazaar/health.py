@@ -4,7 +4,7 @@ from flask import current_app, jsonify
 from . import __version__, db, queue
 from .apidoc.openapi import PUBLIC, Blueprint, envelope, errors
 from .apidoc.views import DbCommands, Health, Ready, ServiceIndex
-from .documents import iso, utcnow
+from .models import iso, utcnow
 
 bp = Blueprint("health", __name__)
 

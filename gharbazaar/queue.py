@@ -18,7 +18,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 from socketio.packet import Packet
 
-from .documents import iso
+from .models import iso
 
 log = logging.getLogger(__name__)
 CHANNEL = "gharbazaar-socketio"

@@ -1,7 +1,7 @@
 """The Socket.IO catalogue: features describe their events in init_app; asyncapi.py reads it."""
 from marshmallow import fields
 
-from .fields import View, flag, text
+from ..models import View, flag, text
 
 BARE_ID = {"type": "string", "description": "The id alone (older clients)."}
 

@@ -1,7 +1,7 @@
 """Shared answers: the error envelope, health, the service index and `/me` (documentation only)."""
 from marshmallow import fields, validate
 
-from .fields import View, flag, nested, one_of, text, when
+from ..models import View, flag, nested, one_of, text, when
 
 STATES = ("ok", "down")
 

@@ -3,7 +3,7 @@ from ..apidoc.events import BARE_ID
 from .. import realtime
 from ..sockets import own_budget
 from ..validation import load
-from . import docs, schemas, service
+from . import models, schemas, service
 
 
 def _conversation_ref(payload):
@@ -66,26 +66,26 @@ HANDLERS = {
 
 # The AsyncAPI page: event -> (payload schema, ack `data` schema, summary).
 CLIENT_DOCS = {
-    "join_conversation": ({"oneOf": [BARE_ID, schemas.ConversationRef]}, docs.JoinedConversation,
+    "join_conversation": ({"oneOf": [BARE_ID, schemas.ConversationRef]}, models.JoinedConversation,
                           "Follow a conversation live (participants only)."),
-    "leave_conversation": ({"oneOf": [BARE_ID, schemas.ConversationRef]}, docs.ConversationLeft,
+    "leave_conversation": ({"oneOf": [BARE_ID, schemas.ConversationRef]}, models.ConversationLeft,
                            "Stop following a conversation."),
-    "send_message": (schemas.SendMessage, docs.MessageAnswer,
+    "send_message": (schemas.SendMessage, models.MessageAnswer,
                      "Send a message (idempotent by clientMessageId)."),
-    "typing": (schemas.Typing, docs.TypingView,
+    "typing": (schemas.Typing, models.TypingView,
                "Say I am (not) typing, one event per keystroke is fine: past RATE_LIMIT_SOCKET_TYPING "
                "per connection (60/s) and RATE_LIMIT_TYPING relayed per conversation (4/s) extra events "
                "are dropped silently (ack `dropped: true`), never answered with `error`."),
-    "mark_as_read": (schemas.MarkReadEvent, docs.ReadReceipt, "Mark the other side's messages read."),
-    "edit_message": (schemas.EditMessage, docs.MessageAnswer, "Edit one of my messages."),
-    "delete_message": (schemas.MessageRef, docs.MessageAnswer, "Delete one of my messages (soft)."),
+    "mark_as_read": (schemas.MarkReadEvent, models.ReadReceipt, "Mark the other side's messages read."),
+    "edit_message": (schemas.EditMessage, models.MessageAnswer, "Edit one of my messages."),
+    "delete_message": (schemas.MessageRef, models.MessageAnswer, "Delete one of my messages (soft)."),
 }
 # event -> (payload schema, who receives it).
 SERVER_DOCS = {
-    "new_message": (docs.MessageView, "conversation room, sender included"),
-    "message_notification": (docs.Notification, "`user:` room of every other participant"),
-    "user_typing": (docs.TypingView, "conversation room except the sender"),
-    "messages_read": (docs.ReadReceipt, "conversation room except the reader"),
-    "message_edited": (docs.EditedView, "conversation room"),
-    "message_deleted": (docs.DeletedView, "conversation room"),
+    "new_message": (models.MessageView, "conversation room, sender included"),
+    "message_notification": (models.Notification, "`user:` room of every other participant"),
+    "user_typing": (models.TypingView, "conversation room except the sender"),
+    "messages_read": (models.ReadReceipt, "conversation room except the reader"),
+    "message_edited": (models.EditedView, "conversation room"),
+    "message_deleted": (models.DeletedView, "conversation room"),
 }

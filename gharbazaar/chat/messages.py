@@ -1,25 +1,22 @@
 """Message rules: send (idempotent by clientMessageId), page, edit and soft-delete."""
 import logging
 
-from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from .. import realtime, throttle
 from ..db import object_id
-from ..documents import utcnow
+from ..models import utcnow
 from ..errors import Forbidden, NotFound, ValidationFailed
 from ..files import service as files
 from ..files.sniff import IMAGE
 from ..users import service as users
-from . import repository, shapes
+from . import models, repository
 from .access import NOT_AUTHORIZED, NOT_AUTHORIZED_VIEW, SCOPE, conversation_for, participants_of
 
 log = logging.getLogger(__name__)
 MESSAGE_NOT_FOUND = "Message not found"
 NOT_AUTHORIZED_EDIT = "Not authorized to edit this message"
 NOT_AUTHORIZED_DELETE = "Not authorized to delete this message"
-DELETED_TEXT = "[Message deleted]"
-FILE_FIELDS = ("fileId", "fileName", "fileSize", "fileType")
 
 
 def _file_fields(actor, conversation_id, data):
@@ -58,13 +55,7 @@ def send_message(actor, conversation_id, data):
     users.remember(actor)
     # Everything that can refuse the message is checked before anything is written.
     kind, file_fields = _file_fields(actor, oid, data)
-    now = utcnow()
-    doc = {"_id": ObjectId(), "conversationId": oid, "senderId": actor.id, "senderEmail": actor.email,
-           "senderName": actor.display_name, "content": data["content"], "type": kind, **file_fields,
-           "read": False, "readAt": None, "edited": False, "deleted": False,
-           "createdAt": now, "updatedAt": now}
-    if client_id:
-        doc["clientMessageId"] = client_id
+    doc = models.new_message(actor, oid, data["content"], kind, file_fields, client_id, utcnow())
     # Two round trips: this write (membership again, atomically; sequence number; preview and
     # unread counts), then the insert. A retried clientMessageId is detected by the insert.
     conversation = repository.claim_for_message(doc, participants)
@@ -82,8 +73,8 @@ def send_message(actor, conversation_id, data):
                     if isinstance(exc, DuplicateKeyError) else None)
         if original is None:
             raise
-        return shapes.message(original), False
-    message = shapes.message(doc)
+        return models.message(original), False
+    message = models.message(doc)
     realtime.publish(SCOPE, "new_message", message, realtime.conversation_room(str(oid)))
     others = [realtime.user_room(p) for p in participants if p != actor.id]
     realtime.publish(SCOPE, "message_notification", {"conversationId": message["conversationId"],
@@ -102,7 +93,7 @@ def list_messages(actor, conversation_id, limit=50, before=None, skip=0):
     docs = repository.page_of_messages(conversation["_id"], limit, before_id, skip)
     has_more = len(docs) > limit
     docs = docs[:limit][::-1]
-    return {"messages": [shapes.message(d) for d in docs], "hasMore": has_more,
+    return {"messages": [models.message(d) for d in docs], "hasMore": has_more,
             "nextBefore": str(docs[0]["_id"]) if has_more else None}
 
 
@@ -133,9 +124,9 @@ def edit_message(actor, message_id, content):
     if updated is None:
         raise NotFound(MESSAGE_NOT_FOUND)
     repository.refresh_preview(updated)
-    realtime.publish(SCOPE, "message_edited", shapes.edited(updated), realtime.conversation_room(
+    realtime.publish(SCOPE, "message_edited", models.edited(updated), realtime.conversation_room(
         str(updated["conversationId"])))
-    return shapes.message(updated)
+    return models.message(updated)
 
 
 def delete_message(actor, message_id):
@@ -144,16 +135,16 @@ def delete_message(actor, message_id):
     now = utcnow()
     # Shown as plain text from now on: there is no file left to render.
     updated = repository.update_message(doc["_id"], {"deleted": False},
-                                        {"deleted": True, "deletedAt": now, "content": DELETED_TEXT,
+                                        {"deleted": True, "deletedAt": now, "content": models.DELETED_TEXT,
                                          "type": "text", "updatedAt": now, "changeSeq": _next_seq(doc)},
-                                        unset=FILE_FIELDS)
+                                        unset=models.FILE_FIELDS)
     if updated is None:  # already deleted: deleting is idempotent and announced once
-        return shapes.message(repository.find_message(doc["_id"]))
+        return models.message(repository.find_message(doc["_id"]))
     # Only the sender's own uploads are attached, but one upload may be sent twice: it stays
     # while any message still shows it (this one no longer does: its file fields are gone).
     if doc.get("fileId") and not repository.file_in_use(doc["conversationId"], doc["fileId"]):
         files.remove(doc["fileId"])
     repository.refresh_preview(updated)
-    realtime.publish(SCOPE, "message_deleted", shapes.deleted(updated), realtime.conversation_room(
+    realtime.publish(SCOPE, "message_deleted", models.deleted(updated), realtime.conversation_room(
         str(updated["conversationId"])))
-    return shapes.message(updated)
+    return models.message(updated)

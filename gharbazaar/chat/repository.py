@@ -1,9 +1,8 @@
 """The `conversations` and `messages` collections: queries, indexes and atomic updates."""
-from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from ..db import get_db
-from ..documents import utcnow
+from ..models import utcnow
 
 CONVERSATIONS, MESSAGES = "conversations", "messages"
 
@@ -67,9 +66,6 @@ def find_pair(user_a, user_b, property_id):
 
 def insert_conversation(doc):
     """Insert a conversation; DuplicateKeyError when the pair already has one for the property."""
-    low, high = sorted(doc["participants"])
-    doc = dict(doc, pairLow=low, pairHigh=high, unreadCounts=[0] * len(doc["participants"]),
-               visibleTo=list(doc["participants"]), seq=0, changedAt=doc["createdAt"])
     doc["_id"] = _conversations().insert_one(doc).inserted_id
     return doc
 
@@ -161,9 +157,6 @@ def uncount_read(conversation, user_id, count):
 
 def insert_message(doc):
     """Insert a message; DuplicateKeyError when its sender already used its clientMessageId."""
-    doc.setdefault("_id", ObjectId())
-    client_id = doc.get("clientMessageId")
-    doc["dedupeKey"] = f"c:{client_id}" if client_id else f"id:{doc['_id']}"
     _messages().insert_one(doc)
     return doc
 

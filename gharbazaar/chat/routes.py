@@ -4,8 +4,8 @@ from flask import jsonify, request
 from ..apidoc.openapi import Blueprint, envelope, errors, multipart
 from ..auth import authenticate_request, require_login
 from . import schemas, service
-from .docs import (ConversationAnswer, ConversationListing, HiddenConversation, MessageAnswer,
-                   MessageListing, ReadReceipt, UploadAnswer)
+from .models import (ConversationAnswer, ConversationListing, HiddenConversation, MessageAnswer,
+                     MessageListing, ReadReceipt, UploadAnswer)
 
 bp = require_login(Blueprint("chat", __name__, url_prefix="/api/v1/chat"))
 

@@ -1,10 +1,10 @@
 """Chat payloads, shared by the REST routes and the socket handlers."""
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
+from .models import MESSAGE_TYPES
 from ..validation import BaseSchema, Instant, Integer, Link, LooseId
 
 MAX_CONTENT = 10000
-MESSAGE_TYPES = ("text", "image", "file")
 ID_LENGTH = validate.Length(min=1, max=256)
 
 

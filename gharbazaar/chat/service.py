@@ -8,11 +8,11 @@ from pymongo.errors import DuplicateKeyError
 
 from .. import realtime, throttle
 from ..db import object_id
-from ..documents import iso, utcnow
+from ..models import iso, utcnow
 from ..errors import NotFound, RateLimited, ValidationFailed
 from ..files import service as files
 from ..users import service as users
-from . import repository, shapes
+from . import models, repository
 from .access import SCOPE, claim_for, conversation_for, participants_of, room_of
 # Re-exported: routes and socket events call this module only.
 from .messages import delete_message, edit_message, list_messages, send_message  # noqa: F401
@@ -22,8 +22,8 @@ SELF_CONVERSATION = "Cannot create conversation with yourself"
 
 def describe(doc, viewer_id):
     """Return one conversation as the viewer sees it."""
-    other = shapes.other_participant(doc, viewer_id)
-    return shapes.conversation(doc, viewer_id, users.profiles([other]))
+    other = models.other_participant(doc, viewer_id)
+    return models.conversation(doc, viewer_id, users.profiles([other]))
 
 
 def create_conversation(actor, data):
@@ -37,14 +37,8 @@ def create_conversation(actor, data):
     if existing is not None:
         return _reopen(actor, existing), False
     throttle.hit(throttle.CONVERSATIONS, actor.id, "Too many new conversations. Please try again later.")
-    now = utcnow()
-    kind = data["type"] or ("property" if property_id else "direct")
-    doc = {"participants": [actor.id, other_id], "type": kind, "conversationType": kind,
-           "propertyId": property_id, "propertyTitle": data["propertyTitle"], "lastMessage": "",
-           "lastMessageAt": now, "lastMessageId": None, "createdBy": actor.id, "createdAt": now,
-           "updatedAt": now}
     try:
-        doc = repository.insert_conversation(doc)
+        doc = repository.insert_conversation(models.new_conversation(actor, other_id, data, utcnow()))
     except DuplicateKeyError:  # a concurrent request created it first: theirs is the one
         return _reopen(actor, repository.find_pair(actor.id, other_id, property_id)), False
     initial = (data["initialMessage"] or "").strip()
@@ -72,9 +66,9 @@ def list_conversations(actor, limit, before=None, before_id=None):
     docs = repository.list_conversations(actor.id, limit + 1, before, before_oid)
     has_more = len(docs) > limit
     docs = docs[:limit]
-    profiles = users.profiles(list({shapes.other_participant(d, actor.id) for d in docs}))
+    profiles = users.profiles(list({models.other_participant(d, actor.id) for d in docs}))
     last = docs[-1] if has_more else None
-    return {"conversations": [shapes.conversation(d, actor.id, profiles) for d in docs],
+    return {"conversations": [models.conversation(d, actor.id, profiles) for d in docs],
             "hasMore": has_more,
             "nextBefore": iso(last["lastMessageAt"]) if last else None,
             "nextBeforeId": str(last["_id"]) if last else None}

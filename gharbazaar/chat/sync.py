@@ -1,7 +1,7 @@
 """What changed in a user's conversations since a client last looked (resync after reconnect)."""
 from ..db import object_id
 from ..errors import NotFound
-from . import repository, shapes
+from . import models, repository
 from .service import describe
 
 MAX_CHANGES = 200
@@ -39,7 +39,7 @@ def _entry(doc, actor, messages, limit, after=0):
     last_seq = messages[-1]["changeSeq"] if messages else after
     return {"conversationId": str(doc["_id"]), "lastSeq": last_seq,
             "conversation": describe(doc, actor.id),
-            "messages": [shapes.message(m) for m in messages], "hasMore": has_more}
+            "messages": [models.message(m) for m in messages], "hasMore": has_more}
 
 
 def changes(actor, after=None, since=None, limit=MAX_CHANGES):

@@ -6,7 +6,7 @@ from flask_socketio import emit
 from ..apidoc.events import Empty
 from .. import sockets
 from ..validation import load
-from . import docs, schemas, service
+from . import models, schemas, service
 
 log = logging.getLogger(__name__)
 
@@ -73,15 +73,15 @@ def _start_sweeper(app):
 
 # The AsyncAPI page: event -> (payload schema, ack `data` schema, summary).
 CLIENT_DOCS = {
-    "presence:update-status": (schemas.StatusUpdate, docs.UserStatus, "Set my status."),
-    "presence:get-status": (schemas.StatusQuery, docs.StatusResponse,
+    "presence:update-status": (schemas.StatusUpdate, models.UserStatus, "Set my status."),
+    "presence:get-status": (schemas.StatusQuery, models.StatusResponse,
                             "Ask for users' status (answered by `presence:status-response`)."),
-    "presence:heartbeat": (Empty, docs.Heartbeat, "Refresh my lastSeen."),
+    "presence:heartbeat": (Empty, models.Heartbeat, "Refresh my lastSeen."),
 }
 # event -> (payload schema, who receives it).
 SERVER_DOCS = {
-    "presence:user-online": (docs.UserStatus, "`user:` rooms of the user's contacts"),
-    "presence:user-offline": (docs.UserPresence, "`user:` rooms of the user's contacts"),
-    "presence:status-changed": (docs.UserStatus, "`user:` rooms of the user's contacts"),
-    "presence:status-response": (docs.StatusResponse, "the asking socket"),
+    "presence:user-online": (models.UserStatus, "`user:` rooms of the user's contacts"),
+    "presence:user-offline": (models.UserPresence, "`user:` rooms of the user's contacts"),
+    "presence:status-changed": (models.UserStatus, "`user:` rooms of the user's contacts"),
+    "presence:status-response": (models.StatusResponse, "the asking socket"),
 }

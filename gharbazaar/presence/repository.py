@@ -9,7 +9,7 @@ from pymongo import ASCENDING, IndexModel, ReplaceOne, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from ..db import get_db
-from ..documents import utcnow
+from ..models import utcnow
 from ..batch import coalesced
 
 SOCKETS, USERS = "presence_sockets", "presence"

@@ -11,7 +11,7 @@ from blinker import Namespace
 from flask import current_app
 
 from .. import realtime, sockets
-from ..documents import iso
+from ..models import iso
 from ..errors import ValidationFailed
 from . import pending, repository
 

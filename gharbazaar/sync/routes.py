@@ -4,7 +4,7 @@ from flask import jsonify
 from ..apidoc.openapi import Blueprint, envelope
 from ..auth import authenticate_request, require_login
 from . import schemas, service
-from .docs import SyncAnswer
+from .models import SyncAnswer
 
 bp = require_login(Blueprint("sync", __name__, url_prefix="/api/v1/sync"))
 

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from ..chat import sync as chat_sync
-from ..documents import iso, utcnow
+from ..models import iso, utcnow
 from ..errors import ValidationFailed
 from ..tickets import sync as ticket_sync
 

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 from flask import current_app
 
-from ..documents import utcnow
+from ..models import utcnow
 from ..presence import service as presence
 from ..users import service as users
 from . import lease, loads, moves, notify, repository, states

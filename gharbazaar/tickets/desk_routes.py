@@ -3,8 +3,8 @@ from flask import jsonify
 
 from ..apidoc.openapi import Blueprint, envelope, errors
 from ..auth import authenticate_request, require_login
-from . import desk, schemas, views
-from .docs import ActiveConversations, DeskStatsAnswer, DeskTickets, TicketListing, TicketMessageAnswer
+from . import desk, models, schemas
+from .models import ActiveConversations, DeskStatsAnswer, DeskTickets, TicketListing, TicketMessageAnswer
 
 bp = require_login(Blueprint("employee", __name__, url_prefix="/api/v1/employee"))
 TAGS = ["employee desk"]
@@ -21,7 +21,7 @@ def _ok(data, status=200, **top_level):
 def tickets(args):
     """List every ticket, newest first (staff)."""
     page = desk.list_tickets(authenticate_request(), args)
-    return _ok({"tickets": [views.ticket(t) for t in page["tickets"]], "hasMore": page["hasMore"]})
+    return _ok({"tickets": [models.ticket(t) for t in page["tickets"]], "hasMore": page["hasMore"]})
 
 
 @bp.get("/active-conversations", tags=TAGS)
@@ -30,7 +30,7 @@ def tickets(args):
 def active_conversations():
     """My tickets that are not closed and the waiting ones, newest activity first (staff)."""
     found = desk.active_conversations(authenticate_request())
-    return _ok({"conversations": [views.ticket(t) for t in found]})
+    return _ok({"conversations": [models.ticket(t) for t in found]})
 
 
 @bp.post("/quick-response", tags=TAGS)
@@ -40,7 +40,7 @@ def active_conversations():
 def quick_response(data):
     """Send a quick-response template as my ticket message (staff)."""
     message = desk.quick_response(authenticate_request(), data["ticketId"], data["templateId"])
-    return _ok({"message": views.message(message)}, 201, message="Quick response sent")
+    return _ok({"message": models.message(message)}, 201, message="Quick response sent")
 
 
 @bp.get("/user-history/<user_id>", tags=TAGS)
@@ -49,7 +49,7 @@ def quick_response(data):
 def user_history(user_id):
     """A customer's last 20 tickets, newest first (staff)."""
     found = desk.user_history(authenticate_request(), user_id)
-    return _ok({"tickets": [views.ticket(t) for t in found]})
+    return _ok({"tickets": [models.ticket(t) for t in found]})
 
 
 @bp.get("/stats", tags=TAGS)

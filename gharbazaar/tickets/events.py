@@ -3,7 +3,7 @@ from ..apidoc.events import BARE_ID, Empty
 from .. import realtime
 from ..presence import service as presence
 from ..validation import load
-from . import docs, schemas, service, views
+from . import models, schemas, service
 
 
 def _ticket_id(payload):
@@ -23,7 +23,7 @@ def join_ticket(conn, payload):
     """Join the ticket room (owner, assignee or staff)."""
     ticket = service.follow(conn.actor, _ticket_id(payload))
     realtime.join(conn, realtime.ticket_room(str(ticket["_id"])))
-    return {"ticket": views.ticket(ticket)}
+    return {"ticket": models.ticket(ticket)}
 
 
 def leave_ticket(conn, payload):
@@ -36,18 +36,18 @@ def leave_ticket(conn, payload):
 def ticket_message(conn, payload):
     """Write on the ticket; the message is broadcast by the service."""
     data = load(schemas.TicketMessage(), payload)
-    return {"message": views.message(service.post_message(conn.actor, data["ticketId"], data))}
+    return {"message": models.message(service.post_message(conn.actor, data["ticketId"], data))}
 
 
 def assign_ticket(conn, payload):
     """Assign the ticket to the caller, or (admin) to employeeId."""
     data = load(schemas.AssignTicket(), payload)
-    return {"ticket": views.ticket(service.assign(conn.actor, data["ticketId"], data["employeeId"]))}
+    return {"ticket": models.ticket(service.assign(conn.actor, data["ticketId"], data["employeeId"]))}
 
 
 def close_ticket(conn, payload):
     """Close the ticket (assignee or admin)."""
-    return {"ticket": views.ticket(service.close(conn.actor, _ticket_id(payload)))}
+    return {"ticket": models.ticket(service.close(conn.actor, _ticket_id(payload)))}
 
 
 HANDLERS = {
@@ -62,32 +62,32 @@ HANDLERS = {
 
 # The AsyncAPI page: event -> (payload schema, ack `data` schema, summary).
 CLIENT_DOCS = {
-    "join_employee_room": (Empty, docs.EmployeeRoomJoined,
+    "join_employee_room": (Empty, models.EmployeeRoomJoined,
                            "Staff: receive new tickets; become assignable."),
-    "join_ticket": ({"oneOf": [BARE_ID, schemas.TicketRef]}, docs.TicketAnswer,
+    "join_ticket": ({"oneOf": [BARE_ID, schemas.TicketRef]}, models.TicketAnswer,
                     "Follow a ticket live (owner, assignee, staff)."),
-    "leave_ticket": ({"oneOf": [BARE_ID, schemas.TicketRef]}, docs.TicketLeft,
+    "leave_ticket": ({"oneOf": [BARE_ID, schemas.TicketRef]}, models.TicketLeft,
                      "Stop following a ticket."),
-    "ticket_message": (schemas.TicketMessage, docs.TicketMessageAnswer, "Write on a ticket."),
-    "assign_ticket": (schemas.AssignTicket, docs.TicketAnswer,
+    "ticket_message": (schemas.TicketMessage, models.TicketMessageAnswer, "Write on a ticket."),
+    "assign_ticket": (schemas.AssignTicket, models.TicketAnswer,
                       "Staff: assign to me, or (admin) to employeeId."),
-    "close_ticket": ({"oneOf": [BARE_ID, schemas.TicketRef]}, docs.TicketAnswer,
+    "close_ticket": ({"oneOf": [BARE_ID, schemas.TicketRef]}, models.TicketAnswer,
                      "Close a ticket (assignee or admin)."),
 }
 # event -> (payload schema, who receives it).
 SERVER_DOCS = {
-    "ticket:created": (docs.TicketView,
+    "ticket:created": (models.TicketView,
                        "employees; the ticket as it stands after the auto-assignment attempt"),
-    "ticket:new": (docs.TicketView, "employees; same as ticket:created"),
-    "ticket:assigned": (docs.TicketAssigned,
+    "ticket:new": (models.TicketView, "employees; same as ticket:created"),
+    "ticket:assigned": (models.TicketAssigned,
                         "ticket room, owner's and assignee's `user:` rooms, employees"),
-    "ticket:message": (docs.TicketMessageEvent,
+    "ticket:message": (models.TicketMessageEvent,
                        "staff-written messages only (`role: agent`): ticket room, owner's `user:` room"),
-    "ticket:customer-message": (docs.TicketMessageEvent,
+    "ticket:customer-message": (models.TicketMessageEvent,
                                 "customer-written messages only (`role: user`): ticket room, "
                                 "assignee's `user:` room"),
-    "ticket:new-message": (docs.TicketNewMessage, "employees (customer messages only)"),
-    "ticket:status-changed": (docs.TicketStatusChanged,
+    "ticket:new-message": (models.TicketNewMessage, "employees (customer messages only)"),
+    "ticket:status-changed": (models.TicketStatusChanged,
                               "employees, ticket room, owner's `user:` room"),
-    "ticket:closed": (docs.TicketClosed, "ticket room, owner's `user:` room"),
+    "ticket:closed": (models.TicketClosed, "ticket room, owner's `user:` room"),
 }

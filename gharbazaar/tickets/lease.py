@@ -16,7 +16,7 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from ..db import get_db
-from ..documents import utcnow
+from ..models import utcnow
 
 LEASE, KEY = "ticketlease", "hand-out"
 TTL_S = 10

@@ -13,7 +13,7 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from ..db import get_db
-from ..documents import utcnow
+from ..models import utcnow
 
 LOADS = "ticketloads"
 

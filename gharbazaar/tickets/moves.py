@@ -6,7 +6,7 @@ Capacity is reserved before a ticket becomes active and released after it stops 
 active, so a crash in between can only over-count (repaired by `assignment.repair`), never
 let an employee exceed the cap.
 """
-from ..documents import utcnow
+from ..models import utcnow
 from . import loads, repository, states
 
 

@@ -4,8 +4,8 @@ The owner's and the assignee's `user:` rooms get their ticket's events on every 
 when that tab has not joined the ticket room (the rooms of one emit reach a socket once).
 """
 from .. import realtime
-from ..documents import iso
-from . import views
+from ..models import iso
+from . import models
 from .states import CLOSED
 
 PREVIEW_CHARS = 50
@@ -28,7 +28,7 @@ def created(ticket):
     Both event names the frontends use. The employee page learns of an assignment only from
     this event, so it must already carry the status and the assignee.
     """
-    doc = views.ticket(ticket)
+    doc = models.ticket(ticket)
     for event in ("ticket:created", "ticket:new"):
         _publish(event, doc, realtime.EMPLOYEES_ROOM)
 
@@ -59,11 +59,11 @@ def message(ticket, doc):
     under its own name, and never its own messages under the other's.
     """
     ticket_room = realtime.ticket_room(str(ticket["_id"]))
-    if doc["senderType"] == views.EMPLOYEE:
-        _publish("ticket:message", dict(views.message(doc), role="agent"),
+    if doc["senderType"] == models.EMPLOYEE:
+        _publish("ticket:message", dict(models.message(doc), role="agent"),
                  [ticket_room, realtime.user_room(ticket["userId"])])
         return
     assignee = [realtime.user_room(ticket["assignedTo"])] if ticket.get("assignedTo") else []
-    _publish("ticket:customer-message", dict(views.message(doc), role="user"), [ticket_room, *assignee])
+    _publish("ticket:customer-message", dict(models.message(doc), role="user"), [ticket_room, *assignee])
     _publish("ticket:new-message", {"ticketId": str(ticket["_id"]), "userId": ticket["userId"],
                                     "preview": doc["message"][:PREVIEW_CHARS]}, realtime.EMPLOYEES_ROOM)

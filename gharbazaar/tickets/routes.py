@@ -3,9 +3,9 @@ from flask import jsonify, request
 
 from ..apidoc.openapi import Blueprint, array_of, envelope, errors, multipart
 from ..auth import authenticate_request, require_login
-from . import attachments, schemas, service, views
-from .docs import (TicketAnswer, TicketListing, TicketMessageAnswer, TicketMessageView, TicketUpload,
-                   TicketView, TicketWithMessages)
+from . import attachments, models, schemas, service
+from .models import (TicketAnswer, TicketListing, TicketMessageAnswer, TicketMessageView, TicketUpload,
+                     TicketView, TicketWithMessages)
 
 bp = require_login(Blueprint("tickets", __name__, url_prefix="/api/v1/tickets"))
 
@@ -15,7 +15,7 @@ def _ok(data, status=200, **top_level):
 
 
 def _listing(page):
-    return {"tickets": [views.ticket(t) for t in page["tickets"]], "hasMore": page["hasMore"],
+    return {"tickets": [models.ticket(t) for t in page["tickets"]], "hasMore": page["hasMore"],
             "nextBefore": page["nextBefore"]}
 
 
@@ -50,8 +50,8 @@ def one_ticket(ticket_id):
     `messages` is also at the top level.
     """
     ticket, messages = service.get(authenticate_request(), ticket_id)
-    shown = [views.message(m) for m in messages]
-    return _ok({"ticket": views.ticket(ticket), "messages": shown}, messages=shown)
+    shown = [models.message(m) for m in messages]
+    return _ok({"ticket": models.ticket(ticket), "messages": shown}, messages=shown)
 
 
 @bp.post("")
@@ -62,7 +62,7 @@ def one_ticket(ticket_id):
 def create_ticket(data):
     """Open a ticket (customers only); it is assigned at once if an employee is free."""
     ticket = service.create(authenticate_request(), data)
-    return _ok({"ticket": views.ticket(ticket)}, 201, message="Ticket created")
+    return _ok({"ticket": models.ticket(ticket)}, 201, message="Ticket created")
 
 
 @bp.post("/<ticket_id>/assign")
@@ -72,7 +72,7 @@ def create_ticket(data):
 def assign_ticket(data, ticket_id):
     """Assign the ticket to me, or (admin) to employeeId."""
     ticket = service.assign(authenticate_request(), ticket_id, data["employeeId"])
-    return _ok({"ticket": views.ticket(ticket)})
+    return _ok({"ticket": models.ticket(ticket)})
 
 
 @bp.post("/<ticket_id>/messages")
@@ -82,7 +82,7 @@ def assign_ticket(data, ticket_id):
 def post_message(data, ticket_id):
     """Write on the ticket."""
     message = service.post_message(authenticate_request(), ticket_id, data)
-    return _ok({"message": views.message(message)}, 201)
+    return _ok({"message": models.message(message)}, 201)
 
 
 @bp.put("/<ticket_id>/status")
@@ -92,7 +92,7 @@ def post_message(data, ticket_id):
 def change_status(data, ticket_id):
     """Move the ticket to another status (assignee or admin)."""
     ticket = service.set_status(authenticate_request(), ticket_id, data["status"], data["reason"])
-    return _ok({"ticket": views.ticket(ticket)})
+    return _ok({"ticket": models.ticket(ticket)})
 
 
 @bp.put("/<ticket_id>/close")
@@ -100,7 +100,7 @@ def change_status(data, ticket_id):
 @errors(bp, 403, 409)
 def close_ticket(ticket_id):
     """Close the ticket (assignee or admin)."""
-    return _ok({"ticket": views.ticket(service.close(authenticate_request(), ticket_id))})
+    return _ok({"ticket": models.ticket(service.close(authenticate_request(), ticket_id))})
 
 
 @bp.post("/<ticket_id>/feedback")
@@ -110,7 +110,7 @@ def close_ticket(ticket_id):
 def give_feedback(data, ticket_id):
     """Rate a resolved or closed ticket (owner, once)."""
     ticket = service.give_feedback(authenticate_request(), ticket_id, data["rating"], data["remarks"])
-    return _ok({"ticket": views.ticket(ticket)})
+    return _ok({"ticket": models.ticket(ticket)})
 
 
 @bp.post("/<ticket_id>/upload")

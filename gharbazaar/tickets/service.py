@@ -4,10 +4,10 @@ import logging
 from .. import realtime, throttle
 from ..auth import STAFF_ROLES
 from ..db import object_id
-from ..documents import utcnow
+from ..models import utcnow
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..users import service as users
-from . import access, assignment, attachments, moves, notify, repository, states, views
+from . import access, assignment, attachments, models, moves, notify, repository, states
 from .access import visible
 
 log = logging.getLogger(__name__)
@@ -26,14 +26,8 @@ def create(actor, data):
     throttle.hit(throttle.MESSAGES, actor.id)
     users.remember(actor)
     now = utcnow()
-    ticket = repository.insert({
-        "userId": actor.id, "userRole": actor.role, "userName": actor.display_name, "userEmail": actor.email,
-        "categoryId": data["categoryId"], "categoryTitle": data["categoryTitle"],
-        "subCategoryId": data["subCategoryId"], "subCategoryTitle": data["subCategoryTitle"],
-        "problem": data["problem"], "status": states.OPEN, "assignedTo": None, "assignedToName": None,
-        "hold": None, "history": [states.entry(states.OPEN, actor.id, now, "created")], "feedback": None,
-        "createdAt": now, "updatedAt": now, "closedAt": None})
-    repository.add_message(_message_doc(ticket, actor, data["problem"], None, None, now))
+    ticket = repository.insert(models.new_ticket(actor, data, now))
+    repository.add_message(models.new_message(ticket, actor, data["problem"], None, None, now))
     placed = {doc["_id"]: doc for doc in _hand_out()}
     ticket = placed.get(ticket["_id"]) or repository.find(ticket["_id"])
     notify.created(ticket)
@@ -98,7 +92,7 @@ def post_message(actor, ticket_id, data):
     ticket = repository.touch_writable(ticket["_id"], now)
     if ticket is None:
         raise Conflict(states.CLOSED_TEXT)
-    doc = repository.add_message(_message_doc(ticket, actor, data["message"], file_id, file_name, now))
+    doc = repository.add_message(models.new_message(ticket, actor, data["message"], file_id, file_name, now))
     # Tickets assigned before the desk measured anything carry no assignedAt: nothing to time.
     first_reply = not ticket.get("firstResponseAt") and ticket.get("assignedAt")
     if first_reply and ticket.get("assignedTo") == actor.id:
@@ -110,13 +104,6 @@ def post_message(actor, ticket_id, data):
         move = states.check(action, ticket["status"], states.roles(actor, ticket))
         _apply(actor, ticket, move, action.replace("_", " "))
     return doc
-
-
-def _message_doc(ticket, actor, text, file_id, file_name, now):
-    return {"ticketId": ticket["_id"], "senderId": actor.id,
-            "senderType": views.EMPLOYEE if actor.is_staff else views.CUSTOMER,
-            "senderName": actor.display_name, "message": text, "fileId": file_id,
-            "fileName": file_name if file_id else None, "timestamp": now}
 
 
 def assign(actor, ticket_id, employee_id=None):

@@ -1,5 +1,5 @@
 """What changed in a user's tickets since a client last looked (resync after reconnect)."""
-from . import repository, views
+from . import models, repository
 
 MAX_TICKETS = 100
 MAX_MESSAGES = 200
@@ -17,6 +17,6 @@ def changes(actor, since):
     out = []
     for doc in docs[:MAX_TICKETS]:
         messages = repository.messages_since(doc["_id"], since, MAX_MESSAGES)
-        out.append({"ticketId": str(doc["_id"]), "ticket": views.ticket(doc),
-                    "messages": [views.message(m) for m in messages]})
+        out.append({"ticketId": str(doc["_id"]), "ticket": models.ticket(doc),
+                    "messages": [models.message(m) for m in messages]})
     return {"tickets": out, "ticketsHasMore": len(docs) > MAX_TICKETS}

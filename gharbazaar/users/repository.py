@@ -3,7 +3,7 @@ from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError
 
 from ..db import get_db
-from ..documents import utcnow
+from ..models import utcnow
 from ..batch import coalesced
 
 

@@ -10,7 +10,7 @@ import pytest
 from bson import ObjectId
 
 from gharbazaar import db
-from gharbazaar.documents import utcnow
+from gharbazaar.models import utcnow
 from tests.support import auth, make_token, unique
 
 

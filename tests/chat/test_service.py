@@ -7,7 +7,7 @@ import pytest
 from gharbazaar import db
 from gharbazaar.auth import Actor
 from gharbazaar.chat import repository, service
-from gharbazaar.documents import utcnow
+from gharbazaar.models import utcnow
 from gharbazaar.errors import Forbidden, NotFound, RateLimited, ValidationFailed
 from gharbazaar.presence import service as presence
 from tests.support import unique

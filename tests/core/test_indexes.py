@@ -5,8 +5,9 @@ import pytest
 from pymongo import MongoClient, monitoring
 
 from gharbazaar import db
-from gharbazaar.chat import repository as chat
-from gharbazaar.documents import utcnow
+from gharbazaar.auth import Actor
+from gharbazaar.chat import models as chat_models, repository as chat
+from gharbazaar.models import utcnow
 from gharbazaar.presence import repository as presence
 from gharbazaar.tickets import repository as tickets
 
@@ -82,12 +83,11 @@ def data(app):
     """A few documents written through the repositories: a conversation, tickets, a socket."""
     with app.app_context():
         now = utcnow()
-        conv = chat.insert_conversation({"participants": ["ana", "ben"], "type": "property",
-                                         "propertyId": "p1", "createdAt": now, "lastMessageAt": now,
-                                         "createdBy": "ana"})
-        ids = [chat.insert_message({"conversationId": conv["_id"], "senderId": ("ana", "ben")[i % 2],
-                                    "content": f"m{i}", "type": "text", "read": False, "changeSeq": i + 1,
-                                    "clientMessageId": f"c{i}", "createdAt": now, "updatedAt": now})["_id"]
+        ana, ben = (Actor(id=name, role="buyer") for name in ("ana", "ben"))
+        conv = chat.insert_conversation(chat_models.new_conversation(
+            ana, "ben", {"type": "property", "propertyId": "p1", "propertyTitle": None}, now))
+        ids = [chat.insert_message(dict(chat_models.new_message(
+            (ana, ben)[i % 2], conv["_id"], f"m{i}", "text", {}, f"c{i}", now), changeSeq=i + 1))["_id"]
                for i in range(6)]
         ticket = tickets.insert({"userId": "ana", "status": "assigned", "assignedTo": "eve", "createdAt": now,
                                  "updatedAt": now, "history": []})

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from gharbazaar import sockets
-from gharbazaar.documents import utcnow
+from gharbazaar.models import utcnow
 from gharbazaar.presence import repository, service
 from tests.support import make_token, unique
 

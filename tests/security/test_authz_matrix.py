@@ -19,7 +19,7 @@ from bson import ObjectId
 
 from gharbazaar import db
 from gharbazaar.chat import events as chat_events
-from gharbazaar.documents import iso, utcnow
+from gharbazaar.models import iso, utcnow
 from gharbazaar.presence import events as presence_events
 from gharbazaar.sync import events as sync_events
 from gharbazaar.tickets import events as ticket_events

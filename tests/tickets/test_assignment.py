@@ -8,7 +8,7 @@ from bson import ObjectId
 
 from gharbazaar import db
 from gharbazaar.db import get_db
-from gharbazaar.documents import utcnow
+from gharbazaar.models import utcnow
 from gharbazaar.tickets import assignment, loads, states
 from tests.support import auth, make_token
 from tests.tickets.conftest import TICKET, events

@@ -5,7 +5,7 @@ import pytest
 from bson import ObjectId
 
 from gharbazaar import db
-from gharbazaar.documents import utcnow
+from gharbazaar.models import utcnow
 from gharbazaar.tickets import desk
 from tests.support import auth, make_token
 from tests.tickets.conftest import events

@@ -5,7 +5,7 @@ from datetime import timedelta
 from bson import ObjectId
 
 from gharbazaar.db import get_db
-from gharbazaar.documents import utcnow
+from gharbazaar.models import utcnow
 from gharbazaar.presence import service as presence
 from gharbazaar.tickets import lease, loads, moves, states
 from tests.support import auth, make_token, unique

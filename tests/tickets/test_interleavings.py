@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 from gharbazaar import db
 from gharbazaar.auth import Actor
 from gharbazaar.db import get_db
-from gharbazaar.documents import utcnow
+from gharbazaar.models import utcnow
 from gharbazaar.presence import service as presence
 from gharbazaar.tickets import assignment, lease, loads, repository, service, states
 from gharbazaar.users import service as users

@@ -1,7 +1,7 @@
 """Resync for tickets: status changes and messages missed while offline come back in order."""
 from datetime import timedelta
 
-from gharbazaar.documents import utcnow
+from gharbazaar.models import utcnow
 from gharbazaar.tickets import repository
 from tests.support import auth, make_token
 

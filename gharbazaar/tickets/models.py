@@ -1,12 +1,34 @@
-"""What the ticket routes and events answer, as marshmallow schemas (documentation and fuzz checks only).
+"""The tickets' documents: how a ticket and its messages are stored, and how they are sent.
 
-The shapes are those of `views.py` and `notify.py`; keep them in step.
+`new_ticket` and `new_message` build the stored documents; `TicketView` and `TicketMessageView`
+dump them for REST answers and socket payloads and are the published models. The other schemas
+describe answers and events made of those two.
 """
 from marshmallow import fields, validate
 
-from ..apidoc.fields import Document, View, flag, nested, object_id, one_of, text, when
-from .states import CLOSED, STATUSES
-from .views import CUSTOMER, EMPLOYEE
+from ..files import service as files
+from ..models import Document, View, computed, flag, nested, object_id, one_of, text, when
+from .states import CLOSED, OPEN, STATUSES, entry
+
+CUSTOMER, EMPLOYEE = "customer", "employee"
+
+
+def new_ticket(actor, data, now):
+    """Return the stored document of a ticket the actor opens (its problem is its first message)."""
+    return {"userId": actor.id, "userRole": actor.role, "userName": actor.display_name,
+            "userEmail": actor.email, "categoryId": data["categoryId"],
+            "categoryTitle": data["categoryTitle"],
+            "subCategoryId": data["subCategoryId"], "subCategoryTitle": data["subCategoryTitle"],
+            "problem": data["problem"], "status": OPEN, "assignedTo": None, "assignedToName": None,
+            "hold": None, "history": [entry(OPEN, actor.id, now, "created")], "feedback": None,
+            "createdAt": now, "updatedAt": now, "closedAt": None}
+
+
+def new_message(ticket, actor, text, file_id, file_name, now):
+    """Return the stored document of a message on a ticket."""
+    return {"ticketId": ticket["_id"], "senderId": actor.id,
+            "senderType": EMPLOYEE if actor.is_staff else CUSTOMER, "senderName": actor.display_name,
+            "message": text, "fileId": file_id, "fileName": file_name if file_id else None, "timestamp": now}
 
 
 class HistoryEntry(View):
@@ -23,6 +45,8 @@ class FeedbackView(View):
 
 
 class TicketView(Document):
+    """A ticket; internal fields (the capacity reservation `hold`, the desk's times) stay inside."""
+
     userId = text()
     userRole = text(nullable=True)
     userName = text(nullable=True)
@@ -43,14 +67,19 @@ class TicketView(Document):
 
 
 class TicketMessageView(Document):
+    """A ticket message; its file link is signed afresh each time it is shown."""
+
     ticketId = object_id()
     senderId = text()
     senderType = one_of((CUSTOMER, EMPLOYEE))
     senderName = text(nullable=True)
     message = text()
-    fileUrl = text(nullable=True, metadata={"format": "uri"})
+    fileUrl = computed("file_url", "string", format="uri")
     fileName = text(nullable=True)
     timestamp = when()
+
+    def file_url(self, doc):
+        return files.signed_url(doc["fileId"]) if doc.get("fileId") else None
 
 
 class TicketAnswer(View):
@@ -143,3 +172,16 @@ class DeskStats(View):
 
 class DeskStatsAnswer(View):
     stats = nested(DeskStats)
+
+
+_TICKET, _MESSAGE = TicketView(), TicketMessageView()
+
+
+def ticket(doc):
+    """Return a stored ticket as clients see it."""
+    return _TICKET.dump(doc)
+
+
+def message(doc):
+    """Return a stored ticket message as clients see it."""
+    return _MESSAGE.dump(doc)

@@ -1,5 +1,5 @@
 """Presence answers, as marshmallow schemas (documentation only); the payloads are in schemas.py."""
-from ..apidoc.fields import View, flag, nested, one_of, text, when
+from ..models import View, flag, nested, one_of, text, when
 from .service import STATUSES
 
 

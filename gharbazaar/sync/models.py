@@ -1,7 +1,7 @@
 """The `sync` answer (REST and Socket.IO), as marshmallow schemas (documentation and fuzz checks only)."""
-from ..apidoc.fields import View, flag, nested, number, object_id, text, when
-from ..chat.docs import ConversationView, MessageView
-from ..tickets.docs import TicketMessageView, TicketView
+from ..models import View, flag, nested, number, object_id, text, when
+from ..chat.models import ConversationView, MessageView
+from ..tickets.models import TicketMessageView, TicketView
 
 
 class ConversationChanges(View):

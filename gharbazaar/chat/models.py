@@ -1,0 +1,221 @@
+"""The chat's documents: how a conversation and a message are stored, and how they are sent.
+
+`new_conversation` and `new_message` build the stored documents; `MessageView` and
+`ConversationView` dump them for REST answers and socket payloads and are the published docs.
+The other schemas here describe answers and events made of those two.
+"""
+from bson import ObjectId
+from marshmallow import fields
+
+from ..files import service as files
+from ..files.sniff import IMAGE
+from ..models import (Document, View, computed, flag, nested, number, object_id, one_of, optional_when, text,
+                      when)
+
+MESSAGE_TYPES = ("text", "image", "file")
+DELETED_TEXT = "[Message deleted]"
+FILE_FIELDS = ("fileId", "fileName", "fileSize", "fileType")
+
+
+def new_conversation(actor, other_id, data, now):
+    """Return the stored document of a new conversation the actor starts with another user."""
+    kind = data["type"] or ("property" if data["propertyId"] else "direct")
+    participants = [actor.id, other_id]
+    low, high = sorted(participants)
+    return {"participants": participants, "pairLow": low, "pairHigh": high, "type": kind,
+            "conversationType": kind, "propertyId": data["propertyId"],
+            "propertyTitle": data["propertyTitle"],
+            "lastMessage": "", "lastMessageAt": now, "lastMessageId": None, "unreadCounts": [0, 0],
+            "visibleTo": participants, "seq": 0, "createdBy": actor.id, "createdAt": now, "updatedAt": now,
+            "changedAt": now}
+
+
+def new_message(actor, conversation_id, content, kind, file_fields, client_id, now):
+    """Return the stored document of a message (its `seq` is set once the conversation gives one)."""
+    message_id = ObjectId()
+    doc = {"_id": message_id, "conversationId": conversation_id, "senderId": actor.id,
+           "senderEmail": actor.email, "senderName": actor.display_name, "content": content, "type": kind,
+           **file_fields, "read": False, "readAt": None, "edited": False, "deleted": False,
+           # One message per sender's clientMessageId (a unique index); always set, so no partial index.
+           "dedupeKey": f"c:{client_id}" if client_id else f"id:{message_id}",
+           "createdAt": now, "updatedAt": now}
+    if client_id:
+        doc["clientMessageId"] = client_id
+    return doc
+
+
+class MessageView(Document):
+    """A message. A deleted one keeps its place, says `[Message deleted]` and has no file."""
+
+    conversationId = object_id()
+    senderId = text()
+    senderEmail = text(nullable=True)
+    senderName = text(nullable=True)
+    content = text(dump_default="")
+    type = one_of(MESSAGE_TYPES)
+    # The stored message keeps the file id; a link is signed afresh each time, so history never expires.
+    fileUrl = computed("file_url", "string", format="uri")
+    thumbnailUrl = computed("thumbnail_url", "string", format="uri")
+    fileName = text(nullable=True)
+    fileSize = number(nullable=True)
+    read = flag()
+    readAt = when(nullable=True)
+    edited = flag()
+    deleted = flag()
+    clientMessageId = text(nullable=True)
+    seq = number(nullable=True, metadata={"description": "Order of the message in its conversation."})
+    changeSeq = number(nullable=True, metadata={"description": "Sequence number of its last change."})
+    createdAt = when(nullable=True)
+    updatedAt = when(nullable=True)
+    editedAt = optional_when("Only on edited messages.")
+
+    def file_url(self, doc):
+        return files.signed_url(doc["fileId"]) if doc.get("fileId") and not doc.get("deleted") else None
+
+    def thumbnail_url(self, doc):
+        return self.file_url(doc) if doc.get("fileType") == IMAGE else None
+
+
+class OtherUser(View):
+    id = text()
+    name = text()
+    email = text(nullable=True)
+
+
+class ConversationView(Document):
+    """A conversation as one participant sees it: `unreadCount` and `otherUser` are theirs."""
+
+    type = text(nullable=True)
+    conversationType = text(nullable=True)
+    participants = fields.List(fields.String(), required=True)
+    propertyId = text(nullable=True)
+    propertyTitle = text(nullable=True)
+    lastMessage = text(dump_default="")
+    lastMessageAt = when(nullable=True)
+    seq = number(dump_default=0)
+    unreadCount = number()
+    otherUser = nested(OtherUser)
+    createdAt = when(nullable=True)
+    updatedAt = when(nullable=True)
+
+
+class ConversationAnswer(View):
+    conversation = nested(ConversationView)
+
+
+class ConversationListing(View):
+    conversations = nested(ConversationView, many=True)
+    hasMore = flag()
+    nextBefore = when(nullable=True, metadata={"description": "lastMessageAt of the last one."})
+    nextBeforeId = text(nullable=True)
+
+
+class HiddenConversation(View):
+    conversationId = object_id()
+    hidden = flag()
+
+
+class MessageAnswer(View):
+    message = nested(MessageView)
+
+
+class MessageListing(View):
+    messages = nested(MessageView, many=True)
+    hasMore = flag()
+    nextBefore = text(nullable=True, metadata={"description": "Pass as `before` for older messages."})
+
+
+class ReadReceipt(View):
+    """The `mark_as_read` answer and the `messages_read` event."""
+
+    conversationId = object_id()
+    userId = text()
+    readAt = when(nullable=True)
+    count = number()
+    seq = number()
+
+
+class UploadMetadata(View):
+    fileName = text()
+    fileSize = number()
+    fileType = one_of(("image", "document"))
+    mimeType = text()
+
+
+class UploadAnswer(View):
+    url = text(metadata={"format": "uri"})
+    thumbnailUrl = text(nullable=True, metadata={"format": "uri"})
+    fileId = object_id()
+    metadata = nested(UploadMetadata)
+
+
+class TypingView(View):
+    """The `typing` answer and the `user_typing` event (`userId` and `dropped` per case)."""
+
+    conversationId = text()
+    isTyping = flag()
+    userId = fields.String()
+    dropped = fields.Boolean()
+
+
+class EditedView(Document):
+    conversationId = object_id()
+    content = text()
+    edited = flag()
+    editedAt = when()
+    changeSeq = number(nullable=True)
+
+
+class DeletedView(Document):
+    conversationId = object_id()
+    changeSeq = number(nullable=True)
+
+
+class Notification(View):
+    conversationId = object_id()
+    message = nested(MessageView)
+
+
+class JoinedConversation(View):
+    conversationId = object_id()
+    conversation = nested(ConversationView)
+
+
+class ConversationLeft(View):
+    conversationId = text()
+
+
+_MESSAGE, _CONVERSATION, _EDITED, _DELETED = MessageView(), ConversationView(), EditedView(), DeletedView()
+
+
+def message(doc):
+    """Return a stored message as clients see it."""
+    return _MESSAGE.dump(doc)
+
+
+def edited(doc):
+    """Return the `message_edited` payload of a stored message."""
+    return _EDITED.dump(doc)
+
+
+def deleted(doc):
+    """Return the `message_deleted` payload of a stored message."""
+    return _DELETED.dump(doc)
+
+
+def other_participant(doc, viewer_id):
+    return next((p for p in doc["participants"] if p != viewer_id), viewer_id)
+
+
+def conversation(doc, viewer_id, profiles):
+    """Return a stored conversation as one participant sees it (profiles: users.profiles)."""
+    other_id = other_participant(doc, viewer_id)
+    profile = profiles.get(other_id) or {"name": other_id, "email": None}
+    counts = doc.get("unreadCounts") or []
+    slot = doc["participants"].index(viewer_id) if viewer_id in doc["participants"] else None
+    # An email is a contact detail: shown once its owner has written here (their messages carry it
+    # as senderEmail), never to whoever merely names their id (no harvesting by creating).
+    email = profile.get("email") if other_id in doc.get("writers", ()) else None
+    return _CONVERSATION.dump(dict(
+        doc, unreadCount=counts[slot] if slot is not None and slot < len(counts) else 0,
+        otherUser={"id": other_id, "name": profile["name"], "email": email}))
