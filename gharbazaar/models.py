@@ -110,6 +110,11 @@ def computed(method, schema_type, nullable=True, **metadata):
     return fields.Method(method, required=True, metadata={"type": kinds, **metadata})
 
 
+def shape(schema_name, /, **declared):
+    """Return a View class with these fields (answers and events made of documents)."""
+    return View.from_dict(declared, name=schema_name)
+
+
 class _SameId(_Id):
     """`id`: the stored `_id` once more (a second field may not name the same attribute)."""
 

@@ -91,6 +91,20 @@ def multipart(form=None, files=("file",)):
                             "content": {"multipart/form-data": {"schema": _UPLOADS[form, files]}}}}
 
 
+def answers(bp, data, *error_statuses, status=200, **top_level):
+    """Document a route's success envelope around `data` (status: one, or a tuple whose first is the
+    usual one) and the error statuses it adds to the usual ones."""
+    first, *others = status if isinstance(status, tuple) else (status,)
+    body = envelope(data, **top_level)
+
+    def decorate(view):
+        view = errors(bp, *error_statuses)(view)
+        for other in others:
+            view = bp.alt_response(other, schema=body, success=True)(view)
+        return bp.response(first, body)(view)
+    return decorate
+
+
 def errors(bp, *statuses):
     """Document the error statuses a route adds to the usual ones (see ErrorResponses)."""
     def decorate(view):

@@ -9,7 +9,7 @@ from marshmallow import fields
 
 from ..files import service as files
 from ..files.sniff import IMAGE
-from ..models import (Document, View, computed, flag, nested, number, object_id, one_of, optional_when, text,
+from ..models import (Document, computed, flag, nested, number, object_id, one_of, optional_when, shape, text,
                       when)
 
 MESSAGE_TYPES = ("text", "image", "file")
@@ -76,10 +76,7 @@ class MessageView(Document):
         return self.file_url(doc) if doc.get("fileType") == IMAGE else None
 
 
-class OtherUser(View):
-    id = text()
-    name = text()
-    email = text(nullable=True)
+OtherUser = shape("OtherUser", id=text(), name=text(), email=text(nullable=True))
 
 
 class ConversationView(Document):
@@ -99,63 +96,27 @@ class ConversationView(Document):
     updatedAt = when(nullable=True)
 
 
-class ConversationAnswer(View):
-    conversation = nested(ConversationView)
-
-
-class ConversationListing(View):
-    conversations = nested(ConversationView, many=True)
-    hasMore = flag()
-    nextBefore = when(nullable=True, metadata={"description": "lastMessageAt of the last one."})
-    nextBeforeId = text(nullable=True)
-
-
-class HiddenConversation(View):
-    conversationId = object_id()
-    hidden = flag()
-
-
-class MessageAnswer(View):
-    message = nested(MessageView)
-
-
-class MessageListing(View):
-    messages = nested(MessageView, many=True)
-    hasMore = flag()
-    nextBefore = text(nullable=True, metadata={"description": "Pass as `before` for older messages."})
-
-
-class ReadReceipt(View):
-    """The `mark_as_read` answer and the `messages_read` event."""
-
-    conversationId = object_id()
-    userId = text()
-    readAt = when(nullable=True)
-    count = number()
-    seq = number()
-
-
-class UploadMetadata(View):
-    fileName = text()
-    fileSize = number()
-    fileType = one_of(("image", "document"))
-    mimeType = text()
-
-
-class UploadAnswer(View):
-    url = text(metadata={"format": "uri"})
-    thumbnailUrl = text(nullable=True, metadata={"format": "uri"})
-    fileId = object_id()
-    metadata = nested(UploadMetadata)
-
-
-class TypingView(View):
-    """The `typing` answer and the `user_typing` event (`userId` and `dropped` per case)."""
-
-    conversationId = text()
-    isTyping = flag()
-    userId = fields.String()
-    dropped = fields.Boolean()
+ConversationAnswer = shape("ConversationAnswer", conversation=nested(ConversationView))
+ConversationListing = shape(
+    "ConversationListing", conversations=nested(ConversationView, many=True), hasMore=flag(),
+    nextBefore=when(nullable=True, metadata={"description": "lastMessageAt of the last one."}),
+    nextBeforeId=text(nullable=True))
+HiddenConversation = shape("HiddenConversation", conversationId=object_id(), hidden=flag())
+MessageAnswer = shape("MessageAnswer", message=nested(MessageView))
+MessageListing = shape(
+    "MessageListing", messages=nested(MessageView, many=True), hasMore=flag(),
+    nextBefore=text(nullable=True, metadata={"description": "Pass as `before` for older messages."}))
+# The `mark_as_read` answer and the `messages_read` event.
+ReadReceipt = shape("ReadReceipt", conversationId=object_id(), userId=text(), readAt=when(nullable=True),
+                    count=number(), seq=number())
+UploadMetadata = shape("UploadMetadata", fileName=text(), fileSize=number(),
+                       fileType=one_of(("image", "document")), mimeType=text())
+UploadAnswer = shape("UploadAnswer", url=text(metadata={"format": "uri"}),
+                     thumbnailUrl=text(nullable=True, metadata={"format": "uri"}), fileId=object_id(),
+                     metadata=nested(UploadMetadata))
+# The `typing` answer and the `user_typing` event (`userId` and `dropped` per case).
+TypingView = shape("TypingView", conversationId=text(), isTyping=flag(), userId=fields.String(),
+                   dropped=fields.Boolean())
 
 
 class EditedView(Document):
@@ -171,18 +132,10 @@ class DeletedView(Document):
     changeSeq = number(nullable=True)
 
 
-class Notification(View):
-    conversationId = object_id()
-    message = nested(MessageView)
-
-
-class JoinedConversation(View):
-    conversationId = object_id()
-    conversation = nested(ConversationView)
-
-
-class ConversationLeft(View):
-    conversationId = text()
+Notification = shape("Notification", conversationId=object_id(), message=nested(MessageView))
+JoinedConversation = shape("JoinedConversation", conversationId=object_id(),
+                           conversation=nested(ConversationView))
+ConversationLeft = shape("ConversationLeft", conversationId=text())
 
 
 _MESSAGE, _CONVERSATION, _EDITED, _DELETED = MessageView(), ConversationView(), EditedView(), DeletedView()

@@ -1,7 +1,7 @@
 """REST routes for buyer-seller chat (/api/v1/chat): parse, call the service, wrap the answer."""
 from flask import jsonify, request
 
-from ..apidoc.openapi import Blueprint, envelope, errors, multipart
+from ..apidoc.openapi import Blueprint, answers, multipart
 from ..auth import authenticate_request, require_login
 from . import schemas, service
 from .models import (ConversationAnswer, ConversationListing, HiddenConversation, MessageAnswer,
@@ -19,7 +19,7 @@ def ok(data, status=200, message=None):
 
 @bp.get("/conversations")
 @bp.arguments(schemas.ConversationPage, location="query")
-@bp.response(200, envelope(ConversationListing))
+@answers(bp, ConversationListing)
 def list_conversations(page):
     """List my conversations, newest activity first."""
     actor = authenticate_request()
@@ -28,8 +28,7 @@ def list_conversations(page):
 
 @bp.post("/conversations")
 @bp.arguments(schemas.CreateConversation)
-@bp.response(201, envelope(ConversationAnswer))
-@bp.alt_response(200, schema=envelope(ConversationAnswer), success=True)
+@answers(bp, ConversationAnswer, status=(201, 200))
 def create_conversation(data):
     """Start (or find) the conversation with another user about a property.
 
@@ -40,16 +39,14 @@ def create_conversation(data):
 
 
 @bp.get("/conversations/<conversation_id>")
-@bp.response(200, envelope(ConversationAnswer))
-@errors(bp, 403)
+@answers(bp, ConversationAnswer, 403)
 def get_conversation(conversation_id):
     """Get one of my conversations."""
     return ok({"conversation": service.get_conversation(authenticate_request(), conversation_id)})
 
 
 @bp.delete("/conversations/<conversation_id>")
-@bp.response(200, envelope(HiddenConversation, message="string"))
-@errors(bp, 403)
+@answers(bp, HiddenConversation, 403, message="string")
 def hide_conversation(conversation_id):
     """Hide a conversation from my list (until a new message arrives)."""
     data = service.hide_conversation(authenticate_request(), conversation_id)
@@ -58,8 +55,7 @@ def hide_conversation(conversation_id):
 
 @bp.get("/conversations/<conversation_id>/messages")
 @bp.arguments(schemas.MessagePage, location="query")
-@bp.response(200, envelope(MessageListing))
-@errors(bp, 403)
+@answers(bp, MessageListing, 403)
 def list_messages(page, conversation_id):
     """Page through a conversation's messages (newest page, oldest first inside it)."""
     return ok(service.list_messages(authenticate_request(), conversation_id, **page))
@@ -67,9 +63,7 @@ def list_messages(page, conversation_id):
 
 @bp.post("/conversations/<conversation_id>/messages")
 @bp.arguments(schemas.MessageBody)
-@bp.response(201, envelope(MessageAnswer))
-@bp.alt_response(200, schema=envelope(MessageAnswer), success=True)
-@errors(bp, 403)
+@answers(bp, MessageAnswer, 403, status=(201, 200))
 def send_message(data, conversation_id):
     """Send a message (a repeated clientMessageId returns the original with 200)."""
     message, created = service.send_message(authenticate_request(), conversation_id, data)
@@ -78,8 +72,7 @@ def send_message(data, conversation_id):
 
 @bp.post("/conversations/<conversation_id>/read")
 @bp.arguments(schemas.MarkRead)
-@bp.response(200, envelope(ReadReceipt))
-@errors(bp, 403)
+@answers(bp, ReadReceipt, 403)
 def mark_read(data, conversation_id):
     """Mark the other side's messages read."""
     return ok(service.mark_read(authenticate_request(), conversation_id, data["upToMessageId"]))
@@ -87,16 +80,14 @@ def mark_read(data, conversation_id):
 
 @bp.put("/messages/<message_id>")
 @bp.arguments(schemas.EditBody)
-@bp.response(200, envelope(MessageAnswer))
-@errors(bp, 403)
+@answers(bp, MessageAnswer, 403)
 def edit_message(data, message_id):
     """Edit one of my messages."""
     return ok({"message": service.edit_message(authenticate_request(), message_id, data["content"])})
 
 
 @bp.delete("/messages/<message_id>")
-@bp.response(200, envelope(MessageAnswer))
-@errors(bp, 403)
+@answers(bp, MessageAnswer, 403)
 def delete_message(message_id):
     """Delete one of my messages (soft delete)."""
     return ok({"message": service.delete_message(authenticate_request(), message_id)})
@@ -105,8 +96,7 @@ def delete_message(message_id):
 @bp.post("/upload")
 @bp.arguments(schemas.ConversationRef, location="form", content_type="multipart/form-data")
 @bp.doc(**multipart(schemas.ConversationRef))
-@bp.response(201, envelope(UploadAnswer))
-@errors(bp, 403, 404)
+@answers(bp, UploadAnswer, 403, 404, status=201)
 def upload(form):
     """Upload a file to a conversation (images and documents, by content)."""
     return ok(service.upload(authenticate_request(), form["conversationId"], request.files.get("file")), 201)

@@ -1,20 +1,14 @@
 """Presence answers, as marshmallow schemas (documentation only); the payloads are in schemas.py."""
-from ..models import View, flag, nested, one_of, text, when
+from ..models import flag, nested, one_of, shape, text, when
 from .service import STATUSES
 
 
-class UserStatus(View):
-    userId = text()
-    status = one_of(STATUSES)
+UserStatus = shape("UserStatus", userId=text(), status=one_of(STATUSES))
 
 
 class UserPresence(UserStatus):
     lastSeen = when(nullable=True)
 
 
-class StatusResponse(View):
-    users = nested(UserPresence, many=True)
-
-
-class Heartbeat(View):
-    ok = flag()
+StatusResponse = shape("StatusResponse", users=nested(UserPresence, many=True))
+Heartbeat = shape("Heartbeat", ok=flag())

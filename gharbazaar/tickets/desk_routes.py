@@ -1,7 +1,7 @@
 """REST routes of the employee desk (/api/v1/employee, staff only): parse, call the desk, shape the answer."""
 from flask import jsonify
 
-from ..apidoc.openapi import Blueprint, envelope, errors
+from ..apidoc.openapi import Blueprint, answers
 from ..auth import authenticate_request, require_login
 from . import desk, models, schemas
 from .models import ActiveConversations, DeskStatsAnswer, DeskTickets, TicketListing, TicketMessageAnswer
@@ -16,8 +16,7 @@ def _ok(data, status=200, **top_level):
 
 @bp.get("/tickets", tags=TAGS)
 @bp.arguments(schemas.DeskListing, location="query")
-@bp.response(200, envelope(DeskTickets))
-@errors(bp, 403)
+@answers(bp, DeskTickets, 403)
 def tickets(args):
     """List every ticket, newest first (staff)."""
     page = desk.list_tickets(authenticate_request(), args)
@@ -25,8 +24,7 @@ def tickets(args):
 
 
 @bp.get("/active-conversations", tags=TAGS)
-@bp.response(200, envelope(ActiveConversations))
-@errors(bp, 403)
+@answers(bp, ActiveConversations, 403)
 def active_conversations():
     """My tickets that are not closed and the waiting ones, newest activity first (staff)."""
     found = desk.active_conversations(authenticate_request())
@@ -35,8 +33,7 @@ def active_conversations():
 
 @bp.post("/quick-response", tags=TAGS)
 @bp.arguments(schemas.QuickResponse)
-@bp.response(201, envelope(TicketMessageAnswer, message="string"))
-@errors(bp, 403, 409)
+@answers(bp, TicketMessageAnswer, 403, 409, status=201, message="string")
 def quick_response(data):
     """Send a quick-response template as my ticket message (staff)."""
     message = desk.quick_response(authenticate_request(), data["ticketId"], data["templateId"])
@@ -44,8 +41,7 @@ def quick_response(data):
 
 
 @bp.get("/user-history/<user_id>", tags=TAGS)
-@bp.response(200, envelope(TicketListing))
-@errors(bp, 403)
+@answers(bp, TicketListing, 403)
 def user_history(user_id):
     """A customer's last 20 tickets, newest first (staff)."""
     found = desk.user_history(authenticate_request(), user_id)
@@ -53,8 +49,7 @@ def user_history(user_id):
 
 
 @bp.get("/stats", tags=TAGS)
-@bp.response(200, envelope(DeskStatsAnswer))
-@errors(bp, 403)
+@answers(bp, DeskStatsAnswer, 403)
 def stats():
     """My desk figures (staff)."""
     return _ok({"stats": desk.stats(authenticate_request())})

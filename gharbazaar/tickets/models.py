@@ -7,7 +7,7 @@ describe answers and events made of those two.
 from marshmallow import fields, validate
 
 from ..files import service as files
-from ..models import Document, View, computed, flag, nested, object_id, one_of, text, when
+from ..models import Document, computed, flag, nested, object_id, one_of, shape, text, when
 from .states import CLOSED, OPEN, STATUSES, entry
 
 CUSTOMER, EMPLOYEE = "customer", "employee"
@@ -31,17 +31,11 @@ def new_message(ticket, actor, text, file_id, file_name, now):
             "message": text, "fileId": file_id, "fileName": file_name if file_id else None, "timestamp": now}
 
 
-class HistoryEntry(View):
-    status = one_of(STATUSES)
-    by = text(metadata={"description": "User id, or `system` for auto-assignment."})
-    at = when()
-    reason = text(nullable=True)
-
-
-class FeedbackView(View):
-    rating = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
-    remarks = text(nullable=True)
-    submittedAt = when()
+HistoryEntry = shape("HistoryEntry", status=one_of(STATUSES),
+                     by=text(metadata={"description": "User id, or `system` for auto-assignment."}),
+                     at=when(), reason=text(nullable=True))
+FeedbackView = shape("FeedbackView", remarks=text(nullable=True), submittedAt=when(),
+                     rating=fields.Integer(required=True, validate=validate.Range(min=1, max=5)))
 
 
 class TicketView(Document):
@@ -82,30 +76,15 @@ class TicketMessageView(Document):
         return files.signed_url(doc["fileId"]) if doc.get("fileId") else None
 
 
-class TicketAnswer(View):
-    ticket = nested(TicketView)
-
-
-class TicketListing(View):
-    tickets = nested(TicketView, many=True)
-    hasMore = flag()
-    nextBefore = text(nullable=True, metadata={"description": "Pass as `before` for older tickets."})
-
-
-class TicketWithMessages(View):
-    ticket = nested(TicketView)
-    messages = nested(TicketMessageView, many=True)
-
-
-class TicketMessageAnswer(View):
-    message = nested(TicketMessageView)
-
-
-class TicketUpload(View):
-    url = text(metadata={"format": "uri"})
-    fileId = object_id()
-    fileName = text()
-    fileType = one_of(("image", "document"))
+TicketAnswer = shape("TicketAnswer", ticket=nested(TicketView))
+TicketListing = shape(
+    "TicketListing", tickets=nested(TicketView, many=True), hasMore=flag(),
+    nextBefore=text(nullable=True, metadata={"description": "Pass as `before` for older tickets."}))
+TicketWithMessages = shape("TicketWithMessages", ticket=nested(TicketView),
+                           messages=nested(TicketMessageView, many=True))
+TicketMessageAnswer = shape("TicketMessageAnswer", message=nested(TicketMessageView))
+TicketUpload = shape("TicketUpload", url=text(metadata={"format": "uri"}), fileId=object_id(),
+                     fileName=text(), fileType=one_of(("image", "document")))
 
 
 class TicketMessageEvent(TicketMessageView):
@@ -114,64 +93,28 @@ class TicketMessageEvent(TicketMessageView):
     role = one_of(("agent", "user"))
 
 
-class TicketAssigned(View):
-    ticketId = object_id()
-    assignedTo = text()
-    assignedToName = text(nullable=True)
-    agentName = text(nullable=True)
-    status = one_of(STATUSES)
-    userId = text(metadata={"description": "The ticket's owner."})
-
-
-class TicketNewMessage(View):
-    ticketId = object_id()
-    userId = text()
-    preview = text(validate=validate.Length(max=50))
-
-
-class TicketStatusChanged(View):
-    ticketId = object_id()
-    status = one_of(STATUSES)
-    assignedTo = text(nullable=True)
-
-
-class TicketClosed(View):
-    ticketId = object_id()
-    status = one_of((CLOSED,))
-    closedAt = when(nullable=True)
-
-
-class EmployeeRoomJoined(View):
-    joined = flag()
-
-
-class TicketLeft(View):
-    ticketId = text()
-
-
-class DeskTickets(View):
-    tickets = nested(TicketView, many=True)
-    hasMore = flag()
-
-
-class ActiveConversations(View):
-    """The caller's tickets that are not closed and the unassigned open ones."""
-
-    conversations = nested(TicketView, many=True)
-
-
-class DeskStats(View):
-    activeTickets = fields.Integer(required=True)
-    resolvedToday = fields.Integer(required=True, metadata={"description": "Since midnight, DESK_TIMEZONE."})
-    averageResponseTime = fields.Float(required=True, metadata={
-        "description": "Seconds from assignment to the assignee's first reply, over the caller's "
-                       "tickets; 0 until one is measured."})
-    responsesMeasured = fields.Integer(required=True)
-    totalAssigned = fields.Integer(required=True)
-
-
-class DeskStatsAnswer(View):
-    stats = nested(DeskStats)
+TicketAssigned = shape("TicketAssigned", ticketId=object_id(), assignedTo=text(),
+                       assignedToName=text(nullable=True), agentName=text(nullable=True),
+                       status=one_of(STATUSES), userId=text(metadata={"description": "The ticket's owner."}))
+TicketNewMessage = shape("TicketNewMessage", ticketId=object_id(), userId=text(),
+                         preview=text(validate=validate.Length(max=50)))
+TicketStatusChanged = shape("TicketStatusChanged", ticketId=object_id(), status=one_of(STATUSES),
+                            assignedTo=text(nullable=True))
+TicketClosed = shape("TicketClosed", ticketId=object_id(), status=one_of((CLOSED,)),
+                     closedAt=when(nullable=True))
+EmployeeRoomJoined = shape("EmployeeRoomJoined", joined=flag())
+TicketLeft = shape("TicketLeft", ticketId=text())
+DeskTickets = shape("DeskTickets", tickets=nested(TicketView, many=True), hasMore=flag())
+# The caller's tickets that are not closed and the unassigned open ones.
+ActiveConversations = shape("ActiveConversations", conversations=nested(TicketView, many=True))
+DeskStats = shape(
+    "DeskStats", activeTickets=fields.Integer(required=True),
+    resolvedToday=fields.Integer(required=True, metadata={"description": "Since midnight, DESK_TIMEZONE."}),
+    averageResponseTime=fields.Float(required=True, metadata={
+        "description": "Seconds from assignment to the assignee's first reply, over the caller's tickets; "
+                       "0 until one is measured."}),
+    responsesMeasured=fields.Integer(required=True), totalAssigned=fields.Integer(required=True))
+DeskStatsAnswer = shape("DeskStatsAnswer", stats=nested(DeskStats))
 
 
 _TICKET, _MESSAGE = TicketView(), TicketMessageView()

@@ -1,7 +1,7 @@
 """REST routes for support tickets (/api/v1/tickets): parse, call the service, shape the answer."""
 from flask import jsonify, request
 
-from ..apidoc.openapi import Blueprint, array_of, envelope, errors, multipart
+from ..apidoc.openapi import Blueprint, answers, array_of, multipart
 from ..auth import authenticate_request, require_login
 from . import attachments, models, schemas, service
 from .models import (TicketAnswer, TicketListing, TicketMessageAnswer, TicketMessageView, TicketUpload,
@@ -14,6 +14,10 @@ def _ok(data, status=200, **top_level):
     return jsonify({"success": True, "data": data, **top_level}), status
 
 
+def _ticket(ticket):
+    return _ok({"ticket": models.ticket(ticket)})
+
+
 def _listing(page):
     return {"tickets": [models.ticket(t) for t in page["tickets"]], "hasMore": page["hasMore"],
             "nextBefore": page["nextBefore"]}
@@ -22,7 +26,7 @@ def _listing(page):
 @bp.get("")
 @bp.get("/")
 @bp.arguments(schemas.Listing, location="query")
-@bp.response(200, envelope(TicketListing))
+@answers(bp, TicketListing)
 def own_tickets(args):
     """List my own tickets, newest first."""
     return _ok(_listing(service.list_own(authenticate_request(), args)))
@@ -30,8 +34,7 @@ def own_tickets(args):
 
 @bp.get("/employee/all")
 @bp.arguments(schemas.Listing, location="query")
-@bp.response(200, envelope(TicketListing, tickets=array_of(TicketView)))
-@errors(bp, 403)
+@answers(bp, TicketListing, 403, tickets=array_of(TicketView))
 def all_tickets(args):
     """List every ticket (staff).
 
@@ -42,8 +45,7 @@ def all_tickets(args):
 
 
 @bp.get("/<ticket_id>")
-@bp.response(200, envelope(TicketWithMessages, messages=array_of(TicketMessageView)))
-@errors(bp, 403)
+@answers(bp, TicketWithMessages, 403, messages=array_of(TicketMessageView))
 def one_ticket(ticket_id):
     """Get a ticket and its messages (owner, assignee, staff).
 
@@ -57,8 +59,7 @@ def one_ticket(ticket_id):
 @bp.post("")
 @bp.post("/")
 @bp.arguments(schemas.CreateTicket)
-@bp.response(201, envelope(TicketAnswer, message="string"))
-@errors(bp, 403)
+@answers(bp, TicketAnswer, 403, status=201, message="string")
 def create_ticket(data):
     """Open a ticket (customers only); it is assigned at once if an employee is free."""
     ticket = service.create(authenticate_request(), data)
@@ -67,18 +68,15 @@ def create_ticket(data):
 
 @bp.post("/<ticket_id>/assign")
 @bp.arguments(schemas.Assign)
-@bp.response(200, envelope(TicketAnswer))
-@errors(bp, 403, 409)
+@answers(bp, TicketAnswer, 403, 409)
 def assign_ticket(data, ticket_id):
     """Assign the ticket to me, or (admin) to employeeId."""
-    ticket = service.assign(authenticate_request(), ticket_id, data["employeeId"])
-    return _ok({"ticket": models.ticket(ticket)})
+    return _ticket(service.assign(authenticate_request(), ticket_id, data["employeeId"]))
 
 
 @bp.post("/<ticket_id>/messages")
 @bp.arguments(schemas.Message)
-@bp.response(201, envelope(TicketMessageAnswer))
-@errors(bp, 403, 409)
+@answers(bp, TicketMessageAnswer, 403, 409, status=201)
 def post_message(data, ticket_id):
     """Write on the ticket."""
     message = service.post_message(authenticate_request(), ticket_id, data)
@@ -87,37 +85,31 @@ def post_message(data, ticket_id):
 
 @bp.put("/<ticket_id>/status")
 @bp.arguments(schemas.StatusChange)
-@bp.response(200, envelope(TicketAnswer))
-@errors(bp, 403, 409)
+@answers(bp, TicketAnswer, 403, 409)
 def change_status(data, ticket_id):
     """Move the ticket to another status (assignee or admin)."""
-    ticket = service.set_status(authenticate_request(), ticket_id, data["status"], data["reason"])
-    return _ok({"ticket": models.ticket(ticket)})
+    return _ticket(service.set_status(authenticate_request(), ticket_id, data["status"], data["reason"]))
 
 
 @bp.put("/<ticket_id>/close")
-@bp.response(200, envelope(TicketAnswer))
-@errors(bp, 403, 409)
+@answers(bp, TicketAnswer, 403, 409)
 def close_ticket(ticket_id):
     """Close the ticket (assignee or admin)."""
-    return _ok({"ticket": models.ticket(service.close(authenticate_request(), ticket_id))})
+    return _ticket(service.close(authenticate_request(), ticket_id))
 
 
 @bp.post("/<ticket_id>/feedback")
 @bp.arguments(schemas.Feedback)
-@bp.response(200, envelope(TicketAnswer))
-@errors(bp, 403, 409)
+@answers(bp, TicketAnswer, 403, 409)
 def give_feedback(data, ticket_id):
     """Rate a resolved or closed ticket (owner, once)."""
-    ticket = service.give_feedback(authenticate_request(), ticket_id, data["rating"], data["remarks"])
-    return _ok({"ticket": models.ticket(ticket)})
+    return _ticket(service.give_feedback(authenticate_request(), ticket_id, data))
 
 
 @bp.post("/<ticket_id>/upload")
 @bp.post("/<ticket_id>/files")
 @bp.doc(**multipart())
-@bp.response(201, envelope(TicketUpload))
-@errors(bp, 403, 409)
+@answers(bp, TicketUpload, 403, 409, status=201)
 def upload(ticket_id):
     """Upload a file to the ticket (images and documents, by content)."""
     return _ok(attachments.upload(authenticate_request(), ticket_id, request.files.get("file")), 201)

@@ -174,8 +174,8 @@ def _hand_out():
         return []
 
 
-def give_feedback(actor, ticket_id, rating, remarks=None):
-    """Record the owner's one rating of a resolved or closed ticket."""
+def give_feedback(actor, ticket_id, feedback):
+    """Record the owner's one rating ({rating, remarks}) of a resolved or closed ticket."""
     for _ in range(2):
         ticket = visible(actor, ticket_id)
         if ticket["userId"] != actor.id:
@@ -184,8 +184,7 @@ def give_feedback(actor, ticket_id, rating, remarks=None):
             raise Conflict("Feedback already submitted")
         if ticket["status"] not in states.FEEDBACK_AFTER:
             raise Conflict("Feedback can be given only after the ticket is resolved")
-        updated = repository.set_feedback(ticket["_id"], actor.id,
-                                          {"rating": rating, "remarks": remarks, "submittedAt": utcnow()})
+        updated = repository.set_feedback(ticket["_id"], actor.id, dict(feedback, submittedAt=utcnow()))
         if updated is not None:
             return updated
     raise Conflict("The ticket changed meanwhile. Please try again.")

@@ -1,7 +1,7 @@
 """GET /api/v1/me: the caller as this backend sees their token (helps frontend debugging)."""
 from flask import jsonify
 
-from ..apidoc.openapi import Blueprint, envelope
+from ..apidoc.openapi import Blueprint, answers
 from ..apidoc.views import MeAnswer
 from ..auth import authenticate_request
 
@@ -9,7 +9,7 @@ bp = Blueprint("identity", __name__, url_prefix="/api/v1")
 
 
 @bp.get("/me")
-@bp.response(200, envelope(MeAnswer))
+@answers(bp, MeAnswer)
 def me():
     """Who am I, as this backend reads my token."""
     actor = authenticate_request()
