@@ -1,10 +1,8 @@
-"""Socket.IO plumbing: handshake auth, the connection registry, handler wrapping.
+"""Socket.IO connections: handshake authentication, the connection registry, token expiry.
 
-Feature modules (`chat/events.py`, `tickets/events.py`) export plain functions
-`handler(conn, payload) -> dict`; `mount()` wraps each so that it is rate-limited,
-refuses expired tokens, answers acks with the REST envelope and reports failures as the
-`error` event to the emitting socket only. Flask-SocketIO's error handlers and Flask
-extensions (limiter, CORS, Talisman) do not reach socket traffic, hence this module.
+How feature handlers run on these connections (limits, acks, `error`) is `handlers.py`.
+Flask-SocketIO's error handlers and Flask extensions (limiter, CORS, Talisman) do not reach
+socket traffic, hence these modules.
 """
 import logging
 import time
@@ -22,7 +20,7 @@ from limits.strategies import FixedWindowRateLimiter
 from . import realtime
 from .runtime import eventlet_patches, guards
 from .auth import TokenExpired, TokenMissing, strip_bearer, verify_token, Actor
-from .errors import AppError, RateLimited, Unauthorized, as_app_error
+from .errors import as_app_error
 from .extensions import limiter
 
 log = logging.getLogger("gharbazaar.socket")
@@ -35,7 +33,6 @@ REFUSED_EXPIRED = "Token has expired. Please login again."
 REFUSED_INVALID = "Invalid token. Please login again."
 REFUSED_TOO_MANY = "Too many connections. Please close some tabs and try again."
 EXPIRED_TEXT = "Token has expired. Please login again."
-FLOOD_TEXT = "Disconnected: too many events."
 
 
 @dataclass
@@ -140,83 +137,16 @@ def _on_disconnect(reason=None):
     disconnected.send(current_app._get_current_object(), conn=conn)
 
 
-def _report(event, exc):
+def report(event, exc):
     """Emit `error` to the caller only and return the failure ack."""
     err = as_app_error(exc)
     emit("error", {"message": err.message, "code": err.code, "event": event})
     return err.body()
 
 
-def own_budget(setting):
-    """Give an event its own per-connection budget (the config value `setting`).
-
-    Within it the event does not count toward the connection's event limit; past it the event
-    is dropped without an answer or `error` (typing: one event per keystroke is normal), and
-    counts toward the flood cut-off like any refused event.
-    """
-    def mark(handler):
-        handler.budget = setting
-        return handler
-    return mark
-
-
-def _refuse(reg, conn, event):
-    """Count a refused event; cut the socket off when it keeps sending past its limits."""
-    socketio = current_app.extensions["socketio"]
-    if reg.flooding(conn.sid):
-        _cut_off(socketio, conn, event)
-    # A refusal does no I/O, so a flooder's reader would answer its whole backlog
-    # of frames before any other socket ran: let the others go first each time.
-    socketio.sleep(0)
-
-
-def _wrap(event, handler):
-    budget = getattr(handler, "budget", None)
-
-    def on_event(payload=None, *_extra):
-        reg = registry()
-        conn = reg.connections.get(request.sid)
-        try:
-            if conn is None:
-                raise Unauthorized("Authentication required. Please provide a valid token.")
-            if conn.expired():
-                _expire(current_app.extensions["socketio"], conn)
-                raise Unauthorized(EXPIRED_TEXT, code="token_expired")
-            if budget is not None:
-                if not reg.allow_own(current_app.config[budget], event, conn.sid):
-                    _refuse(reg, conn, event)
-                    return {"success": True, "data": {"dropped": True}}
-            elif not reg.allow(conn.sid):
-                _refuse(reg, conn, event)
-                raise RateLimited(retry_after=reg.retry_after(conn.sid),
-                                  message="Too many events. Please slow down.")
-            data = handler(conn, payload)
-            return {"success": True, "data": data if data is not None else {}}
-        except AppError as exc:
-            return _report(event, exc)
-        except Exception as exc:  # one bad event must never kill the connection
-            return _report(event, exc)
-    on_event.__name__ = f"on_{event}"
-    return on_event
-
-
-def mount(socketio, handlers, namespaces):
-    """Register feature handlers ({event: fn(conn, payload)}) on the given namespaces."""
-    for namespace in namespaces:
-        for event, handler in handlers.items():
-            socketio.on_event(event, _wrap(event, handler), namespace=namespace)
-
-
-def _expire(socketio, conn):
+def expire(socketio, conn):
+    """Tell a socket its token expired, then disconnect it."""
     socketio.emit("error", {"message": EXPIRED_TEXT, "code": "token_expired", "event": "auth"},
-                  to=conn.sid, namespace=conn.namespace, ignore_queue=True)
-    socketio.server.disconnect(conn.sid, namespace=conn.namespace)
-
-
-def _cut_off(socketio, conn, event):
-    """Disconnect a socket that ignores its rate limit, so it cannot starve other users."""
-    log.warning("socket cut off for flooding", extra={"fields": {"sid": conn.sid, "user": conn.actor.id}})
-    socketio.emit("error", {"message": FLOOD_TEXT, "code": "rate_limited", "event": event},
                   to=conn.sid, namespace=conn.namespace, ignore_queue=True)
     socketio.server.disconnect(conn.sid, namespace=conn.namespace)
 
@@ -250,7 +180,7 @@ def _expire_due(app, socketio, reg):
     for conn in [c for c in list(reg.connections.values()) if c.expired(now)]:
         log.info("socket token expired", extra={"fields": {"sid": conn.sid, "user": conn.actor.id}})
         with app.app_context():
-            _expire(socketio, conn)
+            expire(socketio, conn)
 
 
 @limiter.exempt  # as any path without a route: a 404 is not counted against the caller
@@ -272,4 +202,4 @@ def init_app(app, socketio):
     for namespace in realtime.NAMESPACES:
         socketio.on_event("connect", _on_connect, namespace=namespace)
         socketio.on_event("disconnect", _on_disconnect, namespace=namespace)
-    socketio.on_error_default(lambda exc: _report(request.event.get("message"), exc))
+    socketio.on_error_default(lambda exc: report(request.event.get("message"), exc))

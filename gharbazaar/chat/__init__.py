@@ -1,5 +1,5 @@
 """Chat between buyers and sellers about a property: routes, socket events, service, repository."""
-from .. import realtime, sockets
+from .. import handlers, realtime
 from ..apidoc import events as apidoc_events, openapi
 from ..db import register_indexes
 from ..files import service as files
@@ -11,7 +11,7 @@ def init_app(app, socketio):
     """Register chat's routes, socket events, indexes, file scope and presence contacts."""
     register_indexes(app, repository.INDEXES)
     openapi.register(app, routes.bp)
-    sockets.mount(socketio, events.HANDLERS, realtime.FEATURE_NAMESPACES["chat"])
+    handlers.mount(socketio, events.HANDLERS, realtime.FEATURE_NAMESPACES["chat"])
     files.register_scope(app, access.SCOPE, access.can_read_file)
     presence.register_contacts(app, service.contacts)
     apidoc_events.describe(app, "chat", events.CLIENT_DOCS, events.SERVER_DOCS)

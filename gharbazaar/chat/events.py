@@ -1,7 +1,7 @@
 """Socket.IO events for chat, mounted on `/` and `/chat`: {event: handler(conn, payload)}."""
 from ..apidoc.events import BARE_ID
 from .. import realtime
-from ..sockets import own_budget
+from ..handlers import own_budget
 from ..validation import load
 from . import models, schemas, service
 

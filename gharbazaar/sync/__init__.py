@@ -1,5 +1,5 @@
 """Resync after a reconnect: everything a client missed, in order, over REST or Socket.IO."""
-from .. import realtime, sockets
+from .. import handlers, realtime
 from ..apidoc import events as apidoc_events, openapi
 from . import events, routes
 
@@ -7,5 +7,5 @@ from . import events, routes
 def init_app(app, socketio):
     """Register POST /api/v1/sync and the `sync` socket event."""
     openapi.register(app, routes.bp)
-    sockets.mount(socketio, events.HANDLERS, realtime.NAMESPACES)
+    handlers.mount(socketio, events.HANDLERS, realtime.NAMESPACES)
     apidoc_events.describe(app, None, events.CLIENT_DOCS, events.SERVER_DOCS)

@@ -1,5 +1,5 @@
 """Support tickets between customers and employees: routes, socket events, the desk, assignment."""
-from .. import realtime, sockets
+from .. import handlers, realtime
 from ..apidoc import events as apidoc_events, openapi
 from ..db import register_indexes
 from ..files import service as files
@@ -12,7 +12,7 @@ def init_app(app, socketio):
     register_indexes(app, repository.INDEXES)
     openapi.register(app, routes.bp)
     openapi.register(app, desk_routes.bp)
-    sockets.mount(socketio, events.HANDLERS, realtime.FEATURE_NAMESPACES["tickets"])
+    handlers.mount(socketio, events.HANDLERS, realtime.FEATURE_NAMESPACES["tickets"])
     files.register_scope(app, attachments.SCOPE, access.can_read)
     presence.register_contacts(app, repository.counterparts)
     # Waiting tickets go out when an employee becomes available, and after each presence sweep

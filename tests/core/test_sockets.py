@@ -7,7 +7,7 @@ from flask import request
 from marshmallow import fields
 from werkzeug.test import EnvironBuilder
 
-from gharbazaar import realtime, sockets
+from gharbazaar import handlers, realtime, sockets
 from gharbazaar.db import get_db
 from gharbazaar.errors import Forbidden
 from gharbazaar.validation import BaseSchema, load
@@ -47,7 +47,7 @@ PROBES = {"probe_echo": echo, "probe_forbidden": forbidden, "probe_bug": bug, "p
 def probe_app(make_app):
     def build(**overrides):
         app = make_app(**overrides)
-        sockets.mount(app.extensions["socketio"], PROBES, ["/", "/chat"])
+        handlers.mount(app.extensions["socketio"], PROBES, ["/", "/chat"])
         return app
     return build
 
