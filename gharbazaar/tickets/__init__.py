@@ -4,16 +4,16 @@ from ..apidoc import events as apidoc_events, openapi
 from ..db import register_indexes
 from ..files import service as files
 from ..presence import service as presence
-from . import access, assignment, attachments, desk_routes, events, repository, routes
+from . import access, assignment, events, repository, routes, service
 
 
 def init_app(app, socketio):
     """Register tickets' routes, socket events, indexes, file scope, presence contacts and hand-outs."""
     register_indexes(app, repository.INDEXES)
     openapi.register(app, routes.bp)
-    openapi.register(app, desk_routes.bp)
+    openapi.register(app, routes.desk_bp)
     handlers.mount(socketio, events.HANDLERS, realtime.FEATURE_NAMESPACES["tickets"])
-    files.register_scope(app, attachments.SCOPE, access.can_read)
+    files.register_scope(app, service.FILE_SCOPE, access.can_read)
     presence.register_contacts(app, repository.counterparts)
     # Waiting tickets go out when an employee becomes available, and after each presence sweep
     # (what only time unblocks: a crashed holder's lease, a stale reservation).

@@ -1,13 +1,14 @@
-"""Auto-assignment: waiting tickets, oldest first, to the least-loaded available employee.
+"""Auto-assignment, and applying any status move: waiting tickets, oldest first, to the
+least-loaded available employee; every move keeps the employees' loads in step.
 
 Nothing is queued in memory: the queue is the open tickets themselves (oldest `_id` first),
 so a restart or a second process sees the same queue. Hand-outs take turns through a lease
-in MongoDB (`lease.py`), so each choice is made on the loads every earlier choice left: a
+in MongoDB (`capacity.py`), so each choice is made on the loads every earlier choice left: a
 burst from many processes ends as if its tickets had come one at a time. The guarantees
 do not rest on the lease alone; each holds by a compare-and-set, whatever else runs at the
 same moment (a manual assignment, a close, a holder that outlived its lease):
 - the reservation applies only while the chosen employee's load and last assignment are
-  those the choice was made on (`loads.reserve_unchanged`), and the choice saw room;
+  those the choice was made on (`capacity.reserve_unchanged`), and the choice saw room;
 - the ticket is claimed with compare-and-set on status `open`: it is assigned once.
 """
 import logging
@@ -19,7 +20,7 @@ from flask import current_app
 from ..models import utcnow
 from ..presence import service as presence
 from ..users import service as users
-from . import lease, loads, moves, notify, repository, states
+from . import capacity, notify, repository, states
 
 log = logging.getLogger(__name__)
 NEVER = datetime.min.replace(tzinfo=timezone.utc)
@@ -52,12 +53,12 @@ def hand_out():
         return []
     cap = current_app.config["MAX_ACTIVE_TICKETS_PER_EMPLOYEE"]
     staff = presence.available_users()
-    docs = loads.find_many(staff) if staff else {}
+    docs = capacity.find_loads(staff) if staff else {}
     choice = _choose(staff, docs, cap) if staff else FULL
     if choice is FULL:
         return []
     docs = docs if choice is not None else None  # None: a repair changed them
-    held = lease.take()
+    held = capacity.take_lease()
     if held is None:
         return []  # the holder goes round once more and hands out what we came for
     assigned = []
@@ -68,7 +69,7 @@ def hand_out():
                 return assigned
             staff, docs = presence.available_users(), None
     except BaseException:
-        with suppress(Exception):  # unreachable database: the lease lapses after lease.TTL_S anyway
+        with suppress(Exception):  # unreachable database: the lease lapses after capacity.LEASE_TTL_S anyway
             held.drop()
         raise
 
@@ -101,10 +102,10 @@ def _place(ticket, staff, docs, cap, names):
     employee_id, doc, token, at = reserved
     if employee_id not in names:
         names[employee_id] = users.profiles([employee_id])[employee_id]["name"]
-    updated = moves.apply(ticket, move, SYSTEM_ID, "auto-assigned", assignee=employee_id,
-                          assignee_name=names[employee_id], token=token)
-    if updated is None:  # taken by hand meanwhile: apply() dropped the reservation
-        loads.unmark(employee_id, at, (doc or {}).get("lastAssignedAt"))
+    updated = apply_move(ticket, move, SYSTEM_ID, "auto-assigned", assignee=employee_id,
+                         assignee_name=names[employee_id], token=token)
+    if updated is None:  # taken by hand meanwhile: apply_move() dropped the reservation
+        capacity.unmark(employee_id, at, (doc or {}).get("lastAssignedAt"))
         return None
     notify.changed(ticket, updated, move)
     return updated
@@ -113,7 +114,7 @@ def _place(ticket, staff, docs, cap, names):
 def _reserve(ticket, staff, docs, cap):
     """Reserve room with the least-loaded employee as read: (employee, doc, token, at) or FULL."""
     for _ in range(CHOICES):
-        docs = loads.find_many(staff) if docs is None else docs
+        docs = capacity.find_loads(staff) if docs is None else docs
         choice = _choose(staff, docs, cap)
         docs = None
         if choice is FULL:
@@ -122,7 +123,7 @@ def _reserve(ticket, staff, docs, cap):
             continue  # stale reservations were dropped: read again
         employee_id, doc = choice
         at = utcnow()
-        token = loads.reserve_unchanged(employee_id, ticket["_id"], doc, at)
+        token = capacity.reserve_unchanged(employee_id, ticket["_id"], doc, at)
         if token is not None:
             return employee_id, doc, token, at
     log.warning("auto-assignment gave up after %s changed loads; the next hand-out resumes", CHOICES)
@@ -142,14 +143,14 @@ def _choose(staff, docs, cap):
 
 def repair(employee_id, doc):
     """Drop reservations a crashed process left behind; return True if any was dropped."""
-    holds = loads.old_holds(doc, STALE_HOLD_S)
+    holds = capacity.old_holds(doc, STALE_HOLD_S)
     tickets = repository.find_many({hold["ticket"] for hold in holds}) if holds else {}
     dropped = False
     for hold in holds:
         ticket = tickets.get(hold["ticket"]) or {}
         if not (ticket.get("status") in states.ACTIVE and ticket.get("assignedTo") == employee_id
                 and ticket.get("hold") == hold["token"]):
-            dropped = loads.release(employee_id, hold["token"]) or dropped
+            dropped = capacity.release(employee_id, hold["token"]) or dropped
     return dropped
 
 
@@ -169,3 +170,45 @@ def on_available(app, user_id=None):
 def on_sweep(app):
     """Hand out what nothing else will: after a crashed holder's lease or a reservation expired."""
     _hand_out_logged(app, "periodic")
+
+
+def apply_move(ticket, move, by, reason=None, assignee=None, assignee_name=None, token=None):
+    """Make the move on the ticket as read; return the updated ticket, or None if it changed.
+
+    The ticket changes only if it still has the status, assignee and hold it was read with
+    (compare-and-set): of two requests racing from the same state, exactly one succeeds.
+    Capacity is reserved before a ticket becomes active and released after it stops being
+    active, so a crash in between can only over-count (repaired by `repair`), never let an
+    employee exceed the cap.
+
+    `token` is a reservation already made for `assignee` (auto-assignment reserves under
+    the cap itself); otherwise one is made here when the move activates the ticket.
+    """
+    now = utcnow()
+    before_owner = ticket.get("assignedTo")
+    after_owner = assignee or before_owner
+    expected = {"status": ticket["status"], "assignedTo": before_owner, "hold": ticket.get("hold")}
+    fields = {"status": move.target}
+    if assignee:
+        # The desk measures each assignee's response time from their own assignment.
+        fields.update(assignedTo=assignee, assignedToName=assignee_name, assignedAt=now, firstResponseAt=None)
+    if move.target == states.CLOSED:
+        fields["closedAt"] = now
+    if move.target == states.RESOLVED:
+        fields["resolvedAt"] = now
+    was_active = ticket["status"] in states.ACTIVE
+    now_active = move.target in states.ACTIVE
+    if now_active and (not was_active or after_owner != before_owner):
+        if token is None:
+            token = capacity.reserve(after_owner, ticket["_id"], assigned=bool(assignee), now=now)
+        fields["hold"] = token
+    elif not now_active:
+        fields["hold"] = None
+    history = states.entry(move.target, by, now, reason)
+    updated = repository.transition(ticket["_id"], expected, fields, history)
+    if updated is None:
+        capacity.release(after_owner, token)
+        return None
+    if was_active and updated.get("hold") != ticket.get("hold"):
+        capacity.release(before_owner, ticket.get("hold"))
+    return updated

@@ -3,11 +3,14 @@ from flask import jsonify, request
 
 from ..apidoc.openapi import Blueprint, answers, array_of, multipart
 from ..auth import authenticate_request, require_login
-from . import attachments, models, schemas, service
-from .models import (TicketAnswer, TicketListing, TicketMessageAnswer, TicketMessageView, TicketUpload,
-                     TicketView, TicketWithMessages)
+from . import desk, models, schemas, service
+from .models import (ActiveConversations, DeskStatsAnswer, DeskTickets, TicketAnswer, TicketListing,
+                     TicketMessageAnswer, TicketMessageView, TicketUpload, TicketView, TicketWithMessages)
 
 bp = require_login(Blueprint("tickets", __name__, url_prefix="/api/v1/tickets"))
+# The employee desk: the original backend's staff routes, which the frontend's backendApi.employee calls.
+desk_bp = require_login(Blueprint("employee", __name__, url_prefix="/api/v1/employee"))
+DESK_TAGS = ["employee desk"]
 
 
 def _ok(data, status=200, **top_level):
@@ -112,4 +115,45 @@ def give_feedback(data, ticket_id):
 @answers(bp, TicketUpload, 403, 409, status=201)
 def upload(ticket_id):
     """Upload a file to the ticket (images and documents, by content)."""
-    return _ok(attachments.upload(authenticate_request(), ticket_id, request.files.get("file")), 201)
+    return _ok(service.upload(authenticate_request(), ticket_id, request.files.get("file")), 201)
+
+
+@desk_bp.get("/tickets", tags=DESK_TAGS)
+@desk_bp.arguments(schemas.DeskListing, location="query")
+@answers(desk_bp, DeskTickets, 403)
+def tickets(args):
+    """List every ticket, newest first (staff)."""
+    page = desk.list_tickets(authenticate_request(), args)
+    return _ok({"tickets": [models.ticket(t) for t in page["tickets"]], "hasMore": page["hasMore"]})
+
+
+@desk_bp.get("/active-conversations", tags=DESK_TAGS)
+@answers(desk_bp, ActiveConversations, 403)
+def active_conversations():
+    """My tickets that are not closed and the waiting ones, newest activity first (staff)."""
+    found = desk.active_conversations(authenticate_request())
+    return _ok({"conversations": [models.ticket(t) for t in found]})
+
+
+@desk_bp.post("/quick-response", tags=DESK_TAGS)
+@desk_bp.arguments(schemas.QuickResponse)
+@answers(desk_bp, TicketMessageAnswer, 403, 409, status=201, message="string")
+def quick_response(data):
+    """Send a quick-response template as my ticket message (staff)."""
+    message = desk.quick_response(authenticate_request(), data["ticketId"], data["templateId"])
+    return _ok({"message": models.message(message)}, 201, message="Quick response sent")
+
+
+@desk_bp.get("/user-history/<user_id>", tags=DESK_TAGS)
+@answers(desk_bp, TicketListing, 403)
+def user_history(user_id):
+    """A customer's last 20 tickets, newest first (staff)."""
+    found = desk.user_history(authenticate_request(), user_id)
+    return _ok({"tickets": [models.ticket(t) for t in found]})
+
+
+@desk_bp.get("/stats", tags=DESK_TAGS)
+@answers(desk_bp, DeskStatsAnswer, 403)
+def stats():
+    """My desk figures (staff)."""
+    return _ok({"stats": desk.stats(authenticate_request())})

@@ -6,8 +6,9 @@ from ..auth import STAFF_ROLES
 from ..db import object_id
 from ..models import utcnow
 from ..errors import Conflict, Forbidden, ValidationFailed
+from ..files import service as files
 from ..users import service as users
-from . import access, assignment, attachments, models, moves, notify, repository, states
+from . import access, assignment, models, notify, repository, states
 from .access import visible
 
 log = logging.getLogger(__name__)
@@ -16,6 +17,8 @@ STAFF_ONLY = "Only employees can view all tickets"
 ASSIGN_DENIED = "Only employees can assign tickets"
 ASSIGN_OTHERS_DENIED = "Only admins can assign tickets to other employees"
 MAX_MESSAGES = 500
+FILE_SCOPE = "ticket"
+FILE_NOT_HERE = "File not found for this ticket"
 RETRIES = 3
 
 
@@ -87,7 +90,7 @@ def post_message(actor, ticket_id, data):
     users.remember(actor)
     if ticket["status"] == states.CLOSED:
         raise Conflict(states.CLOSED_TEXT)
-    file_id, file_name = attachments.attached_file(actor, ticket, data["fileUrl"], data["fileName"])
+    file_id, file_name = attached_file(actor, ticket, data["fileUrl"], data["fileName"])
     now = utcnow()
     ticket = repository.touch_writable(ticket["_id"], now)
     if ticket is None:
@@ -157,7 +160,7 @@ def _move(actor, ticket_id, choose, reason=None):
 
 
 def _apply(actor, ticket, move, reason=None, **extra):
-    updated = moves.apply(ticket, move, actor.id, reason, **extra)
+    updated = assignment.apply_move(ticket, move, actor.id, reason, **extra)
     if updated is not None:
         notify.changed(ticket, updated, move)
         if states.frees_capacity(ticket, updated):
@@ -188,3 +191,25 @@ def give_feedback(actor, ticket_id, feedback):
         if updated is not None:
             return updated
     raise Conflict("The ticket changed meanwhile. Please try again.")
+
+
+def upload(actor, ticket_id, file_storage):
+    """Store a file for the ticket (owner, assignee or staff); return {url, fileId, fileName, fileType}."""
+    ticket = visible(actor, ticket_id)
+    if ticket["status"] == states.CLOSED:
+        raise Conflict(states.CLOSED_TEXT)
+    users.remember(actor)
+    stored = files.store(actor, file_storage, FILE_SCOPE, str(ticket["_id"]))
+    return {key: stored[key] for key in ("url", "fileId", "fileName", "fileType")}
+
+
+def attached_file(actor, ticket, url, name):
+    """Return (file id, name) of the actor's own upload to this ticket; (None, None) without a url."""
+    if not url:
+        return None, None
+    file_id = files.file_id_from_url(url)
+    if file_id is None:
+        raise ValidationFailed(FILE_NOT_HERE,
+                               details=[{"field": "fileUrl", "message": "Not one of our file links."}])
+    meta = files.attached(file_id, FILE_SCOPE, str(ticket["_id"]), actor.id, what="ticket")
+    return file_id, name or meta.get("fileName")

@@ -9,7 +9,7 @@ from bson import ObjectId
 from gharbazaar import db
 from gharbazaar.db import get_db
 from gharbazaar.models import utcnow
-from gharbazaar.tickets import assignment, loads, states
+from gharbazaar.tickets import assignment, capacity, states
 from tests.support import auth, make_token
 from tests.tickets.conftest import TICKET, events
 
@@ -116,7 +116,7 @@ def test_the_cap_holds_and_manual_assignment_is_not_capped(make_app, people):
                                    headers=auth(make_token(people.emp1, "employee")))
     assert taken.get_json()["data"]["ticket"]["assignedTo"] == people.emp1
     with app.app_context():
-        assert loads.find(people.emp1)["active"] == 2
+        assert capacity.find_load(people.emp1)["active"] == 2
     assert_loads_match_tickets(app)
     sock.disconnect()
 
@@ -125,7 +125,7 @@ def test_a_reservation_left_by_a_crashed_process_is_repaired(make_app, people):
     app = make_app(MAX_ACTIVE_TICKETS_PER_EMPLOYEE=1)
     with app.app_context():
         long_ago = utcnow() - timedelta(seconds=assignment.STALE_HOLD_S + 5)
-        assert loads.reserve(people.emp1, ObjectId(), cap=1, now=long_ago)  # its ticket never got it
+        assert capacity.reserve(people.emp1, ObjectId(), cap=1, now=long_ago)  # its ticket never got it
     sock = join_as_employee(app, people.emp1)
     assert open_ticket(app, people.customer)["assignedTo"] == people.emp1
     assert_loads_match_tickets(app)

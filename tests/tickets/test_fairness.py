@@ -7,7 +7,7 @@ from bson import ObjectId
 from gharbazaar.db import get_db
 from gharbazaar.models import utcnow
 from gharbazaar.presence import service as presence
-from gharbazaar.tickets import lease, loads, moves, states
+from gharbazaar.tickets import assignment, capacity, states
 from tests.support import auth, make_token, unique
 from tests.tickets.conftest import TICKET
 from tests.tickets.test_assignment import assert_loads_match_tickets, join_as_employee, open_ticket
@@ -103,7 +103,7 @@ def test_a_returning_employee_takes_the_oldest_waiting_ticket_first(make_app, pe
 
 def set_lease(app, **fields):
     with app.app_context():
-        get_db()[lease.LEASE].update_one({"_id": lease.KEY}, {"$set": fields}, upsert=True)
+        get_db()[capacity.LEASE].update_one({"_id": capacity.LEASE_KEY}, {"$set": fields}, upsert=True)
 
 
 def test_a_lease_left_by_a_crashed_process_blocks_only_until_it_expires(make_app, people):
@@ -111,7 +111,7 @@ def test_a_lease_left_by_a_crashed_process_blocks_only_until_it_expires(make_app
     sock = join_as_employee(app, people.emp1)
     set_lease(app, holder=ObjectId(), until=utcnow() - timedelta(seconds=1), pending=True)
     assert open_ticket(app, people.customer)["assignedTo"] == people.emp1
-    set_lease(app, holder=ObjectId(), until=utcnow() + timedelta(seconds=lease.TTL_S), pending=False)
+    set_lease(app, holder=ObjectId(), until=utcnow() + timedelta(seconds=capacity.LEASE_TTL_S), pending=False)
     waiting = open_ticket(app, people.customer)
     assert waiting["status"] == "open"  # left to a holder that will never come back
     set_lease(app, until=utcnow() - timedelta(seconds=1))  # its time is up
@@ -125,21 +125,21 @@ def test_a_lease_left_by_a_crashed_process_blocks_only_until_it_expires(make_app
 def test_a_hand_out_that_fails_midway_gives_the_lease_back(make_app, people, monkeypatch):
     app = make_app()
     sock = join_as_employee(app, people.emp1)
-    real_apply = moves.apply
+    real_apply = assignment.apply_move
 
     def failing(*args, **kwargs):
-        monkeypatch.setattr(moves, "apply", real_apply)
+        monkeypatch.setattr(assignment, "apply_move", real_apply)
         raise ConnectionError("the database went away mid-hand-out")
-    monkeypatch.setattr(moves, "apply", failing)
+    monkeypatch.setattr(assignment, "apply_move", failing)
     first = open_ticket(app, people.customer)
     assert first["status"] == "open"  # the ticket is stored; its hand-out failed
     with app.app_context():
-        assert get_db()[lease.LEASE].find_one()["holder"] is None
+        assert get_db()[capacity.LEASE].find_one()["holder"] is None
     second = open_ticket(app, people.customer)
     with app.app_context():
         found = {str(t["_id"]): t["assignedTo"] for t in get_db().tickets.find()}
     assert found == {first["id"]: people.emp1, second["id"]: people.emp1}
     # The failed attempt's reservation over-counts emp1 until the repair of stale holds.
     with app.app_context():
-        assert loads.find(people.emp1)["active"] == 3
+        assert capacity.find_load(people.emp1)["active"] == 3
     sock.disconnect()

@@ -14,7 +14,7 @@ from gharbazaar.auth import Actor
 from gharbazaar.db import get_db
 from gharbazaar.models import utcnow
 from gharbazaar.presence import service as presence
-from gharbazaar.tickets import assignment, lease, loads, repository, service, states
+from gharbazaar.tickets import assignment, capacity, repository, service, states
 from gharbazaar.users import service as users
 from tests.support import unique
 from tests.tickets.conftest import TICKET
@@ -72,7 +72,7 @@ def reset(apps, staff, initial, order, cap):
         for n in range(initial[index]):
             ticket = repository.insert(ticket_doc())
             at = long_ago + timedelta(seconds=10 * step + n)
-            token = loads.reserve(staff[index], ticket["_id"], now=at)
+            token = capacity.reserve(staff[index], ticket["_id"], now=at)
             database.tickets.update_one({"_id": ticket["_id"]}, {"$set": {
                 "status": states.ASSIGNED, "assignedTo": staff[index], "hold": token}})
             active.append(ticket["_id"])
@@ -105,7 +105,7 @@ def test_concurrent_hand_outs_end_exactly_as_one_at_a_time(world, start, waiting
     cap = max(initial) + max(headroom, 1)
     with apps[0].app_context():
         reset(apps, staff, initial, order, cap)
-        docs = loads.find_many(staff)
+        docs = capacity.find_loads(staff)
         before = {emp: (docs[emp]["active"], docs[emp]["lastAssignedAt"]) if emp in docs else (0, None)
                   for emp in staff}
         queue = [repository.insert(ticket_doc())["_id"] for _ in range(waiting)]
@@ -118,7 +118,7 @@ def test_concurrent_hand_outs_end_exactly_as_one_at_a_time(world, start, waiting
 
     with apps[0].app_context():
         found = {t["_id"]: t for t in get_db().tickets.find({"_id": {"$in": queue}})}
-        holds_at = {h["ticket"]: h["at"] for doc in loads.find_many(staff).values() for h in doc["holds"]}
+        holds_at = {h["ticket"]: h["at"] for doc in capacity.find_loads(staff).values() for h in doc["holds"]}
     statuses = [found[t]["status"] for t in queue]
     placed = statuses.count(states.ASSIGNED)
     assert statuses == [states.ASSIGNED] * placed + [states.OPEN] * (waiting - placed)  # oldest first
@@ -186,7 +186,7 @@ def test_a_ticket_stored_while_the_holder_lets_go_is_handed_out_by_that_holder(w
         with apps[0].app_context():
             assignment.hand_out()
     holder = Worker(gate, hand_out, "holder")
-    holder.step_until(lambda command: command.get("update") == lease.LEASE
+    holder.step_until(lambda command: command.get("update") == capacity.LEASE
                       and "pending" in command["updates"][0]["q"])
     with apps[1].app_context():  # the holder placed `first` and is about to let go: a ticket arrives
         late = service.create(customer, {"categoryId": None, "subCategoryId": None, **TICKET})
@@ -211,7 +211,7 @@ def test_a_choice_overtaken_by_a_manual_assignment_is_made_again_on_fresh_loads(
         with apps[0].app_context():
             assignment.hand_out()
     holder = Worker(gate, hand_out, "holder")
-    holder.step_until(lambda command: command.get("update") == loads.LOADS)
+    holder.step_until(lambda command: command.get("update") == capacity.LOADS)
     with apps[1].app_context():  # staff[0] takes a ticket by hand between the read and the reservation
         service.assign(Actor(staff[0], "employee"), str(by_hand))
     run([holder])

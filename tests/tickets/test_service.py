@@ -6,7 +6,7 @@ import pytest
 from gharbazaar.auth import Actor
 from gharbazaar.errors import AppError, Forbidden, InvalidTransition
 from gharbazaar.presence import service as presence
-from gharbazaar.tickets import access, loads, service
+from gharbazaar.tickets import access, capacity, service
 from gharbazaar.users import service as users
 from tests.support import make_token
 from tests.tickets.conftest import TICKET, actor
@@ -65,7 +65,7 @@ def test_the_assignee_and_an_admin_racing_to_close_get_one_winner(ctx, people):
     assert sorted(type(r).__name__ for r in results) == ["InvalidTransition", "dict"]
     (loser,) = [r for r in results if isinstance(r, AppError)]
     assert (loser.message, loser.status) == ("Ticket is closed", 409)
-    assert loads.find(people.emp1)["active"] == 0
+    assert capacity.find_load(people.emp1)["active"] == 0
 
 
 def test_load_follows_reassignment_and_a_customer_reopening(ctx, people):
@@ -75,14 +75,14 @@ def test_load_follows_reassignment_and_a_customer_reopening(ctx, people):
     ticket_id = str(service.create(customer, TICKET_DATA)["_id"])
     service.assign(emp1, ticket_id)
     service.assign(admin, ticket_id, people.emp2)
-    assert (loads.find(people.emp1)["active"], loads.find(people.emp2)["active"]) == (0, 1)
+    assert (capacity.find_load(people.emp1)["active"], capacity.find_load(people.emp2)["active"]) == (0, 1)
     emp2 = actor(people.emp2, "employee")
     service.set_status(emp2, ticket_id, "in_progress")
     service.set_status(emp2, ticket_id, "resolved")
-    assert loads.find(people.emp2)["active"] == 0
+    assert capacity.find_load(people.emp2)["active"] == 0
     service.post_message(customer, ticket_id, {"message": "Not fixed", "fileUrl": None, "fileName": None})
     assert service.get(customer, ticket_id)[0]["status"] == "in_progress"
-    assert loads.find(people.emp2)["active"] == 1
+    assert capacity.find_load(people.emp2)["active"] == 1
     assert_loads_match_tickets(ctx)
 
 
