@@ -6,7 +6,7 @@ from flask_socketio import SocketIO
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import queue, realtime
+from . import realtime, redis_queue
 from .auth import optional_actor
 
 
@@ -58,7 +58,7 @@ def make_socketio(app):
     """
     config = app.config
     socketio = SocketIO()
-    manager = queue.client_manager(config, realtime.NAMESPACES)
+    manager = redis_queue.client_manager(config, realtime.NAMESPACES)
     socketio.init_app(
         app,
         async_mode=config["SOCKETIO_ASYNC_MODE"],
@@ -75,7 +75,7 @@ def make_socketio(app):
         ping_interval=config["SOCKETIO_PING_INTERVAL"],
         ping_timeout=config["SOCKETIO_PING_TIMEOUT"],
     )
-    queue.start(socketio.server)
+    redis_queue.start(socketio.server)
     return socketio
 
 
@@ -86,7 +86,7 @@ def init_app(app):
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)  # Redis down must not take REST down
     # A hung Redis must not hang every request: bounded waits, then per-process limits meanwhile.
-    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", queue.storage_options(config))
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_queue.storage_options(config))
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     # Registered before the limiter's own check, which a preflight then never reaches.
     app.before_request(answer_preflight)

@@ -1,7 +1,7 @@
 """Liveness, readiness and the service index."""
 from flask import current_app, jsonify
 
-from . import __version__, db, queue
+from . import __version__, db, redis_queue
 from .apidoc.openapi import PUBLIC, Blueprint, envelope, errors
 from .apidoc.views import DbCommands, Health, Ready, ServiceIndex
 from .models import iso, utcnow
@@ -26,7 +26,7 @@ def health():
     """Liveness: 200 while the process serves."""
     return jsonify({"success": True, "message": "API is healthy", "timestamp": iso(utcnow()),
                     "database": "ok" if db.ping() else "down",
-                    "redis": queue.redis_status(current_app), "version": __version__,
+                    "redis": redis_queue.redis_status(current_app), "version": __version__,
                     "draining": current_app.extensions.get("draining", False)})
 
 
@@ -43,7 +43,7 @@ def ready():
     database = db.ping()
     ok = database and not current_app.extensions.get("draining", False)
     body = {"success": ok, "database": "ok" if database else "down",
-            "redis": queue.redis_status(current_app), "timestamp": iso(utcnow())}
+            "redis": redis_queue.redis_status(current_app), "timestamp": iso(utcnow())}
     if not ok:
         body.update(error="Service not ready", code="unavailable")
     return jsonify(body), 200 if ok else 503

@@ -1,7 +1,7 @@
 """Publishing to sockets: the only module that knows room names and namespaces."""
 from flask import current_app
 
-from .queue import ResilientRedisManager
+from .redis_queue import ResilientRedisManager
 
 # Every event works on the default namespace (the seed's clients) and on its feature's own.
 NAMESPACES = ("/", "/chat", "/tickets")

@@ -5,7 +5,7 @@ import uuid
 import pytest
 from pymongo import MongoClient
 
-from gharbazaar import create_app, db, queue, sockets
+from gharbazaar import create_app, db, redis_queue, sockets
 from gharbazaar.runtime import embedded_db
 from tests.support import TEST_SECRET, Recorder, ServerProcess, make_token
 
@@ -78,7 +78,7 @@ def make_app(mongo_uri, db_name):
     for app in apps:
         # Background loops (token expiry, presence refresh) run while sockets are registered.
         sockets.registry(app).connections.clear()
-        queue.stop(app)
+        redis_queue.stop(app)
         db.close(app)
 
 

@@ -7,7 +7,7 @@ import uuid
 import pytest
 import redis
 
-from gharbazaar import queue
+from gharbazaar import redis_queue
 from tests.faults.procs import RedisServer, wait_until
 
 DEAD_REDIS = "redis://127.0.0.1:9/0"
@@ -53,8 +53,8 @@ def test_health_opens_no_redis_connection_per_request(make_app, tmp_path):
 
 
 def test_publishing_with_redis_down_logs_once_and_stops_waiting_on_it(caplog):
-    manager = queue.ResilientRedisManager(DEAD_REDIS)
-    with caplog.at_level(logging.INFO, logger="gharbazaar.queue"):
+    manager = redis_queue.ResilientRedisManager(DEAD_REDIS)
+    with caplog.at_level(logging.INFO, logger="gharbazaar.redis_queue"):
         for _ in range(3):
             assert manager._publish({"method": "emit", "event": "x"}) is None
     assert [r.getMessage() for r in caplog.records].count(
@@ -69,9 +69,9 @@ def test_publishing_again_tells_the_other_processes_to_resync(redis_url, caplog)
     watcher = redis.Redis.from_url(redis_url).pubsub()
     watcher.subscribe(name)
     assert watcher.get_message(timeout=5)["type"] == "subscribe"
-    manager = queue.ResilientRedisManager(redis_url, name, namespaces=("/", "/chat"))
+    manager = redis_queue.ResilientRedisManager(redis_url, name, namespaces=("/", "/chat"))
     manager.listening, manager.healthy, manager.failed_at, manager.outage = True, False, 1_800_000_000.0, True
-    with caplog.at_level(logging.INFO, logger="gharbazaar.queue"):
+    with caplog.at_level(logging.INFO, logger="gharbazaar.redis_queue"):
         assert manager._publish({"method": "emit", "event": "x", "data": [{}]}) is not None
     assert manager.healthy is True and manager.status() == "ok"
     assert "redis available again" in [r.getMessage() for r in caplog.records]
