@@ -191,7 +191,8 @@ def apply_move(ticket, move, by, reason=None, assignee=None, assignee_name=None,
     fields = {"status": move.target}
     if assignee:
         # The desk measures each assignee's response time from their own assignment.
-        fields.update(assignedTo=assignee, assignedToName=assignee_name, assignedAt=now, firstResponseAt=None)
+        fields.update(assignedTo=assignee, assignedToName=assignee_name, assignedAt=now, firstResponseAt=None,
+                      people=[ticket["userId"], assignee])
     if move.target == states.CLOSED:
         fields["closedAt"] = now
     if move.target == states.RESOLVED:

@@ -20,7 +20,8 @@ def new_ticket(actor, data, now):
             "categoryTitle": data["categoryTitle"],
             "subCategoryId": data["subCategoryId"], "subCategoryTitle": data["subCategoryTitle"],
             "problem": data["problem"], "status": OPEN, "assignedTo": None, "assignedToName": None,
-            "hold": None, "history": [entry(OPEN, actor.id, now, "created")], "feedback": None,
+            "people": [actor.id], "hold": None, "history": [entry(OPEN, actor.id, now, "created")],
+            "feedback": None,
             "createdAt": now, "updatedAt": now, "closedAt": None}
 
 

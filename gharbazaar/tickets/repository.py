@@ -9,8 +9,8 @@ from .states import CLOSED, FEEDBACK_AFTER, OPEN, STATUSES
 TICKETS, MESSAGES = "tickets", "ticketmessages"
 MAX_CONTACTS = 500
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-# Every status but closed, by name: a planner serves an equality prefix plus `$in` from
-# by_owner_status / by_assignee_status, where SecantusDB scans the collection for `$ne: closed`.
+# Every status but closed, by name: an equality prefix plus `$in` is served from an index by any
+# planner (`$ne: closed` is not, on some).
 NOT_CLOSED = [status for status in STATUSES if status != CLOSED]
 
 # collection -> the indexes its queries need; the feature's init_app registers them.
@@ -23,8 +23,10 @@ INDEXES[TICKETS] = [
     IndexModel([("assignedTo", ASCENDING), ("_id", DESCENDING)], name="by_assignee"),
     IndexModel([("assignedTo", ASCENDING), ("status", ASCENDING), ("_id", DESCENDING)],
                name="by_assignee_status"),
-    # Resync: the tickets of an owner or an assignee that changed after an instant.
-    IndexModel([("userId", ASCENDING), ("updatedAt", ASCENDING)], name="owner_changes"),
+    # `people` is the owner and the assignee: resync (what changed after an instant) and presence
+    # contacts (who shares a live ticket) are one indexed query each for either side.
+    IndexModel([("people", ASCENDING), ("updatedAt", ASCENDING)], name="people_changes"),
+    IndexModel([("people", ASCENDING), ("status", ASCENDING)], name="people_live"),
     IndexModel([("assignedTo", ASCENDING), ("updatedAt", ASCENDING)], name="assignee_changes"),
     # The employee desk: waiting tickets by latest activity, and an employee's figures.
     IndexModel([("status", ASCENDING), ("updatedAt", DESCENDING)], name="by_status_activity"),
@@ -127,10 +129,8 @@ def set_feedback(ticket_id, owner_id, feedback):
 
 def counterparts(user_id):
     """Return the owners and assignees who share a ticket that is not closed with the user."""
-    live = {"$in": NOT_CLOSED}
-    found = set(_tickets().distinct("assignedTo", {"userId": user_id, "status": live}))
-    found.update(_tickets().distinct("userId", {"assignedTo": user_id, "status": live}))
-    found.discard(None)
+    found = set(_tickets().distinct("people", {"people": user_id, "status": {"$in": NOT_CLOSED}}))
+    found.discard(user_id)
     return set(list(found)[:MAX_CONTACTS])
 
 
@@ -148,13 +148,8 @@ def messages(ticket_id, limit):
 
 def changed_since(user_id, since, limit):
     """Return up to limit + 1 tickets the user owns or is assigned that changed after an instant."""
-    # One query per side, each on its own index (owner_changes, assignee_changes): SecantusDB
-    # answers the `$or` of both with a collection scan.
-    found = {}
-    for side in ("userId", "assignedTo"):
-        cursor = _tickets().find({side: user_id, "updatedAt": {"$gt": since}})
-        found.update((doc["_id"], doc) for doc in cursor.sort("updatedAt", ASCENDING).limit(limit + 1))
-    return sorted(found.values(), key=lambda doc: (doc["updatedAt"], doc["_id"]))[:limit + 1]
+    cursor = _tickets().find({"people": user_id, "updatedAt": {"$gt": since}})
+    return list(cursor.sort([("updatedAt", ASCENDING), ("_id", ASCENDING)]).limit(limit + 1))
 
 
 def messages_since(ticket_id, since, limit):

@@ -90,9 +90,9 @@ def data(app):
             (ana, ben)[i % 2], conv["_id"], f"m{i}", "text", {}, f"c{i}", now), changeSeq=i + 1))["_id"]
                for i in range(6)]
         ticket = tickets.insert({"userId": "ana", "status": "assigned", "assignedTo": "eve", "createdAt": now,
-                                 "updatedAt": now, "history": []})
+                                 "people": ["ana", "eve"], "updatedAt": now, "history": []})
         tickets.insert({"userId": "ben", "status": "open", "assignedTo": None, "createdAt": now,
-                        "updatedAt": now, "history": []})
+                        "people": ["ben"], "updatedAt": now, "history": []})
         for i in range(3):
             tickets.add_message({"ticketId": ticket["_id"], "senderId": "eve", "content": f"t{i}",
                                  "timestamp": now + timedelta(seconds=i)})

@@ -47,14 +47,16 @@ def test_changed_since_merges_owned_and_assigned_tickets_in_change_order(make_ap
     with make_app(AUTO_ASSIGN=False).app_context():
         start = utcnow()
         at = [start + timedelta(seconds=i) for i in range(1, 6)]
-        owned = [repository.insert({"userId": "emp", "assignedTo": None, "status": "open", "updatedAt": at[i],
-                                    "history": []})["_id"] for i in (0, 3)]
-        assigned = [repository.insert({"userId": f"c{i}", "assignedTo": "emp", "status": "assigned",
-                                       "updatedAt": at[i], "history": []})["_id"] for i in (1, 4)]
-        both = repository.insert({"userId": "emp", "assignedTo": "emp", "status": "assigned",
-                                  "updatedAt": at[2], "history": []})["_id"]
-        repository.insert({"userId": "else", "assignedTo": "other", "status": "open", "updatedAt": at[2],
-                           "history": []})
+
+        def insert(owner, assignee, status, updated):
+            # `people` as models.new_ticket and assignment.apply_move keep it: the owner and the assignee.
+            return repository.insert({"userId": owner, "assignedTo": assignee, "status": status,
+                                      "people": [p for p in (owner, assignee) if p], "updatedAt": updated,
+                                      "history": []})["_id"]
+        owned = [insert("emp", None, "open", at[i]) for i in (0, 3)]
+        assigned = [insert(f"c{i}", "emp", "assigned", at[i]) for i in (1, 4)]
+        both = insert("emp", "emp", "assigned", at[2])
+        insert("else", "other", "open", at[2])
 
         every = [doc["_id"] for doc in repository.changed_since("emp", start, 10)]
         first = [doc["_id"] for doc in repository.changed_since("emp", start, 2)]
