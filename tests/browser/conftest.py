@@ -1,12 +1,11 @@
 """Browser fixtures: Debian's Chromium, the page's own origin, a backend that trusts it, a tab per user."""
 import os
 import shutil
-import uuid
 
 import pytest
 
-from tests.browser.pages import PageServer, UserPage
-from tests.support import TEST_SECRET, ServerProcess, make_token, unique
+from tests.browser.pages import PageServer, UserPage, start_backend
+from tests.support import make_token, unique
 
 CHROMIUM = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
 # Without the background-networking flags Chromium tries to reach Google's hosts (STACK.md).
@@ -45,13 +44,6 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-def start_backend(mongo_uri, page_server, **env):
-    """A real `python wsgi.py` whose FRONTEND_URL is exactly the page's origin."""
-    return ServerProcess({
-        "APP_ENV": "test", "MONGODB_URI": mongo_uri, "MONGODB_DB": f"gbbrowser_{uuid.uuid4().hex[:10]}",
-        "JWT_SECRET": TEST_SECRET, "FRONTEND_URL": page_server.origin, **env}).wait_listening()
 
 
 @pytest.fixture(scope="module")

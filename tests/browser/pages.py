@@ -1,11 +1,14 @@
 """Browser test helpers: the page server (the frontend's origin) and one user's page in Chromium."""
 import functools
 import threading
+import uuid
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
+
+from tests.support import TEST_SECRET, ServerProcess
 
 STATIC = Path(__file__).resolve().parent / "static"
 WAIT_MS = 10_000
@@ -119,3 +122,10 @@ class UserPage:
         except PlaywrightError:
             states = self.js("() => Object.keys(gb.sockets).map((n) => [n, gb.state(n)])")
             raise AssertionError(f"{self.id}: no {what} within {timeout} ms; sockets: {states}") from None
+
+
+def start_backend(mongo_uri, page_server, **env):
+    """A real `python wsgi.py` whose FRONTEND_URL is exactly the page's origin."""
+    return ServerProcess({
+        "APP_ENV": "test", "MONGODB_URI": mongo_uri, "MONGODB_DB": f"gbbrowser_{uuid.uuid4().hex[:10]}",
+        "JWT_SECRET": TEST_SECRET, "FRONTEND_URL": page_server.origin, **env}).wait_listening()

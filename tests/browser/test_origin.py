@@ -2,7 +2,7 @@
 import pytest
 import requests
 
-from tests.browser.conftest import start_backend
+from tests.browser.pages import start_backend
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 PREFLIGHTED = [("GET", "/api/v1/chat/conversations"), ("POST", "/api/v1/tickets"),

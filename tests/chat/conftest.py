@@ -1,9 +1,5 @@
-"""Chat test helpers: people with tokens, conversations made over REST, small real files."""
+"""Chat fixtures: people with tokens, conversations made over REST, uploads."""
 import io
-import struct
-import zipfile
-import zlib
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -11,24 +7,8 @@ from bson import ObjectId
 
 from gharbazaar import db
 from gharbazaar.models import utcnow
-from tests.support import auth, make_token, unique
-
-
-@dataclass
-class Person:
-    id: str
-    token: str
-    name: str | None = None
-
-    @property
-    def headers(self):
-        return auth(self.token)
-
-
-def new_person(role="buyer", name=None, **claims):
-    """Return a user no other test knows, with a signed token."""
-    user_id = unique(role)
-    return Person(user_id, make_token(user_id, role, name=name, **claims), name)
+from tests.support import unique
+from tests.support.people import new_person
 
 
 @pytest.fixture
@@ -62,41 +42,6 @@ def age(app):
             {"_id": ObjectId(conversation_id)}, {"$set": {"lastMessageAt": when}})
         return when
     return set_age
-
-
-def events(sock, name, namespace="/"):
-    """Return the payloads of one event received by a Flask-SocketIO test client."""
-    return [e["args"][0] for e in sock.get_received(namespace) if e["name"] == name]
-
-
-def received(sock, namespace="/"):
-    """Return every event (name, payload) a Flask-SocketIO test client received."""
-    return [(e["name"], e["args"][0] if e["args"] else None) for e in sock.get_received(namespace)]
-
-
-def png_bytes(width=2, height=2):
-    """Return a real, tiny PNG image."""
-    def chunk(kind, data):
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-
-
-def pdf_bytes():
-    """Return a minimal PDF document."""
-    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-            b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
-
-
-def docx_bytes():
-    """Return a minimal DOCX container built with zipfile."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        archive.writestr("word/document.xml", '<?xml version="1.0"?><w:document/>')
-    return buffer.getvalue()
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Chat over Socket.IO with the Flask-SocketIO test client (same app as the REST client)."""
 import pytest
 
-from tests.chat.conftest import events, received
+from tests.support.sockets import chat_events as events, received
 
 API = "/api/v1/chat"
 

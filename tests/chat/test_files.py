@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from gharbazaar import db
-from tests.chat.conftest import docx_bytes, pdf_bytes, png_bytes
+from tests.support.files import docx_bytes, pdf_bytes, png_bytes
 
 API = "/api/v1/chat"
 INVALID_TYPE = "Invalid file type. Only images and documents are allowed."

@@ -6,7 +6,7 @@ from pymongo.errors import AutoReconnect
 
 from gharbazaar import db
 from gharbazaar.chat import repository
-from tests.chat.conftest import events
+from tests.support.sockets import chat_events as events
 
 API = "/api/v1/chat"
 

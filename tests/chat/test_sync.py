@@ -3,7 +3,7 @@ import pytest
 
 from gharbazaar.auth import Actor
 from gharbazaar.chat import sync as chat_sync
-from tests.chat.conftest import events
+from tests.support.sockets import chat_events as events
 
 API = "/api/v1/chat"
 

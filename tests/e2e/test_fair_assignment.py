@@ -5,7 +5,7 @@ import uuid
 import pytest
 from pymongo import MongoClient
 
-from tests.chat.conftest import new_person
+from tests.support.people import new_person
 from tests.support import TEST_SECRET, ServerProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]

@@ -7,7 +7,7 @@ import pytest
 import redis
 import socketio
 
-from tests.chat.conftest import new_person
+from tests.support.people import new_person
 from tests.support import TEST_SECRET, ServerProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]

@@ -2,7 +2,7 @@
 import pytest
 
 from gharbazaar.runtime.guards import MAX_ATTACHMENTS, RESERVED
-from tests.e2e.raw_socket import RawSocket
+from tests.support.raw_socket import RawSocket
 from tests.support import make_token, unique
 
 pytestmark = pytest.mark.e2e

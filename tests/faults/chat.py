@@ -5,7 +5,7 @@ import uuid
 
 import socketio
 
-from tests.chat.conftest import new_person
+from tests.support.people import new_person
 from tests.support import Recorder
 
 API = "/api/v1/chat"

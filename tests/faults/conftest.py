@@ -6,11 +6,10 @@ import uuid
 import pytest
 from pymongo import MongoClient
 
-from tests.faults.procs import Database, RedisServer
+from tests.faults.procs import DB_TIMEOUT_MS, Database, RedisServer
 from tests.support import TEST_SECRET, ServerProcess
 
 # Short enough that a test sees an outage quickly, long enough for a loaded 2-core machine.
-DB_TIMEOUT_MS = 1000
 
 
 @pytest.fixture

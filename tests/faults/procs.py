@@ -8,6 +8,8 @@ import time
 
 from gharbazaar.runtime import embedded_db
 from tests.support import free_port
+# The faults' database timeout (MONGODB_TIMEOUT_MS): short, so each fault's bound is quick to see.
+DB_TIMEOUT_MS = 1000
 
 
 def wait_until(check, timeout, what="condition"):

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from tests.chat.conftest import new_person
+from tests.support.people import new_person
 from tests.faults.chat import connect
 from tests.faults.procs import wait_until
 from tests.support import Recorder, make_token

@@ -6,7 +6,7 @@ import pytest
 
 from tests.faults.chat import BUSY, assert_stored_exactly_once, connect, open_conversation, people, resync, \
     server_messages
-from tests.faults.conftest import DB_TIMEOUT_MS
+from tests.faults.procs import DB_TIMEOUT_MS
 from tests.faults.procs import wait_until
 
 pytestmark = pytest.mark.e2e

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from gharbazaar.sync.docs import SyncRequired
+from gharbazaar.sync.models import SyncRequired
 from tests.faults.chat import BUSY, Burst, assert_stored_exactly_once, connect, open_conversation, people, \
     resync, server_messages
 from tests.faults.procs import wait_until

@@ -3,7 +3,7 @@ import io
 import json
 from urllib.parse import parse_qs, urlsplit
 
-from tests.chat.conftest import png_bytes
+from tests.support.files import png_bytes
 from tests.security.documents import resolve, types_of
 from tests.support import auth, make_token, unique
 

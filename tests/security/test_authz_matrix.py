@@ -23,7 +23,7 @@ from gharbazaar.models import iso, utcnow
 from gharbazaar.presence import events as presence_events
 from gharbazaar.sync import events as sync_events
 from gharbazaar.tickets import events as ticket_events
-from tests.chat.conftest import pdf_bytes, png_bytes
+from tests.support.files import pdf_bytes, png_bytes
 from tests.security import authz_matrix as matrix
 from tests.support import auth, make_token, unique
 

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 import requests
 
-from tests.chat.conftest import png_bytes
+from tests.support.files import png_bytes
 from tests.security import hostile
 from tests.support import auth, make_token, unique
 

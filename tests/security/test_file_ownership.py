@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.chat.conftest import new_person, png_bytes
+from tests.support.people import new_person
+from tests.support.files import png_bytes
 from tests.support import unique
 
 API = "/api/v1/chat"

@@ -14,7 +14,8 @@ from urllib.parse import quote, unquote, urlsplit
 import pytest
 
 from gharbazaar import db
-from tests.chat.conftest import docx_bytes, new_person, pdf_bytes, png_bytes
+from tests.support.files import docx_bytes, pdf_bytes, png_bytes
+from tests.support.people import new_person
 
 INVALID_TYPE = {"success": False, "error": "Invalid file type. Only images and documents are allowed.",
                 "code": "unsupported_media_type"}

@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from tests.chat.conftest import png_bytes
+from tests.support.files import png_bytes
 from tests.security import hostile
 from tests.security.documents import published
 from tests.security.sweeps import TICKET, World, fill, property_slots, refusal_problem, with_value

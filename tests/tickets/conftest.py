@@ -1,12 +1,11 @@
-"""Ticket test helpers: people with unique ids, REST calls by role, employees made available."""
+"""Ticket fixtures: people with unique ids, REST calls by role, employees made available."""
 from types import SimpleNamespace
 
 import pytest
 
-from gharbazaar.auth import Actor
 from tests.support import auth, make_token, unique
+from tests.support.tickets import TICKET
 
-TICKET = {"categoryTitle": "Payments", "subCategoryTitle": "Refund", "problem": "My refund never arrived."}
 ROLES = {"customer": "buyer", "other": "seller", "emp1": "employee", "emp2": "employee", "admin": "admin"}
 
 
@@ -15,10 +14,6 @@ def people():
     """Ids no other test uses; emp1 sorts before emp2 (the tie rule is checked against id order)."""
     return SimpleNamespace(customer=unique("cust"), other=unique("outsider"), emp1=unique("a-emp"),
                            emp2=unique("b-emp"), admin=unique("admin"))
-
-
-def actor(user, role):
-    return Actor(id=user, role=role, email=f"{user}@example.com")
 
 
 @pytest.fixture
@@ -50,9 +45,3 @@ def online(socket_client):
         sock.get_received(namespace)  # start each test's expectations from a clean slate
         return sock
     return connect
-
-
-def events(sock, name=None, namespace="/"):
-    """Return [(event, payload)] received since the last call (only `name` when given)."""
-    got = [(e["name"], e["args"][0] if e["args"] else None) for e in sock.get_received(namespace)]
-    return [item for item in got if name is None or item[0] == name]

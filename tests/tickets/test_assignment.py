@@ -9,36 +9,14 @@ from bson import ObjectId
 from gharbazaar import db
 from gharbazaar.db import get_db
 from gharbazaar.models import utcnow
-from gharbazaar.tickets import assignment, capacity, states
+from gharbazaar.tickets import assignment, capacity
 from tests.support import auth, make_token
-from tests.tickets.conftest import TICKET, events
-
-
-def join_as_employee(app, user, role="employee"):
-    """Connect an employee to this app and put them in the employee room (live presence)."""
-    sock = app.extensions["socketio"].test_client(app, auth={"token": make_token(user, role)})
-    assert sock.emit("join_employee_room", None, callback=True)["success"] is True
-    return sock
-
-
-def open_ticket(app, customer):
-    answer = app.test_client().post("/api/v1/tickets", json=TICKET, headers=auth(make_token(customer)))
-    return answer.get_json()["data"]["ticket"]
+from tests.support.tickets import assert_loads_match_tickets, join_as_employee, open_ticket
+from tests.support.sockets import drain as events
 
 
 def assignees(rest, customer, tickets):
     return [rest("GET", f"/{t['id']}", customer).get_json()["data"]["ticket"]["assignedTo"] for t in tickets]
-
-
-def assert_loads_match_tickets(app):
-    """Every load document counts exactly its employee's active tickets, hold for hold."""
-    with app.app_context():
-        db = get_db()
-        for load in db.ticketloads.find():
-            query = {"assignedTo": load["_id"], "status": {"$in": sorted(states.ACTIVE)}}
-            active = list(db.tickets.find(query))
-            assert load["active"] == len(load["holds"]) == len(active)
-            assert {h["token"] for h in load["holds"]} == {t["hold"] for t in active}
 
 
 def test_new_tickets_balance_between_two_available_employees(app, rest, online, new_ticket, people):

@@ -8,7 +8,7 @@ from gharbazaar import db
 from gharbazaar.models import utcnow
 from gharbazaar.tickets import desk
 from tests.support import auth, make_token
-from tests.tickets.conftest import events
+from tests.support.sockets import drain as events
 
 DESK = "/api/v1/employee"
 

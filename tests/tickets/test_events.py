@@ -1,8 +1,9 @@
 """Ticket socket events with the Flask-SocketIO test client: rules, error texts and who hears what."""
 import pytest
 
-from tests.support import make_token
-from tests.tickets.conftest import events
+from tests.support import auth, make_token
+from tests.support.tickets import TICKET
+from tests.support.sockets import drain as events
 
 
 @pytest.fixture
@@ -172,8 +173,6 @@ def test_an_outsider_learns_nothing_of_a_whole_ticket_life(connect, new_ticket, 
 
 
 def test_joining_ticket_rooms_is_limited_per_user(make_app, people):
-    from tests.support import auth, make_token
-    from tests.tickets.conftest import TICKET
     app = make_app(RATE_LIMIT_JOINS="1 per minute")
     customer = auth(make_token(people.customer))
     created = app.test_client().post("/api/v1/tickets", json=TICKET, headers=customer)

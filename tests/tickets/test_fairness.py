@@ -9,8 +9,8 @@ from gharbazaar.models import utcnow
 from gharbazaar.presence import service as presence
 from gharbazaar.tickets import assignment, capacity, states
 from tests.support import auth, make_token, unique
-from tests.tickets.conftest import TICKET
-from tests.tickets.test_assignment import assert_loads_match_tickets, join_as_employee, open_ticket
+from tests.support.tickets import TICKET
+from tests.support.tickets import assert_loads_match_tickets, join_as_employee, open_ticket
 
 BURST = 25  # not a multiple of the staff: every burst after the first starts from uneven loads
 

@@ -1,7 +1,7 @@
 """Auto-assignment under chosen interleavings: hand-outs of two processes, one command at a time.
 
 Hypothesis picks the starting loads, the cap and the schedule (which worker sends the next
-database command); tests.tickets.turns makes that schedule the only one possible, so every
+database command); tests.support.turns makes that schedule the only one possible, so every
 failure replays exactly.
 """
 from datetime import timedelta
@@ -17,9 +17,9 @@ from gharbazaar.presence import service as presence
 from gharbazaar.tickets import assignment, capacity, repository, service, states
 from gharbazaar.users import service as users
 from tests.support import unique
-from tests.tickets.conftest import TICKET
-from tests.tickets.test_assignment import assert_loads_match_tickets, join_as_employee
-from tests.tickets.turns import Gate, Worker, gated_client, run
+from tests.support.tickets import TICKET
+from tests.support.tickets import assert_loads_match_tickets, join_as_employee
+from tests.support.turns import Gate, Worker, gated_client, run
 
 NEVER = assignment.NEVER
 # No shrinking: a failing schedule is reported as found (shrinking one runs for minutes).

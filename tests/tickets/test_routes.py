@@ -4,7 +4,7 @@ import io
 import pytest
 
 from tests.support import auth, make_token
-from tests.tickets.conftest import TICKET
+from tests.support.tickets import TICKET
 
 TICKET_KEYS = {"id", "_id", "userId", "userRole", "userName", "userEmail", "categoryId", "categoryTitle",
                "subCategoryId", "subCategoryTitle", "problem", "status", "assignedTo", "assignedToName",

@@ -9,8 +9,9 @@ from gharbazaar.presence import service as presence
 from gharbazaar.tickets import access, capacity, service
 from gharbazaar.users import service as users
 from tests.support import make_token
-from tests.tickets.conftest import TICKET, actor
-from tests.tickets.test_assignment import assert_loads_match_tickets
+from tests.support.tickets import TICKET
+from tests.support.people import actor
+from tests.support.tickets import assert_loads_match_tickets
 
 TICKET_DATA = {**TICKET, "categoryId": None, "subCategoryId": None}
 

@@ -4,7 +4,7 @@ import pytest
 from gharbazaar.errors import Forbidden, InvalidTransition
 from gharbazaar.tickets import states
 from gharbazaar.tickets.states import ADMIN, ASSIGNEE, OWNER, STAFF, SYSTEM
-from tests.tickets.conftest import actor
+from tests.support.people import actor
 
 ALLOWED = {
     ("open", "assigned"), ("assigned", "assigned"), ("assigned", "in_progress"), ("in_progress", "resolved"),

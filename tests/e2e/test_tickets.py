@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from tests.support import TEST_SECRET, Recorder, ServerProcess, auth, make_token
-from tests.tickets.conftest import TICKET
+from tests.support.tickets import TICKET
 
 pytestmark = pytest.mark.e2e
 

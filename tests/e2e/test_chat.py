@@ -4,7 +4,8 @@ import threading
 import pytest
 import requests
 
-from tests.chat.conftest import new_person, png_bytes
+from tests.support.people import new_person
+from tests.support.files import png_bytes
 
 pytestmark = pytest.mark.e2e
 API = "/api/v1/chat"
