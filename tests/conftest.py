@@ -7,7 +7,7 @@ from pymongo import MongoClient
 
 from gharbazaar import create_app, db, redis_queue, sockets
 from gharbazaar.runtime import embedded_db
-from tests.support import TEST_SECRET, Recorder, ServerProcess, make_token
+from tests.support import TEST_SECRET, Recorder, ServerProcess, app_settings, make_token
 
 
 @pytest.fixture(scope="session")
@@ -42,24 +42,6 @@ def db_name(mongo_uri):
     yield name
     with MongoClient(mongo_uri, serverSelectionTimeoutMS=3000) as client:
         client.drop_database(name)
-
-
-def app_settings(mongo_uri, db_name, **overrides):
-    settings = {
-        "TESTING": True,
-        "APP_ENV": "test",
-        "MONGODB_URI": mongo_uri,
-        "MONGODB_DB": db_name,
-        "JWT_SECRET": TEST_SECRET,
-        "JWT_ISSUER": None,
-        "JWT_AUDIENCE": None,
-        "REDIS_URL": None,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "SOCKETIO_ASYNC_MODE": "threading",
-        "FRONTEND_URL": ["http://localhost:3000"],
-    }
-    settings.update(overrides)
-    return settings
 
 
 @pytest.fixture

@@ -114,13 +114,8 @@ def test_the_message_limit_is_shared_by_rest_and_sockets(make_app, pair, socket_
 
 def test_typing_goes_to_the_others_only_and_overflow_is_dropped_silently(make_app, pair):
     app = make_app(RATE_LIMIT_TYPING="2 per minute")
-    client, (buyer, seller) = app.test_client(), pair
-    conv_id = client.post(f"{API}/conversations", json={"otherUserId": seller.id},
-                          headers=buyer.headers).get_json()["data"]["conversation"]["id"]
-    bsock, ssock = (app.extensions["socketio"].test_client(app, auth={"token": p.token}) for p in pair)
-    for sock in (bsock, ssock):
-        sock.emit("join_conversation", conv_id)
-        sock.get_received()
+    buyer = pair[0]
+    conv_id, bsock, ssock = _typing_room(app, pair)
     acks = [bsock.emit("typing", {"conversationId": conv_id, "isTyping": flag}, callback=True)
             for flag in (True, False, True)]
     assert [ack["success"] for ack in acks] == [True, True, True] and acks[2]["data"]["dropped"] is True

@@ -15,7 +15,7 @@ import pytest
 from pymongo import MongoClient
 
 from gharbazaar import create_app, db, sockets
-from tests.conftest import app_settings
+from tests.support import app_settings
 
 GENEROUS = "100000 per minute"
 SETTINGS = {

@@ -25,6 +25,7 @@ from gharbazaar.sync import events as sync_events
 from gharbazaar.tickets import events as ticket_events
 from tests.support.files import pdf_bytes, png_bytes
 from tests.security import authz_matrix as matrix
+from tests.security.sweeps import fill
 from tests.support import auth, make_token, unique
 
 MALFORMED = "not-an-object-id"
@@ -166,19 +167,6 @@ def marked(cell):
 
 
 CELLS = [marked(cell) for cell in matrix.cells()]
-
-
-def fill(template, values):
-    """Replace {placeholders} in strings, dict keys and lists."""
-    if isinstance(template, str):
-        for key, value in values.items():
-            template = template.replace("{" + key + "}", value)
-        return template
-    if isinstance(template, dict):
-        return {fill(k, values): fill(v, values) for k, v in template.items()}
-    if isinstance(template, list):
-        return [fill(v, values) for v in template]
-    return template
 
 
 def rest_call(world, subject, spec, values):
