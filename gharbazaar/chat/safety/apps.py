@@ -13,6 +13,7 @@ AFTER = frozenset("""pe par pr me mein karo kardo kar karna no number num nmbr m
  inbox handle app pe""".split())
 SIGNAL_NOT = frozenset("""strength issue issues problem problems weak good bad nahi nhi kam achha acha accha
  theek thik zero low full aata aati aate range tower network jammer""".split())
+REFUSALS = frozenset("nahi nhi not nai".split())
 _APP_LINK = re.compile(r"(?<![a-z0-9])(?:wa\.me|t\.me|telegram\.me|chat\.whatsapp\.com)(?![a-z0-9])")
 _HANDLE = re.compile(r"@[a-z0-9_.]{2,32}+")
 
@@ -27,9 +28,14 @@ def find(folded, w=None):
             spans.append(_with_handle(folded, w, i, i + 1))
         elif word == "tele" and nxt == "gram":
             spans.append(_with_handle(folded, w, i, i + 1))
-        elif word in ALWAYS or (word in NEEDS_CONTEXT and _in_context(w, i, word)):
+        elif (word in ALWAYS or (word in NEEDS_CONTEXT and _in_context(w, i, word))) and not _refused(w, i):
             spans.append(_with_handle(folded, w, i, i))
     return spans
+
+
+def _refused(w, i):
+    """"WhatsApp nahi hai", "I don't use telegram": no handoff."""
+    return w.near(i, REFUSALS, ahead=2) is not None or w.negated(i, reach=3)
 
 
 def _in_context(w, i, word):
@@ -42,7 +48,7 @@ def _in_context(w, i, word):
         return nxt in ("dm", "id", "handle", "pe", "par", "pr", "inbox", "msg", "message", "chat") or (
             w.near(i, frozenset(("dm", "ping", "msg", "message", "text", "inbox", "chat")), behind=3, ahead=3)
             is not None)
-    return before or nxt in AFTER
+    return before or nxt in AFTER or nxt.isdigit()  # "WA: 98765 43210"
 
 
 def _with_handle(folded, w, i, j):

@@ -4,7 +4,7 @@ import re
 from .domains import SHORTENERS, TLDS, WORDLIKE_TLDS, tld_ok
 
 _URL = re.compile(r"(?<![a-z0-9])(?:(?:https?|ftp)://|www\.)[^\s<>\"'`]++")
-_HOST = re.compile(r"(?<![a-z0-9@.\-_/])[a-z0-9\-]++(?:\.[a-z0-9\-]++)++(?P<path>/[^\s<>\"'`]*+)?")
+_HOST = re.compile(r"(?<![a-z0-9@.\-_/])[a-z0-9\-]++(?:\.[a-z0-9\-]++)++(?!@)(?P<path>/[^\s<>\"'`]*+)?")
 # "bit dot ly", "example[.]com": a disguised dot before a top-level domain or a shortener's
 _DISGUISED = re.compile(
     r"(?<![a-z0-9])(?P<name>[a-z0-9\-]{1,63}+)"

@@ -10,8 +10,9 @@ ASK = frozenset("""share send tell give forward read say type provide message ms
 STRONG = frozenset("otp otps otp's o.t.p passcode".split())
 CODE_WORDS = frozenset("code pin".split())
 QUALIFIERS = frozenset("verification verify security confirmation sms login digit digits secret".split())
-NOT_OTP = frozenset("""pin pincode postal zip area std isd rera project promo coupon referral dress ifsc swift
- sector qr bar country property source wifi door gate lock colour color building society""".split())
+NOT_OTP = frozenset("""upi atm mpin pin pincode postal zip area std isd rera project promo coupon referral
+ dress ifsc swift sector qr bar country property source wifi door gate lock colour color building
+ society""".split())
 _SPELT = re.compile(r"(?<![a-z0-9])o[ .\-]t[ .\-]p(?![a-z0-9])|one[ \t]+time[ \t]+pass(?:word|code)")
 
 
@@ -22,9 +23,14 @@ def find(folded, w=None):
     for i, word in enumerate(w.w):
         if word in STRONG and not w.negated(i, reach=3):
             spans.append(w.span(i))
-        elif word in CODE_WORDS and _asked(w, i):
+        elif _code_word(w, i) and _asked(w, i):
             spans.append(w.span(i))
     return spans
+
+
+def _code_word(w, i):
+    """"code", "pin", or "number" right after "6 digit"."""
+    return w.w[i] in CODE_WORDS or (w.w[i] == "number" and i > 0 and w.w[i - 1] in ("digit", "digits"))
 
 
 def _asked(w, i):

@@ -3,19 +3,21 @@
 Talk about the deal's terms ("token 1 lakh at agreement", "deposit 2 months") is not a request; a
 request needs a verb asking the reader to pay, and the speaker offering to pay is not one.
 """
+from .domains import PROVIDERS
 from .phrases import Words
 
-SEND = frozenset("""send snd sent transfer transfr trnsfr tranfer wire remit neft imps rtgs bhej bhejo bhejiye
- bhejdo bhejde bhejna bhejen bhejein bhijwa bhijwao bhijwa do""".split())
-PAY = frozenset("pay payy pey""".split())
+SEND = frozenset("""send snd transfer transfr trnsfr tranfer wire remit neft imps rtgs bhej bhejo bhejiye
+ bhejdo bhejde bhejna bhejen bhejein bhijwa bhijwao""".split())
+PAY = frozenset("pay payy pey".split())
 APPS = frozenset("gpay googlepay phonepe phonpe paytm bhim upi".split())
 HINDI_ASK = SEND | PAY | APPS | frozenset("""de dedo dede dijiye dijie dena karo kardo karde kar kijiye kijie
  karna karein karen jama dalo daalo daal dal""".split())
 STRONG = frozenset("token advance advanse adv deposit bayana bayaana blocking holding".split())
 GENERIC = frozenset("""paise paisa paisay paison pese money amount amt payment rupees rupaye rs inr fee fees
  charges charge""".split())
+FEES = frozenset("fee fees charge charges".split())
 BOOKING = frozenset("booking visit visiting registration processing entry form gate key".split())
-MONEY_UNITS = frozenset("k hazar hazaar hajar thousand rs rupees rupaye lakh lac l /-".split())
+MONEY_UNITS = frozenset("k hazar hazaar hajar thousand rs rupees rupaye lakh lac l".split())
 CURRENCY = frozenset("rs inr \u20b9 rupees".split())
 URGENT = frozenset("""before first pehle pahle phle abhi now today immediately urgently urgent jaldi turant
  asap block book confirm reserve hold lock visit keys key chabi tonight quickly fast""".split())
@@ -27,6 +29,8 @@ QR_CONTEXT = frozenset("""scan scanner scanning pay payment send bhej bheja bhej
 APPROVE = frozenset("accept approve approved accepted allow confirm".split())
 PAY_CONTEXT = APPS | frozenset("payment money paise amount collect rupees rs".split())
 IMPERATIVE = frozenset("karo kardo kar kijiye kijie karein me it now".split())
+TO = frozenset("on to pe par via through in into at".split())
+INSTRUMENTS = APPS | frozenset("qr link account a/c acc".split())
 
 
 def find(folded, w=None):
@@ -34,37 +38,19 @@ def find(folded, w=None):
     w = Words(folded) if w is None else w
     spans = []
     for i, word in enumerate(w.w):
-        hit = _at(w, i, word)
+        hit = _at(w, folded, i, word)
         if hit:
             spans.append(w.span(*hit))
     return spans
 
 
-def _money(w, j, generic, bare=False):
-    """Tell whether word j names money asked for (strong words always, generic ones if allowed;
-    a bare number too when it follows the verb: "pay 5000 first")."""
-    word = w.w[j]
-    if word in STRONG:
-        return not (word.startswith("adv") and j > 0 and w.w[j - 1] in ("in", "thanks"))
-    if word in ("fee", "fees", "charge", "charges") and j > 0 and w.w[j - 1] in BOOKING:
-        return True
-    if word == "booking" and j + 1 < len(w) and w.w[j + 1] in GENERIC:
-        return True
-    if not generic:
-        return False
-    if word in GENERIC or word == "\u20b9":
-        return True
-    if word.isdigit() or (word[:1].isdigit() and word.lstrip("0123456789") in MONEY_UNITS):
-        before = w.w[j - 1] if j else ""
-        after = w.w[j + 1] if j + 1 < len(w) else ""
-        return before in CURRENCY or after in MONEY_UNITS or not word.isdigit() or (bare and len(word) >= 3)
-    return False
-
-
-def _at(w, i, word):
+def _at(w, folded, i, word):
     """Return the words of a request found at word i, else None."""
-    if word in SEND or word in PAY or word in APPS:
-        return _english(w, i, word)
+    nxt = w.w[i + 1] if i + 1 < len(w) else ""
+    if word in ("make", "do", "complete") and "payment" in w.w[i + 1:i + 3]:
+        word = "pay"
+    if (word in SEND or word in PAY or word in APPS) and nxt not in FEES:  # "transfer fee" is a noun
+        return _english(w, folded, i, word)
     if word == "qr" and w.near(i, QR_CONTEXT, ahead=5, behind=5) is not None and "rera" not in w.w:
         return (i,)
     if word == "collect" and w.near(i, frozenset(("request", "req", "requests")), ahead=2) is not None:
@@ -74,30 +60,76 @@ def _at(w, i, word):
         return (i, k) if k is not None else None
     if word == "pin" and w.near(i, APPS | frozenset(("enter", "daalo", "dalo", "daal")), behind=3, ahead=3):
         return (i,)
-    return _hindi(w, i)
+    return _hindi(w, folded, i)
 
 
-def _english(w, i, verb):
-    """"send the token amount", "pay 5000 first to block", "gpay kar do"."""
+def _money(w, j, generic, bare=False):
+    """Tell whether word j names money (strong words always, generic ones if allowed; a bare
+    number of 3 to 7 digits too when it follows the verb: "pay 5000 first")."""
+    word = w.w[j]
+    if word in STRONG:
+        return not (word.startswith("adv") and j > 0 and w.w[j - 1] in ("in", "thanks"))
+    if word in FEES and j > 0 and w.w[j - 1] in BOOKING:
+        return True
+    if word == "booking" and j + 1 < len(w) and w.w[j + 1] in GENERIC:
+        return True
+    if not generic:
+        return False
+    if word in GENERIC or word == "\u20b9":
+        return True
+    if word[:1].isdigit():
+        unit = word.lstrip("0123456789")
+        before = w.w[j - 1] if j else ""
+        after = w.w[j + 1] if j + 1 < len(w) else ""
+        if unit:
+            return unit in MONEY_UNITS
+        return before in CURRENCY or after in MONEY_UNITS or (bare and 3 <= len(word) <= 7 and after != "@")
+    return False
+
+
+def _paid_into(w, folded, i, ahead=True):
+    """Tell whether verb i names where to pay: "on ravi@ybl", "via this link", "upi pe bhejo"."""
+    window = range(i + 1, min(i + 7, len(w))) if ahead else range(max(0, i - 4), i)
+    for j in window:
+        if w.w[j] in INSTRUMENTS or (w.w[j] == "@" and _upi_handle(w, folded, j)):
+            between = w.w[i + 1:j] if ahead else w.w[j + 1:i]
+            return any(t in TO for t in between)
+    return False
+
+
+def _upi_handle(w, folded, j):
+    """Tell whether the "@" at word j starts a UPI handle rather than a mail domain."""
+    if j + 1 >= len(w) or w.w[j + 1] in PROVIDERS:
+        return False
+    end = w.items[j + 1][2]
+    return not folded.startswith(".", end)
+
+
+def _english(w, folded, i, verb):
+    """"send the token amount", "pay 5000 first to block", "gpay kar do", "send on ravi@ybl"."""
     if w.negated(i) or w.by_speaker(i):
         return None
-    if verb in APPS and w.near(i, IMPERATIVE, ahead=2) is not None and verb != "upi":
+    if verb in APPS and w.near(i, IMPERATIVE, ahead=2) is not None:
+        return (i,)
+    if _paid_into(w, folded, i):
         return (i,)
     generic_ok = verb in SEND or verb in APPS
     for j in range(i + 1, min(i + 7, len(w))):
         if _money(w, j, True, bare=j - i <= 2) and (generic_ok or _money(w, j, False) or _urgent(w, i)):
             return None if _at_stage(w, j) else (i, j)
+    if verb in SEND and _paid_into(w, folded, i, ahead=False):
+        return (i,)
     return None
 
 
-def _hindi(w, j):
+def _hindi(w, folded, j):
     """"advance bhej do", "token de do", "paise transfer kar do": the money first, the verb after."""
     if not _money(w, j, True):
         return None
     if w.near(j, frozenset(("kitna", "kitni", "kitne", "how")), behind=3) is not None:
         return None  # a question about the amount, not a request
     for k in range(j + 1, min(j + 5, len(w))):
-        if w.w[k] in HINDI_ASK:
+        if w.w[k] in HINDI_ASK and (k + 1 == len(w) or w.w[k + 1] not in FEES):
             if w.negated(k, reach=1) or w.by_speaker(k) or _at_stage(w, j):
                 return None
             if _money(w, j, False) or w.w[k] in SEND or w.w[k] in APPS or _urgent(w, k) or _imperative(w, k):
