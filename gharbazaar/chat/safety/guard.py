@@ -13,7 +13,7 @@ def inspect(text, policy):
     w = Words(folded)
     mails = emails.find(folded)
     mail_spans = [(s, e) for s, e, _ in mails]
-    web = [(s, e) for s, e, _ in links.find(folded, policy.allows_domain)
+    web = [(s, e) for s, e, _ in links.find(folded, policy.allows_domain, text)
            if not any(s < me and ms < e for ms, me in mail_spans)]
     found = {
         "phone": phones.find(folded),

@@ -13,8 +13,10 @@ _DISGUISED = re.compile(
     r"(?P<path>/[^\s]*+|[ \t]++slash[ \t]++[a-z0-9]++)?")
 
 
-def find(folded, allows_domain):
-    """Return (start, end, host) for each link whose host is not allowed by allows_domain(host)."""
+def find(folded, allows_domain, text=None):
+    """Return (start, end, host) for each link whose host is not allowed by allows_domain(host).
+
+    text, the original, tells "Ready.In december" (two sentences run together) from a domain."""
     found, taken_until = [], -1
     for m in _URL.finditer(folded):
         host = _host_of(m.group())
@@ -27,7 +29,8 @@ def find(folded, allows_domain):
         host = m.group().split("/", 1)[0].rstrip(".-")
         labels = host.split(".")
         wordlike = labels[-1] in WORDLIKE_TLDS
-        if host in SHORTENERS or (tld_ok(labels) and (not wordlike or m.group("path"))):
+        if host in SHORTENERS or (tld_ok(labels) and (not wordlike or m.group("path"))
+                                  and (m.group("path") or not _sentence_joint(text, m.start(), host))):
             if not _inside_url(found, m.start()) and _flagged(host, allows_domain):
                 found.append((m.start(), _trim(folded, m.start(), m.end()), host))
     for m in _DISGUISED.finditer(folded):
@@ -36,6 +39,15 @@ def find(folded, allows_domain):
             if not _inside_url(found, m.start()) and _flagged(host, allows_domain):
                 found.append((m.start(), m.end(), host))
     return found
+
+
+def _sentence_joint(text, start, host):
+    """A capital right after the last dot of an otherwise lower-case host starts a new sentence."""
+    if text is None:
+        return False
+    original = text[start:start + len(host)]
+    after_dot = original[original.rfind(".") + 1:]
+    return after_dot[:1].isupper() and not original.isupper()
 
 
 def _host_of(url):

@@ -13,6 +13,7 @@ QUALIFIERS = frozenset("verification verify security confirmation sms login digi
 NOT_OTP = frozenset("""upi atm mpin pin pincode postal zip area std isd rera project promo coupon referral
  dress ifsc swift sector qr bar country property source wifi door gate lock colour color building
  society""".split())
+PLACES = frozenset("location loc locations drop point map maps code".split())
 _SPELT = re.compile(r"(?<![a-z0-9])o[ .\-]t[ .\-]p(?![a-z0-9])|one[ \t]+time[ \t]+pass(?:word|code)")
 
 
@@ -36,6 +37,9 @@ def _code_word(w, i):
 def _asked(w, i):
     """A code or PIN is asked for: a verification word before it, or an asking verb near it."""
     before = w.w[i - 1] if i else ""
+    after = w.w[i + 1] if i + 1 < len(w) else ""
+    if after in PLACES:
+        return False  # "pin location", "pin drop": a map pin
     if before in NOT_OTP or (w.w[i] == "pin" and i + 1 < len(w) and w.w[i + 1] == "code"):
         return False
     if w.negated(i, reach=3):

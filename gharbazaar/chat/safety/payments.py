@@ -16,6 +16,9 @@ STRONG = frozenset("token advance advanse adv deposit bayana bayaana blocking ho
 GENERIC = frozenset("""paise paisa paisay paison pese money amount amt payment rupees rupaye rs inr fee fees
  charges charge""".split())
 FEES = frozenset("fee fees charge charges".split())
+# "payment plan", "amount details": the money word names something else
+COMPOUNDS = frozenset("""plan plans schedule terms details detail receipt receipts slip mode modes structure
+ proof breakup history options option link""".split())
 BOOKING = frozenset("booking visit visiting registration processing entry form gate key".split())
 MONEY_UNITS = frozenset("k hazar hazaar hajar thousand rs rupees rupaye lakh lac l".split())
 CURRENCY = frozenset("rs inr \u20b9 rupees".split())
@@ -51,6 +54,8 @@ def _at(w, folded, i, word):
         word = "pay"
     if (word in SEND or word in PAY or word in APPS) and nxt not in FEES:  # "transfer fee" is a noun
         return _english(w, folded, i, word)
+    if word == "deposit" and _paid_into(w, folded, i) and not w.by_speaker(i):
+        return (i,)  # "deposit 10000 in my account"
     if word == "qr" and w.near(i, QR_CONTEXT, ahead=5, behind=5) is not None and "rera" not in w.w:
         return (i,)
     if word == "collect" and w.near(i, frozenset(("request", "req", "requests")), ahead=2) is not None:
@@ -76,7 +81,7 @@ def _money(w, j, generic, bare=False):
     if not generic:
         return False
     if word in GENERIC or word == "\u20b9":
-        return True
+        return j + 1 == len(w) or w.w[j + 1] not in COMPOUNDS
     if word[:1].isdigit():
         unit = word.lstrip("0123456789")
         before = w.w[j - 1] if j else ""
@@ -123,12 +128,16 @@ def _english(w, folded, i, verb):
 
 
 def _hindi(w, folded, j):
-    """"advance bhej do", "token de do", "paise transfer kar do": the money first, the verb after."""
-    if not _money(w, j, True):
+    """"advance bhej do", "token de do", "2000 bhejo": the money first, the verb after."""
+    sent = j + 1 < len(w) and (w.w[j + 1] in SEND or w.w[j + 1] in APPS) and not w.clause[j + 1] and not (
+        j > 0 and w.w[j - 1].isdigit())  # "2000 bhejo", not "...43210, send pics"
+    if not _money(w, j, True, bare=sent):
         return None
     if w.near(j, frozenset(("kitna", "kitni", "kitne", "how")), behind=3) is not None:
         return None  # a question about the amount, not a request
     for k in range(j + 1, min(j + 5, len(w))):
+        if w.clause[k]:
+            return None
         if w.w[k] in HINDI_ASK and (k + 1 == len(w) or w.w[k + 1] not in FEES):
             if w.negated(k, reach=1) or w.by_speaker(k) or _at_stage(w, j):
                 return None

@@ -19,6 +19,9 @@ UNITS = set("""lakh lakhs lac lacs lk lkh lakhs l cr crore crores crs k thousand
  cent cents meter metre mtr meters metres m km kms bhk rk bed beds bath baths floor floors storey th st nd rd
  percent pc month months mnth pm yr yrs year years min mins minutes hr hrs hours days am onwards rupees rs
  inr per psf sft units flats towers cars carpet builtup mb gb kg kw kva x""".split()) | {"%"}
+# a number after these is an identifier (ticket, order, account ...), never a phone
+IDS = set("""ticket order ref reference invoice account acct policy pnr consumer ca khata survey receipt
+ transaction txn utr application folio serial sr complaint case""".split())
 CUES = set("""call calls calling phone ph fone mobile mob mbl mobno landline tel telephone contact cell dial
  ring number num no nmbr numbr""".split())
 
@@ -60,6 +63,7 @@ def _word(piece, start):
         return [_letters(piece, start, start + len(piece))]
     chunks = [(c.group(), start + c.start(), start + c.end()) for c in _CHUNK.finditer(piece)]
     kinds = [_letters(c, s, e) if c.isalpha() else ["num", c, s, e] for c, s, e in chunks]
+    kinds = [["spoken", ("unit", "0"), k[2], k[3]] if k[1] == "o" else k for k in kinds]  # "98o12": o for 0
     if all(k[0] in ("num", "spoken") for k in kinds):
         return kinds
     if len(kinds) == 2 and kinds[0][0] in ("cue", "cur") and kinds[1][0] == "num":
@@ -79,6 +83,8 @@ def _letters(word, start, end):
         return ["unit", word, start, end]
     if word in CUES:
         return ["cue", word, start, end]
+    if word in IDS:
+        return ["id", word, start, end]
     return ["word", word, start, end]
 
 
@@ -107,7 +113,7 @@ def _neighbour(tokens, i, step):
 
 def _runs(tokens):
     """Group pieces into runs and return the phone spans found in them."""
-    spans, run, seen, last_cue = [], [], 0, -99  # seen: words and signs passed; last_cue: when a cue was
+    spans, run, seen, last_cue, last_id = [], [], 0, -99, -99  # seen: words and signs passed
     opened, plus, repeat = None, False, 1  # a "+" or "double" opens the next piece
     for tok in tokens:
         kind = tok[0]
@@ -122,6 +128,8 @@ def _runs(tokens):
             if run and tok[2] - run[-1][2] > _MAX_GAP:
                 spans += _phones(run)
                 run = []
+            if not run and seen - last_id <= 2:
+                continue  # "ticket no. 7865432109"
             _add(run, tok, opened, plus, repeat, seen - last_cue <= 4)
         else:
             spans += _phones(run)
@@ -129,6 +137,8 @@ def _runs(tokens):
             seen += 1
             if kind == "cue":
                 last_cue = seen
+            elif kind == "id":
+                last_id = seen
         opened, plus, repeat = None, False, 1
     return spans + _phones(run)
 
@@ -172,6 +182,8 @@ def _phones(run):
 def shaped(d, plus=False, cue=False):
     """Tell whether a digit string is an Indian mobile or landline number (8 digits only after a cue)."""
     n = len(d)
+    if d[:4] in ("1800", "1860") and n in (10, 11):
+        return True  # toll-free and shared-cost numbers
     if n == 10:
         return d[0] in "6789"
     if n == 11:

@@ -1,5 +1,9 @@
 """Words near words: the small vocabulary-window matching that reads requests in English and Hinglish."""
+import re
+
 from .text import words
+
+_CLAUSE = re.compile(r"[,.;!|\n]")
 
 NEGATIONS = frozenset("don't dont never not no mat na nahi nhi mt kabhi avoid".split())
 FIRST_PERSON = frozenset("""i i'll ill i'm im i've ive i'd we we'll we're we've main mai hum humne
@@ -16,6 +20,9 @@ class Words:
     def __init__(self, folded):
         self.items = words(folded)
         self.w = [item[0] for item in self.items]
+        # clause[i]: word i starts a new clause (",", ".", "!", ";", a new line before it)
+        self.clause = [i == 0 or _CLAUSE.search(folded, self.items[i - 1][2], self.items[i][1]) is not None
+                       for i in range(len(self.items))]
 
     def __len__(self):
         return len(self.w)
