@@ -14,6 +14,7 @@ AFTER = frozenset("""pe par pr me mein karo kardo kar karna no number num nmbr m
 SIGNAL_NOT = frozenset("""strength issue issues problem problems weak good bad nahi nhi kam achha acha accha
  theek thik zero low full aata aati aate range tower network jammer""".split())
 REFUSALS = frozenset("nahi nhi not nai".split())
+SEEN = frozenset("saw seen found ad advertisement listing listed post posted".split())
 GROUP = frozenset("group grp groups".split())
 COMMUNITY = frozenset("society residents resident rwa building apartment owners tenants colony".split())
 _APP_LINK = re.compile(r"(?<![a-z0-9])(?:wa\.me|t\.me|telegram\.me|chat\.whatsapp\.com)(?![a-z0-9])")
@@ -36,7 +37,9 @@ def find(folded, w=None):
 
 
 def _refused(w, i):
-    """"WhatsApp nahi hai", "I don't use telegram", the society's own group: no handoff."""
+    """"WhatsApp nahi hai", "I don't use telegram", the society's own group, where an ad was seen."""
+    if w.near(i, SEEN, behind=5) is not None:
+        return True
     if w.near(i, GROUP, ahead=2) is not None and any(word in COMMUNITY for word in w.w):
         return True
     return w.near(i, REFUSALS, ahead=2) is not None or w.negated(i, reach=3)

@@ -6,13 +6,13 @@ AT_WORD = r"(?:[ \t]++at(?:[ \t]++the[ \t]++rate(?:[ \t]++of)?)?[ \t]++|[ \t]*+a
 DOT_SIGN = r"(?:\.|[ \t]*+[\[({<][ \t]*+(?:dot|\.)[ \t]*+[\])}>][ \t]*+|[ \t]++dot[ \t]++)"
 DOT_SPACED = r"(?:[ \t]++\.[ \t]*+|\.[ \t]++)"
 
-# Top-level domains that end an address; words that are also common English words ("in" aside,
-# India's own) count only with a scheme, "www." or a path, so "ok.so" or "call.me" is no link.
-TLDS = frozenset("""com net org info biz xyz io ly gl gd cc ru cn tk ml ga cf gq top club online site store
- shop app live link click in page website space icu vip work win loan money finance homes house property
- realty estate land asia pro uk us ca au ae pk bd lk np eu de fr tv ai dev tech email ws su bid men
- mobi name today world""".split())
-WORDLIKE_TLDS = frozenset("me co to at is it be so no do go am my us".split())
+# Top-level domains that end an address; those that are also English words count only with a
+# scheme, "www." or a path ("ok.so", "call.me", "ready.today" are sentences); "in" is India's own.
+TLDS = frozenset("""com net org info biz xyz io ly gl gd cc ru cn tk ml ga cf gq online site store shop icu
+ vip in asia uk ca au ae pk bd lk np eu de fr ws su mobi""".split())
+WORDLIKE_TLDS = frozenset("""me co to at is it be so no do go am my us top club app live link click page
+ website space work win loan money finance homes house property realty estate land pro tv ai dev tech email
+ bid men name today world""".split())
 PROVIDERS = frozenset("""gmail googlemail yahoo ymail hotmail outlook live msn rediffmail rediff icloud me
  protonmail proton aol zoho gmx mail yandex""".split())
 SHORTENERS = frozenset("""bit.ly bitly.com tinyurl.com goo.gl t.co t.me wa.me cutt.ly rb.gy is.gd ow.ly
@@ -25,4 +25,6 @@ def tld_ok(labels, strict=False):
     if len(labels) < 2 or not all(labels) or not labels[-1].isalpha():
         return False
     last = labels[-1]
+    if max(len(label) for label in labels[:-1]) < 2:
+        return False  # initials: "b.tech", "m.g.road"
     return last in TLDS or (not strict and last in WORDLIKE_TLDS)

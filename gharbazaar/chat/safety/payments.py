@@ -32,6 +32,10 @@ QR_CONTEXT = frozenset("""scan scanner scanning pay payment send bhej bheja bhej
 APPROVE = frozenset("accept approve approved accepted allow confirm".split())
 PAY_CONTEXT = APPS | frozenset("payment money paise amount collect rupees rs".split())
 IMPERATIVE = frozenset("karo kardo kar kijiye kijie karein me it now".split())
+REFUND = frozenset("refund refunded back wapas vapas return returned".split())
+# "send my deposit back": money owed to the speaker
+POSSESSIVE = frozenset("my mera meri mere hamara hamare our".split())
+MODALS = frozenset("have has need needs will would should can could must may required".split())
 TO = frozenset("on to pe par via through in into at".split())
 INSTRUMENTS = APPS | frozenset("qr link account a/c acc".split())
 
@@ -112,8 +116,10 @@ def _upi_handle(w, folded, j):
 
 def _english(w, folded, i, verb):
     """"send the token amount", "pay 5000 first to block", "gpay kar do", "send on ravi@ybl"."""
-    if w.negated(i) or w.by_speaker(i):
+    if w.negated(i) or w.by_speaker(i) or w.near(i, REFUND, ahead=6, behind=3) is not None:
         return None
+    if w.near(i, MODALS, behind=3) is not None and not _urgent(w, i):
+        return None  # "you will have to pay 2 months advance": the terms, not a request
     if verb in APPS and w.near(i, IMPERATIVE, ahead=2) is not None:
         return (i,)
     if _paid_into(w, folded, i):
@@ -121,7 +127,7 @@ def _english(w, folded, i, verb):
     generic_ok = verb in SEND or verb in APPS
     for j in range(i + 1, min(i + 7, len(w))):
         if _money(w, j, True, bare=j - i <= 2) and (generic_ok or _money(w, j, False) or _urgent(w, i)):
-            return None if _at_stage(w, j) else (i, j)
+            return None if _at_stage(w, j) or w.w[j - 1] in POSSESSIVE else (i, j)
     if verb in SEND and _paid_into(w, folded, i, ahead=False):
         return (i,)
     return None
@@ -139,7 +145,8 @@ def _hindi(w, folded, j):
         if w.clause[k]:
             return None
         if w.w[k] in HINDI_ASK and (k + 1 == len(w) or w.w[k + 1] not in FEES):
-            if w.negated(k, reach=1) or w.by_speaker(k) or _at_stage(w, j):
+            if w.negated(k, reach=1) or w.by_speaker(k) or _at_stage(w, j) or (
+                    w.near(j, REFUND, behind=2, ahead=4) is not None) or (j and w.w[j - 1] in POSSESSIVE):
                 return None
             if _money(w, j, False) or w.w[k] in SEND or w.w[k] in APPS or _urgent(w, k) or _imperative(w, k):
                 return (j, k)
