@@ -25,6 +25,4 @@ def tld_ok(labels, strict=False):
     if len(labels) < 2 or not all(labels) or not labels[-1].isalpha():
         return False
     last = labels[-1]
-    if max(len(label) for label in labels[:-1]) < 2:
-        return False  # initials: "b.tech", "m.g.road"
     return last in TLDS or (not strict and last in WORDLIKE_TLDS)

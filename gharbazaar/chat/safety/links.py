@@ -29,7 +29,8 @@ def find(folded, allows_domain, text=None):
         host = m.group().split("/", 1)[0].rstrip(".-")
         labels = host.split(".")
         wordlike = labels[-1] in WORDLIKE_TLDS
-        if host in SHORTENERS or (tld_ok(labels) and (not wordlike or m.group("path"))
+        initials = max((len(label) for label in labels[:-1]), default=0) < 2  # "b.tech", "m.g.road"
+        if host in SHORTENERS or (tld_ok(labels) and not initials and (not wordlike or m.group("path"))
                                   and (m.group("path") or not _sentence_joint(text, m.start(), host))):
             if not _inside_url(found, m.start()) and _flagged(host, allows_domain):
                 found.append((m.start(), _trim(folded, m.start(), m.end()), host))
