@@ -11,6 +11,7 @@ NEEDS_CONTEXT = frozenset("""wa wp whats wats signal insta instagram ig imo tg f
 BEFORE = frozenset("on via over through ping msg message text add dm inbox call connect".split())
 AFTER = frozenset("""pe par pr me mein karo kardo kar karna no number num nmbr msg message call chat id dm
  inbox handle app pe""".split())
+SIGNAL_AFTER = frozenset("app id pe par pr karo kardo kar".split())
 SIGNAL_NOT = frozenset("""strength issue issues problem problems weak good bad nahi nhi kam achha acha accha
  theek thik zero low full aata aati aate range tower network jammer""".split())
 REFUSALS = frozenset("nahi nhi not nai".split())
@@ -50,7 +51,7 @@ def _in_context(w, i, word):
     nxt = w.w[i + 1] if i + 1 < len(w) else ""
     before = w.near(i, BEFORE, behind=3) is not None
     if word == "signal":
-        return nxt not in SIGNAL_NOT and (before or nxt in ("app", "id", "pe", "par", "pr"))
+        return nxt not in SIGNAL_NOT and (before or nxt in SIGNAL_AFTER)
     if word in ("insta", "instagram", "ig", "fb", "facebook", "snap", "messenger"):
         return nxt in ("dm", "id", "handle", "pe", "par", "pr", "inbox", "msg", "message", "chat") or (
             w.near(i, frozenset(("dm", "ping", "msg", "message", "text", "inbox", "chat")), behind=3, ahead=3)

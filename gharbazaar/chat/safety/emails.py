@@ -3,6 +3,7 @@ import re
 
 from .domains import AT_SIGN, AT_WORD, DOT_SIGN, DOT_SPACED, PROVIDERS, tld_ok
 
+MAIL_ONLY = frozenset("gmail googlemail hotmail rediffmail ymail".split())
 _LOCAL = r"[a-z0-9._%+\-]"
 _LABEL = r"[a-z0-9\-]{1,63}+"
 _DOT = rf"(?:{DOT_SIGN}|{DOT_SPACED})"
@@ -53,8 +54,8 @@ def _judge(m):
     provider = labels[0] in PROVIDERS
     for k in range(len(labels), 0, -1):
         host = labels[:k]
-        if k == 1 and not provider:
-            return None  # "name@bank" without a dot is a UPI id, not mail
+        if k == 1 and (not provider or (worded and labels[0] not in MAIL_ONLY)):
+            return None  # "name@bank" is a UPI id; "I work at Zoho" is a workplace
         if k > 1 and not tld_ok(host, strict=worded and not provider):
             continue
         if worded and not provider and not all(spelt[:k - 1]):

@@ -3,6 +3,7 @@ import re
 
 from .domains import SHORTENERS, TLDS, WORDLIKE_TLDS, tld_ok
 
+SENTENCE_WORDS = frozenset("in online site store shop".split())  # top-level domains that start sentences
 _URL = re.compile(r"(?<![a-z0-9])(?:(?:https?|ftp)://|www\.)[^\s<>\"'`]++")
 _HOST = re.compile(r"(?<![a-z0-9@.\-_/])[a-z0-9\-]++(?:\.[a-z0-9\-]++)++(?!@)(?P<path>/[^\s<>\"'`]*+)?")
 # "bit dot ly", "example[.]com": a disguised dot before a top-level domain or a shortener's
@@ -48,7 +49,7 @@ def _sentence_joint(text, start, host):
         return False
     original = text[start:start + len(host)]
     after_dot = original[original.rfind(".") + 1:]
-    return after_dot[:1].isupper() and not original.isupper()
+    return after_dot.lower() in SENTENCE_WORDS and after_dot[:1].isupper() and not original.isupper()
 
 
 def _host_of(url):

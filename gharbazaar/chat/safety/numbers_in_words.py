@@ -7,8 +7,8 @@ _UNITS = {
     "3": "three thre teen tin tiin theen",
     "4": "four fore char chaar chaar chaarr",
     "5": "five fiv paanch panch paach pach paanc panj paunch",
-    "6": "six sixx chhe chhah chah che chhey chhay chhai chheh",
-    "7": "seven sevan saat sat saath",
+    "6": "six sixx chhe chhah chah che chhey chey chhay chhai chheh",
+    "7": "seven sevan saat sat saath sath",
     "8": "eight eigth aath ath aat aanth",
     "9": "nine nin nau nao naw nou",
 }

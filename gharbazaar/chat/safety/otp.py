@@ -11,7 +11,8 @@ STRONG = frozenset("otp otps otp's o.t.p passcode".split())
 CODE_WORDS = frozenset("code pin".split())
 QUALIFIERS = frozenset("verification verify security confirmation sms login digit digits secret".split())
 NOT_OTP = frozenset("""upi atm mpin pin pincode postal zip area std isd rera project promo coupon referral
- dress ifsc swift sector qr bar country property source wifi door gate lock colour color building
+ dress ifsc swift access intercom alarm locker lift parking sac hsn tax pan location map google gps
+ sector qr bar country property source wifi door gate lock colour color building
  society""".split())
 PLACES = frozenset("location loc locations drop point map maps code".split())
 _SPELT = re.compile(r"(?<![a-z0-9])o[ .\-]t[ .\-]p(?![a-z0-9])|one[ \t]+time[ \t]+pass(?:word|code)")

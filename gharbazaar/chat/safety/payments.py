@@ -8,17 +8,19 @@ from .phrases import Words
 
 SEND = frozenset("""send snd transfer transfr trnsfr tranfer wire remit neft imps rtgs bhej bhejo bhejiye
  bhejdo bhejde bhejna bhejen bhejein bhijwa bhijwao""".split())
-PAY = frozenset("pay payy pey".split())
+PAY = frozenset("pay payy pey give giv".split())
 APPS = frozenset("gpay googlepay phonepe phonpe paytm bhim upi".split())
+WIRES = frozenset("neft imps rtgs".split())
 HINDI_ASK = SEND | PAY | APPS | frozenset("""de dedo dede dijiye dijie dena karo kardo karde kar kijiye kijie
- karna karein karen jama dalo daalo daal dal""".split())
+ karna karein karen jama dalo daalo daal dal chahiye chaiye chahie chaahiye""".split())
+HOLD = frozenset("block hold reserve lock blocking holding".split())
 STRONG = frozenset("token advance advanse adv deposit bayana bayaana blocking holding".split())
 GENERIC = frozenset("""paise paisa paisay paison pese money amount amt payment rupees rupaye rs inr fee fees
  charges charge""".split())
 FEES = frozenset("fee fees charge charges".split())
 # "payment plan", "amount details": the money word names something else
 COMPOUNDS = frozenset("""plan plans schedule terms details detail receipt receipts slip mode modes structure
- proof breakup history options option link""".split())
+ proof breakup history options option link photo photos pic pics copy scan screenshot ss letter""".split())
 BOOKING = frozenset("booking visit visiting registration processing entry form gate key".split())
 MONEY_UNITS = frozenset("k hazar hazaar hajar thousand rs rupees rupaye lakh lac l".split())
 CURRENCY = frozenset("rs inr \u20b9 rupees".split())
@@ -32,6 +34,7 @@ QR_CONTEXT = frozenset("""scan scanner scanning pay payment send bhej bheja bhej
 APPROVE = frozenset("accept approve approved accepted allow confirm".split())
 PAY_CONTEXT = APPS | frozenset("payment money paise amount collect rupees rs".split())
 IMPERATIVE = frozenset("karo kardo kar kijiye kijie karein me it now".split())
+FIRST_PERSON_OFFERS = frozenset("i i'll ill we we'll main hum".split())
 REFUND = frozenset("refund refunded back wapas vapas return returned".split())
 # "send my deposit back": money owed to the speaker
 POSSESSIVE = frozenset("my mera meri mere hamara hamare our".split())
@@ -76,6 +79,8 @@ def _money(w, j, generic, bare=False):
     """Tell whether word j names money (strong words always, generic ones if allowed; a bare
     number of 3 to 7 digits too when it follows the verb: "pay 5000 first")."""
     word = w.w[j]
+    if any(later in COMPOUNDS for later in w.w[j + 1:j + 3]):
+        return False  # "payment plan", "token amount receipt": a document, not money asked for
     if word in STRONG:
         return not (word.startswith("adv") and j > 0 and w.w[j - 1] in ("in", "thanks"))
     if word in FEES and j > 0 and w.w[j - 1] in BOOKING:
@@ -85,7 +90,7 @@ def _money(w, j, generic, bare=False):
     if not generic:
         return False
     if word in GENERIC or word == "\u20b9":
-        return j + 1 == len(w) or w.w[j + 1] not in COMPOUNDS
+        return True
     if word[:1].isdigit():
         unit = word.lstrip("0123456789")
         before = w.w[j - 1] if j else ""
@@ -120,7 +125,7 @@ def _english(w, folded, i, verb):
         return None
     if w.near(i, MODALS, behind=3) is not None and not _urgent(w, i):
         return None  # "you will have to pay 2 months advance": the terms, not a request
-    if verb in APPS and w.near(i, IMPERATIVE, ahead=2) is not None:
+    if (verb in APPS or verb in WIRES) and w.near(i, IMPERATIVE, ahead=2) is not None:
         return (i,)
     if _paid_into(w, folded, i):
         return (i,)
@@ -133,8 +138,20 @@ def _english(w, folded, i, verb):
     return None
 
 
+def _held(w, j):
+    """"10k advance to block the flat": scam money named by its purpose, with or without a verb."""
+    if not _money(w, j, False) or w.near(j, HOLD, ahead=5) is None:
+        return None
+    if _at_stage(w, j) or w.negated(j, reach=3) or w.near(j, FIRST_PERSON_OFFERS, behind=4) is not None:
+        return None
+    return (j, w.near(j, HOLD, ahead=5))
+
+
 def _hindi(w, folded, j):
     """"advance bhej do", "token de do", "2000 bhejo": the money first, the verb after."""
+    held = _held(w, j)
+    if held:
+        return held
     sent = j + 1 < len(w) and (w.w[j + 1] in SEND or w.w[j + 1] in APPS) and not w.clause[j + 1] and not (
         j > 0 and w.w[j - 1].isdigit())  # "2000 bhejo", not "...43210, send pics"
     if not _money(w, j, True, bare=sent):
@@ -167,5 +184,9 @@ def _urgent(w, i):
 
 def _at_stage(w, j):
     """Paying at the agreement or registry is the deal itself, not a scam."""
-    k = w.near(j, STAGES, ahead=8)
-    return k is not None and w.near(k, AT_STAGE, behind=4) is not None
+    for k in range(j + 1, min(j + 16, len(w))):
+        if w.clause[k] and k > j + 1:
+            return False
+        if w.w[k] in STAGES:
+            return w.near(k, AT_STAGE, behind=4) is not None
+    return False

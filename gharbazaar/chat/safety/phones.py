@@ -169,7 +169,7 @@ def _phones(run):
             digits += run[j][0]
             if len(digits) > 14:
                 break
-            if shaped(digits, run[i][3], run[i][5]):
+            if shaped(digits, run[i][3], run[i][5] and not _dated(run[i:j + 1])):
                 best = j
         if best is None:
             i += 1
@@ -177,6 +177,15 @@ def _phones(run):
             spans.append((run[i][1], run[best][2]))
             i = best + 1
     return spans
+
+
+def _dated(pieces):
+    """Tell whether pieces read as a date (2026-12-15, 15-12-2026), which no cue makes a phone."""
+    sizes = [len(p[0]) for p in pieces]
+    if sizes not in ([4, 2, 2], [2, 2, 4]):
+        return False
+    day, month = (pieces[2][0], pieces[1][0]) if sizes[0] == 4 else (pieces[0][0], pieces[1][0])
+    return 1 <= int(day) <= 31 and 1 <= int(month) <= 12
 
 
 def shaped(d, plus=False, cue=False):

@@ -42,7 +42,8 @@ class Words:
 
     def by_speaker(self, i):
         """Tell whether the speaker offers to do verb i ("I'll send", "bhej dunga") rather than asks."""
-        offered = self.near(i, FIRST_PERSON, behind=3) is not None
+        offered = self.near(i, FIRST_PERSON, behind=3) is not None or (
+            i >= 2 and (self.w[i - 2], self.w[i - 1]) in (("me", "to"), ("let", "me")))
         return offered or self.near(i, NOT_ASKING, ahead=3) is not None
 
     def span(self, *indexes):

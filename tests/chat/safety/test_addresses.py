@@ -25,6 +25,7 @@ def test_emails_are_found(found, text):
     "loan at sbi is cheaper",
     "more listings at nobroker.in",
     "flat at sector 21 dot",
+    "I work at Zoho, Chennai office",
 ])
 def test_sentences_with_at_are_not_emails(found, text):
     assert "email" not in found(text)

@@ -15,6 +15,7 @@ from gharbazaar.chat.safety import inspect, make_policy
     "example[.]com/brochure",
     "join t.me/punehomes",
     "propertyking.online",
+    "Visit Google.Com/maps for directions",
 ])
 def test_links_are_found(found, text):
     assert "link" in found(text)

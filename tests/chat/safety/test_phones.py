@@ -52,6 +52,8 @@ def test_phone_numbers_are_found(found, text):
     "consumer no 9123456789 for electricity",
     "plot 2345 6789",
     "ek do teen char",
+    "Can we meet on 2026-12-15? call me then",
+    "Main do din mein aath baje aaunga",
 ])
 def test_property_numbers_are_not_phones(found, text):
     assert "phone" not in found(text)

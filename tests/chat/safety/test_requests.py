@@ -19,6 +19,10 @@ import pytest
     "Pay via this link: https://paytmlink.xyz/pay/1",
     "please deposit 10000 in my account to reserve",
     "make the payment now to confirm booking",
+    "Need 10k advance to block the flat for you",
+    "Advance chahiye 20000, tabhi flat hold hoga",
+    "NEFT kar do 25000 aaj",
+    "Give 5000 token to confirm the visit",
 ])
 def test_payment_requests_are_found(found, text):
     assert "payment" in found(text)
@@ -38,6 +42,9 @@ def test_payment_requests_are_found(found, text):
     "I can pay 42 lakh",
     "don't pay any advance before visiting",
     "Scan the QR on the ad to check RERA details",
+    "Please send the token cheque photo for records",
+    "Do you want me to send the advance now or at agreement?",
+    "Booking amount to reserve the unit is 2 lakh at agreement",
 ])
 def test_terms_and_offers_are_not_payment_requests(found, text):
     assert "payment" not in found(text)
@@ -54,6 +61,7 @@ def test_otp_requests_are_found(found, text):
 @pytest.mark.parametrize("text", [
     "pin code bata do", "pincode 400076", "never share your OTP", "RERA code bata do",
     "Pin location bhej do", "gate code 1234", "promo code mil jayega?",
+    "What is the access code for the lift?",
 ])
 def test_codes_of_places_are_not_otp(found, text):
     assert "otp" not in found(text)
