@@ -11,7 +11,7 @@ FIRST_PERSON = frozenset("""i i'll ill i'm im i've ive i'd we we'll we're we've 
 # what follows a Hindi verb when the speaker, not the reader, will do it, or when it is a question of duty
 NOT_ASKING = frozenset("""dunga dungi denge dege dunge dengi karunga karungi karenge karte karti diya di diye
  kiya kiye raha rahi rahe chuka chuki chuke sakta sakti sakte skta hoga hogi honge padega padegi padta padti
- dena_hai""".split())
+ gaya gayi gaye hua hui hue""".split())
 
 
 class Words:
