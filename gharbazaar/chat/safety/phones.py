@@ -20,8 +20,9 @@ UNITS = set("""lakh lakhs lac lacs lk lkh lakhs l cr crore crores crs k thousand
  percent pc month months mnth pm yr yrs year years min mins minutes hr hrs hours days am onwards rupees rs
  inr per psf sft units flats towers cars carpet builtup mb gb kg kw kva x""".split()) | {"%"}
 # a number after these is an identifier (ticket, order, account ...), never a phone
-IDS = set("""ticket order ref reference invoice account acct policy pnr consumer ca khata survey receipt
- transaction txn utr application folio serial sr complaint case""".split())
+IDS = set("""ticket order ref reference invoice account acct policy pnr consumer khata survey receipt
+ transaction txn utr application folio complaint""".split())
+NUMBER_WORDS = {"no", "num", "number", "nmbr", "numbr"}  # cues too weak to undo an identifier before them
 CUES = set("""call calls calling phone ph fone mobile mob mbl mobno landline tel telephone contact cell dial
  ring number num no nmbr numbr""".split())
 
@@ -137,6 +138,8 @@ def _runs(tokens):
             seen += 1
             if kind == "cue":
                 last_cue = seen
+                if tok[1] not in NUMBER_WORDS:
+                    last_id = -99  # "ticket raised, call 98..."
             elif kind == "id":
                 last_id = seen
         opened, plus, repeat = None, False, 1
