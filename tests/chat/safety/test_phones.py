@@ -1,7 +1,7 @@
 """Phone numbers in every spelling are found; the numbers of property talk are not."""
 import pytest
 
-from gharbazaar.chat.safety.phones import shaped
+from gharbazaar.chat.safety.phone_shapes import shaped
 
 
 @pytest.mark.parametrize("text", [
