@@ -18,6 +18,9 @@ class Policy:
     actions: Mapping[str, str]
     link_allowlist: tuple
 
+    def __hash__(self):  # a mapping proxy is unhashable; a policy can still key a cache
+        return hash((tuple(sorted(self.actions.items())), self.link_allowlist))
+
     def action(self, category):
         """Return the action for one category."""
         return self.actions[category]

@@ -18,7 +18,7 @@ class Verdict:
     categories: tuple
     action: str
     masked: str
-    reason: object = None
+    reason: str | None = None
 
     def record(self):
         """Return the `safety` field stored on the message document."""

@@ -13,6 +13,11 @@ def test_defaults_are_the_agreed_ones():
     assert ACTIONS == ("allow", "warn", "mask", "block")
 
 
+def test_policies_compare_and_hash_by_value():
+    assert make_policy({"otp": "block"}) == make_policy({"otp": "block"})
+    assert len({make_policy(), make_policy(), make_policy({"otp": "block"})}) == 2
+
+
 def test_actions_merge_over_the_defaults():
     policy = make_policy({"payment": "block", "phone": "allow"})
     assert policy.action("payment") == "block"
