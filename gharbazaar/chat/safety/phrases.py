@@ -1,0 +1,51 @@
+"""Words near words: the small vocabulary-window matching that reads requests in English and Hinglish."""
+import re
+
+from .text import words
+
+_CLAUSE = re.compile(r"[,.;!|\n]")
+
+NEGATIONS = frozenset("don't dont never not no mat na nahi nhi mt kabhi avoid".split())
+FIRST_PERSON = frozenset("""i i'll ill i'm im i've ive i'd we we'll we're we've main mai hum humne
+ maine""".split())
+# what follows a Hindi verb when the speaker, not the reader, will do it, or when it is a question of duty
+NOT_ASKING = frozenset("""dunga dungi denge dege dunge dengi karunga karungi karenge karte karti diya di diye
+ kiya kiye raha rahi rahe chuka chuki chuke sakta sakti sakte skta hoga hogi honge padega padegi padta padti
+ gaya gayi gaye hua hui hue""".split())
+
+
+class Words:
+    """The words of folded text, with their positions, and windows over them."""
+
+    def __init__(self, folded):
+        self.items = words(folded)
+        self.w = [item[0] for item in self.items]
+        # clause[i]: word i starts a new clause (",", ".", "!", ";", a new line before it)
+        self.clause = [i == 0 or _CLAUSE.search(folded, self.items[i - 1][2], self.items[i][1]) is not None
+                       for i in range(len(self.items))]
+
+    def __len__(self):
+        return len(self.w)
+
+    def near(self, i, vocab, ahead=0, behind=0):
+        """Return the index of the nearest word in vocab within behind..ahead of i, else None."""
+        for d in range(1, max(ahead, behind) + 1):
+            if d <= ahead and i + d < len(self.w) and self.w[i + d] in vocab:
+                return i + d
+            if d <= behind and i - d >= 0 and self.w[i - d] in vocab:
+                return i - d
+        return None
+
+    def negated(self, i, reach=2):
+        """Tell whether word i is under a negation ("don't send", "mat bhejo")."""
+        return self.near(i, NEGATIONS, behind=reach) is not None
+
+    def by_speaker(self, i):
+        """Tell whether the speaker offers to do verb i ("I'll send", "bhej dunga") rather than asks."""
+        offered = self.near(i, FIRST_PERSON, behind=3) is not None or (
+            i >= 2 and (self.w[i - 2], self.w[i - 1]) in (("me", "to"), ("let", "me")))
+        return offered or self.near(i, NOT_ASKING, ahead=3) is not None
+
+    def span(self, *indexes):
+        """Return the (start, end) characters covering the given words."""
+        return self.items[min(indexes)][1], self.items[max(indexes)][2]
