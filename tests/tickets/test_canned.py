@@ -1,4 +1,4 @@
-"""Canned replies: the team set out of the box, personal sets, placeholders checked on save and filled on send."""
+"""Canned replies: the team set out of the box, personal sets, placeholders checked on save, filled on send."""
 import pytest
 
 from gharbazaar.tickets import canned
@@ -41,11 +41,13 @@ def test_the_original_five_templates_are_the_team_set_out_of_the_box(call, peopl
 
 
 def test_employees_keep_personal_replies_and_only_admins_change_the_team_set(call, people):
-    body = {"title": "Refund", "content": "Hi {{customer.name}}, ticket {{ticket.id}} is with {{employee.name}}."}
+    body = {"title": "Refund",
+            "content": "Hi {{customer.name}}, ticket {{ticket.id}} is with {{employee.name}}."}
     mine = data(call("POST", "/canned-replies", people.emp1, body=body), 201)["cannedReply"]
     assert (mine["scope"], mine["ownerId"]) == ("personal", people.emp1)
     assert mine["id"] in {r["id"] for r in data(call("GET", "/canned-replies", people.emp1))["cannedReplies"]}
-    assert mine["id"] not in {r["id"] for r in data(call("GET", "/canned-replies", people.emp2))["cannedReplies"]}
+    theirs = data(call("GET", "/canned-replies", people.emp2))["cannedReplies"]
+    assert mine["id"] not in {r["id"] for r in theirs}
     # Someone else's personal reply does not exist for them.
     assert refusal(call("PUT", f"/canned-replies/{mine['id']}", people.emp2, body={"title": "x"}))[0] == 404
     assert refusal(call("DELETE", f"/canned-replies/{mine['id']}", people.emp2))[0] == 404
@@ -57,7 +59,8 @@ def test_employees_keep_personal_replies_and_only_admins_change_the_team_set(cal
     assert refusal(call("DELETE", "/canned-replies/greeting", people.emp1))[0] == 403
     made = data(call("POST", "/canned-replies", people.admin, "admin", body=team), 201)["cannedReply"]
     assert made["scope"] == "team" and made["ownerId"] is None
-    assert data(call("DELETE", "/canned-replies/greeting", people.admin, "admin"))["cannedReply"]["id"] == "greeting"
+    deleted = data(call("DELETE", "/canned-replies/greeting", people.admin, "admin"))["cannedReply"]
+    assert deleted["id"] == "greeting"
     shown = {r["id"] for r in data(call("GET", "/canned-replies", people.emp2))["cannedReplies"]}
     assert made["id"] in shown and "greeting" not in shown
     assert refusal(call("POST", "/canned-replies", people.customer, "buyer", body=body))[0] == 403
@@ -75,7 +78,8 @@ def test_a_deleted_out_of_the_box_reply_stays_deleted_for_a_new_process(call, ma
 def test_an_unknown_placeholder_is_refused_when_saving(call, people, content, unknown):
     answer = call("POST", "/canned-replies", people.emp1, body={"title": "t", "content": content})
     assert refusal(answer) == (400, "validation_error", f"Unknown placeholder {{{{{unknown}}}}}")
-    assert refusal(call("PUT", "/canned-replies/greeting", people.admin, "admin", body={"content": content}))[0] == 400
+    change = call("PUT", "/canned-replies/greeting", people.admin, "admin", body={"content": content})
+    assert refusal(change)[0] == 400
 
 
 def test_quick_response_sends_a_canned_reply_with_its_placeholders_filled(
@@ -86,13 +90,13 @@ def test_quick_response_sends_a_canned_reply_with_its_placeholders_filled(
     rest("POST", f"/{ticket['id']}/assign", people.emp1, "employee")
     customer = socket_client(make_token(people.customer, "buyer"))
     events(customer)
-    sent = data(call("POST", "/quick-response", people.emp1, body={"ticketId": ticket["id"], "templateId": reply["id"]}),
-                201)["message"]
+    use = {"ticketId": ticket["id"], "templateId": reply["id"]}
+    sent = data(call("POST", "/quick-response", people.emp1, body=use), 201)["message"]
     expected = f"Dear {ticket['userName']}, {people.emp1} has ticket {ticket['id']}."
     assert sent["message"] == expected
     assert [p["message"] for _, p in events(customer, "ticket:message")] == [expected]
     # Another employee cannot send my personal reply.
-    other = call("POST", "/quick-response", people.emp2, body={"ticketId": ticket["id"], "templateId": reply["id"]})
+    other = call("POST", "/quick-response", people.emp2, body=use)
     assert refusal(other) == (400, "validation_error", "Invalid template ID")
 
 
@@ -101,7 +105,8 @@ def test_a_canned_reply_inserted_by_hand_is_sent_filled_never_raw(call, rest, ne
     rest("POST", f"/{ticket['id']}/assign", people.emp1, "employee")
     answer = rest("POST", f"/{ticket['id']}/messages", people.emp1, "employee",
                   {"message": "Ticket {{ticket.id}} for {{customer.name}}"})
-    assert answer.get_json()["data"]["message"]["message"] == f"Ticket {ticket['id']} for {ticket['userName']}"
+    sent = answer.get_json()["data"]["message"]["message"]
+    assert sent == f"Ticket {ticket['id']} for {ticket['userName']}"
     # A customer's text is theirs: never rewritten.
     answer = rest("POST", f"/{ticket['id']}/messages", people.customer, "buyer", {"message": "{{ticket.id}}"})
     assert answer.get_json()["data"]["message"]["message"] == "{{ticket.id}}"
