@@ -1,4 +1,4 @@
-"""Canned replies: the team set out of the box, personal sets, placeholders checked on save, filled on send."""
+"""Canned replies: a team set out of the box, personal sets, placeholders checked on save, filled on send."""
 import pytest
 
 from gharbazaar.tickets import canned
