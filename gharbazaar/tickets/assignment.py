@@ -189,6 +189,7 @@ def apply_move(ticket, move, by, reason=None, assignee=None, assignee_name=None,
     adds conditions to the compare-and-set (a timer still holding the instant it fired for).
     """
     now = clock.now()
+    sla.settle_move(ticket, move.target, now)
     before_owner = ticket.get("assignedTo")
     after_owner = assignee or (before_owner if move.target != states.OPEN else None)
     expected = {"status": ticket["status"], "assignedTo": before_owner, "hold": ticket.get("hold"),

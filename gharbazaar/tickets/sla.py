@@ -71,9 +71,29 @@ def on_move(ticket, target, assignee, now):
     return fields
 
 
+def settle_move(ticket, target, now):
+    """Fire the breaches a move to `target` would otherwise stop unrecorded."""
+    if target == states.CLOSED:
+        settle_due(ticket, BREACHES, now)
+    elif target == states.RESOLVED:
+        settle_due(ticket, (RESOLUTION,), now)
+
+
+def settle_due(ticket, kinds, now):
+    """Fire the breaches among `kinds` that are due but not swept yet, before a change stops their timers.
+
+    A target met late is breached whether the sweep or the late reply gets there first.
+    """
+    for kind in kinds:
+        due = (ticket.get("timers") or {}).get(kind)
+        if due is not None and due <= now:
+            fire(kind, ticket, now)
+
+
 def on_message(ticket, actor, now):
     """Move the ticket's timers on for a message: staff replies meet targets, customers start the wait."""
     if actor.is_staff:
+        settle_due(ticket, (FIRST_RESPONSE,), now)
         repository.staff_replied(ticket["_id"], actor.id, now)
     elif ticket["status"] in states.ACTIVE and ticket.get("assignedTo"):
         due = reply_due(now)
