@@ -1,4 +1,5 @@
 """Configuration read from the environment; the only module that reads it."""
+import json
 import os
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,6 +35,18 @@ def _bool(value, default=False):
 
 def _list(value):
     return [item.strip().rstrip("/") for item in (value or "").split(",") if item.strip()]
+
+
+def _json(value, name):
+    if not value:
+        return {}
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        raise ConfigError(f"{name} is not valid JSON") from None
+    if not isinstance(parsed, dict):
+        raise ConfigError(f"{name} must be a JSON object")
+    return parsed
 
 
 def database_name(uri, default="gharbazaar"):
@@ -88,6 +101,18 @@ def from_env(env=None):
         "MAX_ACTIVE_TICKETS_PER_EMPLOYEE": int(env.get("MAX_ACTIVE_TICKETS_PER_EMPLOYEE") or 10),
         # The employee desk's day ("resolved today"): an IANA zone name.
         "DESK_TIMEZONE": env.get("DESK_TIMEZONE") or "Asia/Kolkata",
+        # SLA targets in seconds: defaults, and per category (JSON {"<categoryId or title>":
+        # {"firstResponse": s, "resolution": s}}). Business hours (e.g. "09:00-18:00", days
+        # "0-4" = Monday to Friday, in DESK_TIMEZONE) make the clocks run only inside them.
+        "SLA_FIRST_RESPONSE_S": int(env.get("SLA_FIRST_RESPONSE_S") or 3600),
+        "SLA_RESOLUTION_S": int(env.get("SLA_RESOLUTION_S") or 24 * 3600),
+        "SLA_TARGETS": _json(env.get("SLA_TARGETS"), "SLA_TARGETS"),
+        "SLA_BUSINESS_HOURS": env.get("SLA_BUSINESS_HOURS") or None,
+        "SLA_BUSINESS_DAYS": env.get("SLA_BUSINESS_DAYS") or "0-6",
+        # An assignee silent this long on a ticket awaiting their reply loses it (0: never).
+        "SILENCE_REASSIGN_S": int(env.get("SILENCE_REASSIGN_S") or 15 * 60),
+        # How often each server process looks for due ticket timers.
+        "TIMER_SWEEP_S": float(env.get("TIMER_SWEEP_S") or 2),
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB") or 10),
         "FILE_LINK_TTL_S": int(env.get("FILE_LINK_TTL_S") or 24 * 3600),
         "PUBLIC_URL": env.get("PUBLIC_URL") or None,
@@ -117,6 +142,20 @@ def from_env(env=None):
     }
 
 
+def _check_sla(config):
+    from .timewindows import parse_days, parse_hours
+    try:
+        parse_hours(config.get("SLA_BUSINESS_HOURS"))
+        parse_days(config.get("SLA_BUSINESS_DAYS") or "0-6")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    for key, targets in (config.get("SLA_TARGETS") or {}).items():
+        if not isinstance(targets, dict) or not all(
+                isinstance(targets.get(k, 1), int) and targets.get(k, 1) > 0
+                for k in ("firstResponse", "resolution")):
+            raise ConfigError(f"SLA_TARGETS[{key!r}] must be {{firstResponse, resolution}} in whole seconds")
+
+
 def check(config):
     """Raise ConfigError when the configuration is unsafe for its environment."""
     try:
@@ -124,6 +163,7 @@ def check(config):
     except (ValueError, ZoneInfoNotFoundError):
         zone = config["DESK_TIMEZONE"]
         raise ConfigError(f"DESK_TIMEZONE is not a known time zone (got {zone!r})") from None
+    _check_sla(config)
     if config["MONGODB_WRITE_CONCERN"] not in WRITE_CONCERNS:
         raise ConfigError(f"MONGODB_WRITE_CONCERN must be one of {', '.join(WRITE_CONCERNS)} "
                           f"(got {config['MONGODB_WRITE_CONCERN']!r})")

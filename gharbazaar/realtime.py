@@ -22,6 +22,11 @@ def ticket_room(ticket_id):
     return f"ticket:{ticket_id}"
 
 
+def ticket_staff_room(ticket_id):
+    """Return the room of the staff following a ticket (internal notes go there, never to customers)."""
+    return f"ticket-staff:{ticket_id}"
+
+
 def join(conn, room):
     """Put one socket in a room (on its own namespace)."""
     current_app.extensions["socketio"].server.enter_room(conn.sid, room, namespace=conn.namespace)

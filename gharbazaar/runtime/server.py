@@ -27,6 +27,11 @@ GC_THRESHOLDS = (700, 10, 100)
 CLOSE_BUDGET_S = 0.5
 
 
+def when_serving(app, task):
+    """Run task(app) once the process serves (background loops that only a real server runs)."""
+    app.extensions.setdefault("gharbazaar.when_serving", []).append(task)
+
+
 def listen(host, port, backlog=2048):
     """Return a listening TCP socket with TCP_NODELAY (inherited by accepted sockets)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -66,6 +71,8 @@ def run(app):
     config = app.config
     in_flight, listener = prepare(app)
     eventlet_patches.install()
+    for task in app.extensions.get("gharbazaar.when_serving", ()):
+        task(app)
     server = eventlet.spawn(
         eventlet.wsgi.server, listener, app, max_size=config["MAX_CONNECTIONS"],
         log_output=False, socket_timeout=None, debug=False, protocol=eventlet_patches.http_protocol(config))

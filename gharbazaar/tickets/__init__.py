@@ -4,12 +4,16 @@ from ..apidoc import events as apidoc_events, openapi
 from ..db import register_indexes
 from ..files import service as files
 from ..presence import service as presence
-from . import access, assignment, events, repository, routes, service
+from ..runtime.server import when_serving
+from . import access, assignment, canned, events, notes, repository, routes, service, timers
+from . import desk_routes  # noqa: F401 (its routes join routes.bp and routes.desk_bp)
 
 
 def init_app(app, socketio):
     """Register tickets' routes, socket events, indexes, file scope, presence contacts and hand-outs."""
     register_indexes(app, repository.INDEXES)
+    register_indexes(app, canned.INDEXES)
+    register_indexes(app, notes.INDEXES)
     openapi.register(app, routes.bp)
     openapi.register(app, routes.desk_bp)
     handlers.mount(socketio, events.HANDLERS, realtime.FEATURE_NAMESPACES["tickets"])
@@ -20,3 +24,5 @@ def init_app(app, socketio):
     presence.became_available.connect(assignment.on_available, sender=app)
     presence.swept.connect(assignment.on_sweep, sender=app)
     apidoc_events.describe(app, "tickets", events.CLIENT_DOCS, events.SERVER_DOCS)
+    # Due timers (SLA breaches, silent assignees) are stored; every serving process fires them.
+    when_serving(app, timers.start)

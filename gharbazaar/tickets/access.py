@@ -1,11 +1,13 @@
 """Who may see a ticket: its owner, its assignee and staff; the texts of the refusals."""
 from ..db import object_id
 from ..errors import Forbidden, NotFound
+from ..users import service as users
 from . import repository
 
 NOT_FOUND = "Ticket not found"
 NOT_AUTHORIZED = "Not authorized for this ticket"
 EMPLOYEE_ROOM_DENIED = "Only employees can join employee room"
+STAFF_ONLY = "Only employees can access this resource"
 
 
 def find(ticket_id):
@@ -37,3 +39,10 @@ def require_employee(actor):
     """Raise unless the actor may join the employee room."""
     if not actor.is_staff:
         raise Forbidden(EMPLOYEE_ROOM_DENIED)
+
+
+def require_staff(actor, text=STAFF_ONLY):
+    """Raise Forbidden unless the actor is an employee or an admin."""
+    if not actor.is_staff:
+        raise Forbidden(text)
+    users.remember(actor)

@@ -17,10 +17,9 @@ from datetime import datetime, timezone
 
 from flask import current_app
 
-from ..models import utcnow
 from ..presence import service as presence
 from ..users import service as users
-from . import capacity, notify, repository, states
+from . import capacity, clock, notify, repository, sla, states
 
 log = logging.getLogger(__name__)
 NEVER = datetime.min.replace(tzinfo=timezone.utc)
@@ -96,7 +95,11 @@ def _round(held, staff, docs, cap):
 def _place(ticket, staff, docs, cap, names):
     """Give the ticket to the employee the rule picks: the ticket, None when lost, or FULL."""
     move = states.check("assign", ticket["status"], frozenset({states.SYSTEM}))
-    reserved = _reserve(ticket, staff, docs, cap)
+    # Not straight back to the employee who was silent on it, unless nobody else has room.
+    others = set(staff) - {ticket.get("passedOver")}
+    reserved = _reserve(ticket, others, docs, cap) if others else FULL
+    if reserved is FULL and others != set(staff):
+        reserved = _reserve(ticket, staff, None, cap)
     if reserved is FULL:
         return FULL
     employee_id, doc, token, at = reserved
@@ -122,7 +125,7 @@ def _reserve(ticket, staff, docs, cap):
         if choice is None:
             continue  # stale reservations were dropped: read again
         employee_id, doc = choice
-        at = utcnow()
+        at = clock.now()
         token = capacity.reserve_unchanged(employee_id, ticket["_id"], doc, at)
         if token is not None:
             return employee_id, doc, token, at
@@ -172,7 +175,7 @@ def on_sweep(app):
     _hand_out_logged(app, "periodic")
 
 
-def apply_move(ticket, move, by, reason=None, assignee=None, assignee_name=None, token=None):
+def apply_move(ticket, move, by, reason=None, assignee=None, assignee_name=None, token=None, expect=None):
     """Make the move on the ticket as read; return the updated ticket, or None if it changed.
 
     The ticket changes only if it still has the status, assignee and hold it was read with
@@ -182,17 +185,23 @@ def apply_move(ticket, move, by, reason=None, assignee=None, assignee_name=None,
     employee exceed the cap.
 
     `token` is a reservation already made for `assignee` (auto-assignment reserves under
-    the cap itself); otherwise one is made here when the move activates the ticket.
+    the cap itself); otherwise one is made here when the move activates the ticket. `expect`
+    adds conditions to the compare-and-set (a timer still holding the instant it fired for).
     """
-    now = utcnow()
+    now = clock.now()
+    sla.settle_move(ticket, move.target, now)
     before_owner = ticket.get("assignedTo")
-    after_owner = assignee or before_owner
-    expected = {"status": ticket["status"], "assignedTo": before_owner, "hold": ticket.get("hold")}
-    fields = {"status": move.target}
+    after_owner = assignee or (before_owner if move.target != states.OPEN else None)
+    expected = {"status": ticket["status"], "assignedTo": before_owner, "hold": ticket.get("hold"),
+                **(expect or {})}
+    fields = {"status": move.target, **sla.on_move(ticket, move.target, assignee, now)}
     if assignee:
         # The desk measures each assignee's response time from their own assignment.
         fields.update(assignedTo=assignee, assignedToName=assignee_name, assignedAt=now, firstResponseAt=None,
-                      people=[ticket["userId"], assignee])
+                      people=[ticket["userId"], assignee], passedOver=None)
+    elif move.target == states.OPEN:  # back to the pool; a silent assignee is passed over once
+        fields.update(assignedTo=None, assignedToName=None, people=[ticket["userId"]],
+                      passedOver=before_owner if move.action == "release" else None)
     if move.target == states.CLOSED:
         fields["closedAt"] = now
     if move.target == states.RESOLVED:

@@ -25,6 +25,7 @@ from pymongo.errors import DuplicateKeyError
 
 from ..db import get_db
 from ..models import utcnow
+from . import clock
 
 LOADS, LEASE, LEASE_KEY = "ticketloads", "ticketlease", "hand-out"
 LEASE_TTL_S = 10
@@ -44,7 +45,7 @@ def reserve(employee_id, ticket_id, cap=None, assigned=True, now=None, upsert=Tr
 
     upsert=False skips creating the employee's document, for callers that just read it.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     if upsert:
         _loads().update_one({"_id": employee_id},
                             {"$setOnInsert": {"active": 0, "holds": [], "lastAssignedAt": None}}, upsert=True)
@@ -102,7 +103,7 @@ def find_load(employee_id):
 
 def old_holds(doc, older_than_s):
     """Return the reservations in a load document made more than older_than_s seconds ago."""
-    since = utcnow() - timedelta(seconds=older_than_s)
+    since = clock.now() - timedelta(seconds=older_than_s)
     return [hold for hold in doc.get("holds", []) if hold["at"] < since]
 
 

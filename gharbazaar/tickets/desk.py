@@ -5,31 +5,13 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from ..db import object_id
-from ..errors import Forbidden, ValidationFailed
-from ..users import service as users
-from . import repository, service, states
+from ..errors import ValidationFailed
+from . import canned, repository, service, states
+from .access import require_staff
 
-STAFF_ONLY = "Only employees can access this resource"
 INVALID_TEMPLATE = "Invalid template ID"
 HISTORY_SIZE = 20
 ACTIVE_SIZE = 50
-# The original backend's five quick responses, by the ids its frontend sends.
-TEMPLATES = {
-    "greeting": "Hello! Thank you for contacting GharBazaar support. "
-                "I'll be happy to help you with your issue.",
-    "investigating": "I'm currently investigating this issue. "
-                     "I'll get back to you shortly with more information.",
-    "resolved": "Great! I'm glad we could resolve your issue. Is there anything else I can help you with?",
-    "followup": "Just following up on your request. Do you need any additional assistance?",
-    "closing": "Thank you for using GharBazaar! If you need any further help, feel free to reach out.",
-}
-
-
-def require_staff(actor):
-    """Raise Forbidden unless the actor is an employee or an admin."""
-    if not actor.is_staff:
-        raise Forbidden(STAFF_ONLY)
-    users.remember(actor)
 
 
 def list_tickets(actor, args):
@@ -51,13 +33,14 @@ def active_conversations(actor):
 
 
 def quick_response(actor, ticket_id, template_id):
-    """Send a template's text as the caller's ticket message (the rules of any staff reply)."""
+    """Send a canned reply (team or the caller's own) as the caller's ticket message, placeholders filled."""
     require_staff(actor)
-    text = TEMPLATES.get(template_id)
-    if text is None:
+    reply = canned.find_usable(actor, template_id)
+    if reply is None:
         raise ValidationFailed(INVALID_TEMPLATE,
                                details=[{"field": "templateId", "message": "Unknown template."}])
-    return service.post_message(actor, ticket_id, {"message": text, "fileUrl": None, "fileName": None})
+    message = {"message": reply["content"], "fileUrl": None, "fileName": None}
+    return service.post_message(actor, ticket_id, message)
 
 
 def user_history(actor, user_id):
@@ -71,7 +54,11 @@ def stats(actor):
     require_staff(actor)
     average, measured = repository.first_response_average(actor.id)
     mine = {"assignedTo": actor.id}
+    averages = repository.averages(actor.id)
     return {
+        "firstResponseAverage": averages["firstResponse"],
+        "resolutionAverage": averages["resolution"],
+        "slaBreaches": repository.breach_count(actor.id),
         "activeTickets": repository.count(dict(mine, status={"$in": sorted(states.ACTIVE)})),
         "resolvedToday": repository.count(dict(mine, resolvedAt={"$gte": _start_of_today()})),
         "averageResponseTime": round(average, 1) if measured else 0,

@@ -3,7 +3,7 @@ from ..apidoc.events import BARE_ID, Empty
 from .. import realtime
 from ..presence import service as presence
 from ..validation import load
-from . import models, schemas, service
+from . import models, notes, schemas, service
 
 
 def _ticket_id(payload):
@@ -23,6 +23,8 @@ def join_ticket(conn, payload):
     """Join the ticket room (owner, assignee or staff)."""
     ticket = service.follow(conn.actor, _ticket_id(payload))
     realtime.join(conn, realtime.ticket_room(str(ticket["_id"])))
+    if conn.actor.is_staff:  # internal notes go to this room alone
+        realtime.join(conn, realtime.ticket_staff_room(str(ticket["_id"])))
     return {"ticket": models.ticket(ticket)}
 
 
@@ -30,6 +32,7 @@ def leave_ticket(conn, payload):
     """Leave the ticket room."""
     ticket_id = _ticket_id(payload)
     realtime.leave(conn, realtime.ticket_room(ticket_id))
+    realtime.leave(conn, realtime.ticket_staff_room(ticket_id))
     return {"ticketId": ticket_id}
 
 
@@ -37,6 +40,12 @@ def ticket_message(conn, payload):
     """Write on the ticket; the message is broadcast by the service."""
     data = load(schemas.TicketMessage(), payload)
     return {"message": models.message(service.post_message(conn.actor, data["ticketId"], data))}
+
+
+def ticket_note(conn, payload):
+    """Write an internal note (staff); staff following the ticket see it live, customers never."""
+    data = load(schemas.TicketNote(), payload)
+    return {"note": models.note(notes.add(conn.actor, data["ticketId"], data["note"]))}
 
 
 def assign_ticket(conn, payload):
@@ -55,6 +64,7 @@ HANDLERS = {
     "join_ticket": join_ticket,
     "leave_ticket": leave_ticket,
     "ticket_message": ticket_message,
+    "ticket_note": ticket_note,
     "assign_ticket": assign_ticket,
     "close_ticket": close_ticket,
 }
@@ -69,6 +79,8 @@ CLIENT_DOCS = {
     "leave_ticket": ({"oneOf": [BARE_ID, schemas.TicketRef]}, models.TicketLeft,
                      "Stop following a ticket."),
     "ticket_message": (schemas.TicketMessage, models.TicketMessageAnswer, "Write on a ticket."),
+    "ticket_note": (schemas.TicketNote, models.TicketNoteAnswer,
+                    "Staff: write an internal note; it is never delivered to the customer."),
     "assign_ticket": (schemas.AssignTicket, models.TicketAnswer,
                       "Staff: assign to me, or (admin) to employeeId."),
     "close_ticket": ({"oneOf": [BARE_ID, schemas.TicketRef]}, models.TicketAnswer,
@@ -90,4 +102,11 @@ SERVER_DOCS = {
     "ticket:status-changed": (models.TicketStatusChanged,
                               "employees, ticket room, owner's `user:` room"),
     "ticket:closed": (models.TicketClosed, "ticket room, owner's `user:` room"),
+    "ticket:note": (models.TicketNoteView,
+                    "staff following the ticket only (joined with `join_ticket`); never the customer, "
+                    "by any path: internal notes are not in REST answers, rooms, resync, files or stats "
+                    "that a customer can reach"),
+    "ticket:sla-breached": (models.TicketSlaBreached,
+                            "employees; once per breach (first response or resolution), also recorded "
+                            "in the ticket's history"),
 }

@@ -7,15 +7,18 @@ describe answers and events made of those two.
 from marshmallow import fields, validate
 
 from ..files import service as files
-from ..models import Document, computed, flag, nested, object_id, one_of, shape, text, when
+from ..models import Document, View, computed, flag, iso, nested, object_id, one_of, shape, text, when
 from .states import CLOSED, OPEN, STATUSES, entry
 
 CUSTOMER, EMPLOYEE = "customer", "employee"
 
 
-def new_ticket(actor, data, now):
-    """Return the stored document of a ticket the actor opens (its problem is its first message)."""
-    return {"userId": actor.id, "userRole": actor.role, "userName": actor.display_name,
+def new_ticket(actor, data, now, timing):
+    """Return the stored document of a ticket the actor opens (its problem is its first message).
+
+    `timing` holds its `sla` due times and pending `timers` (sla.new_ticket_fields).
+    """
+    return {**timing, "userId": actor.id, "userRole": actor.role, "userName": actor.display_name,
             "userEmail": actor.email, "categoryId": data["categoryId"],
             "categoryTitle": data["categoryTitle"],
             "subCategoryId": data["subCategoryId"], "subCategoryTitle": data["subCategoryTitle"],
@@ -23,6 +26,12 @@ def new_ticket(actor, data, now):
             "people": [actor.id], "hold": None, "history": [entry(OPEN, actor.id, now, "created")],
             "feedback": None,
             "createdAt": now, "updatedAt": now, "closedAt": None}
+
+
+def new_note(ticket, actor, text, now):
+    """Return the stored document of an internal note (staff only, never sent to the customer)."""
+    return {"ticketId": ticket["_id"], "authorId": actor.id, "authorName": actor.display_name, "note": text,
+            "createdAt": now}
 
 
 def new_message(ticket, actor, text, file_id, file_name, now):
@@ -35,6 +44,24 @@ def new_message(ticket, actor, text, file_id, file_name, now):
 HistoryEntry = shape("HistoryEntry", status=one_of(STATUSES),
                      by=text(metadata={"description": "User id, or `system` for auto-assignment."}),
                      at=when(), reason=text(nullable=True))
+BreachView = shape("BreachView", kind=one_of(("firstResponse", "resolution")), dueAt=when(), at=when(),
+                   assignedTo=text(nullable=True, metadata={"description": "The assignee at the breach."}))
+
+
+class SlaView(View):
+    """A ticket's due times: the SLA targets, the reply window, and the breaches recorded."""
+
+    firstResponseDue = when(nullable=True)
+    resolutionDue = when(nullable=True)
+    firstResponseAt = when(nullable=True, metadata={"description": "The first staff reply."})
+    replyDue = computed("reply_due", "string", format="date-time", description=(
+        "While the ticket awaits its assignee's reply: when it goes back to the pool."))
+    breaches = nested(BreachView, many=True)
+
+    def reply_due(self, doc):
+        return iso((doc.get("_timers") or {}).get("reply"))
+
+
 FeedbackView = shape("FeedbackView", remarks=text(nullable=True), submittedAt=when(),
                      rating=fields.Integer(required=True, validate=validate.Range(min=1, max=5)))
 
@@ -56,9 +83,35 @@ class TicketView(Document):
     assignedToName = text(nullable=True)
     history = nested(HistoryEntry, many=True)
     feedback = nested(FeedbackView, nullable=True)
+    sla = computed("due_times", "object", description="Due times and breaches (SlaView); null: old ticket.")
     createdAt = when(nullable=True)
     updatedAt = when(nullable=True)
     closedAt = when(nullable=True)
+
+    def due_times(self, doc):
+        return _SLA.dump(dict(doc["sla"], _timers=doc.get("timers"))) if doc.get("sla") else None
+
+
+class TicketNoteView(Document):
+    """An internal note: staff only, never sent to the customer."""
+
+    ticketId = object_id()
+    authorId = text()
+    authorName = text(nullable=True)
+    note = text()
+    createdAt = when()
+
+
+class CannedReplyView(View):
+    """A canned reply; `id` is its name for the out-of-the-box five (`greeting`, ...)."""
+
+    id = fields.String(required=True, attribute="_id")
+    scope = one_of(("team", "personal"))
+    ownerId = text(nullable=True, metadata={"description": "The employee, for a personal reply."})
+    title = text()
+    content = text(metadata={"description": "May hold {{customer.name}}, {{ticket.id}}, {{employee.name}}."})
+    createdAt = when(nullable=True)
+    updatedAt = when(nullable=True)
 
 
 class TicketMessageView(Document):
@@ -108,8 +161,21 @@ TicketLeft = shape("TicketLeft", ticketId=text())
 DeskTickets = shape("DeskTickets", tickets=nested(TicketView, many=True), hasMore=flag())
 # The caller's tickets that are not closed and the unassigned open ones.
 ActiveConversations = shape("ActiveConversations", conversations=nested(TicketView, many=True))
+TicketNoteAnswer = shape("TicketNoteAnswer", note=nested(TicketNoteView))
+TicketNotes = shape("TicketNotes", notes=nested(TicketNoteView, many=True))
+CannedReplyAnswer = shape("CannedReplyAnswer", cannedReply=nested(CannedReplyView))
+CannedReplies = shape("CannedReplies", cannedReplies=nested(CannedReplyView, many=True))
+TicketSlaBreached = shape(
+    "TicketSlaBreached", ticketId=object_id(), kind=one_of(("firstResponse", "resolution")), dueAt=when(),
+    breachedAt=when(), status=one_of(STATUSES), assignedTo=text(nullable=True), userId=text())
+SECONDS = "Seconds from the ticket's creation, averaged over the caller's tickets; 0 until one is measured."
 DeskStats = shape(
     "DeskStats", activeTickets=fields.Integer(required=True),
+    firstResponseAverage=fields.Float(required=True, metadata={
+        "description": "To the first staff reply. " + SECONDS}),
+    resolutionAverage=fields.Float(required=True, metadata={"description": "To resolution. " + SECONDS}),
+    slaBreaches=fields.Integer(required=True, metadata={
+        "description": "SLA breaches recorded while the caller was the assignee."}),
     resolvedToday=fields.Integer(required=True, metadata={"description": "Since midnight, DESK_TIMEZONE."}),
     averageResponseTime=fields.Float(required=True, metadata={
         "description": "Seconds from assignment to the assignee's first reply, over the caller's tickets; "
@@ -118,7 +184,18 @@ DeskStats = shape(
 DeskStatsAnswer = shape("DeskStatsAnswer", stats=nested(DeskStats))
 
 
-_TICKET, _MESSAGE = TicketView(), TicketMessageView()
+_TICKET, _MESSAGE, _SLA = TicketView(), TicketMessageView(), SlaView()
+_NOTE, _CANNED = TicketNoteView(), CannedReplyView()
+
+
+def note(doc):
+    """Return a stored note as staff see it."""
+    return _NOTE.dump(doc)
+
+
+def canned_reply(doc):
+    """Return a stored canned reply as staff see it."""
+    return _CANNED.dump(doc)
 
 
 def ticket(doc):

@@ -32,6 +32,11 @@ INDEXES[TICKETS] = [
     IndexModel([("status", ASCENDING), ("updatedAt", DESCENDING)], name="by_status_activity"),
     IndexModel([("assignedTo", ASCENDING), ("resolvedAt", ASCENDING)], name="assignee_resolved"),
     IndexModel([("assignedTo", ASCENDING), ("firstResponseAt", ASCENDING)], name="assignee_first_response"),
+    # Due timers (sla.py, timers.py): a pending timer holds its instant, a spent one null.
+    IndexModel([("timers.firstResponse", ASCENDING)], name="timer_first_response"),
+    IndexModel([("timers.resolution", ASCENDING)], name="timer_resolution"),
+    IndexModel([("timers.reply", ASCENDING)], name="timer_reply"),
+    IndexModel([("sla.breaches.assignedTo", ASCENDING)], name="breaches_by_assignee"),
 ]
 INDEXES[MESSAGES] = [
     IndexModel([("ticketId", ASCENDING), ("timestamp", ASCENDING), ("_id", ASCENDING)], name="by_ticket"),
@@ -93,6 +98,60 @@ def mark_first_response(ticket_id, employee_id, at):
     """Record the assignee's first reply since the assignment, once."""
     _tickets().update_one({"_id": ticket_id, "assignedTo": employee_id, "firstResponseAt": None},
                           {"$set": {"firstResponseAt": at}})
+
+
+def averages(employee_id):
+    """Return {firstResponse, resolution}: mean seconds from creation, over the employee's tickets."""
+    found = list(_tickets().aggregate([
+        {"$match": {"assignedTo": employee_id}},
+        {"$group": {"_id": None,
+                    "first": {"$avg": {"$subtract": ["$sla.firstResponseAt", "$createdAt"]}},
+                    "resolution": {"$avg": {"$subtract": ["$resolvedAt", "$createdAt"]}}}}]))
+    found = found[0] if found else {}
+    return {key: round(found[name] / 1000, 1) if found.get(name) is not None else 0
+            for key, name in (("firstResponse", "first"), ("resolution", "resolution"))}
+
+
+def breach_count(employee_id):
+    """Return how many breaches were recorded while tickets were assigned to the employee."""
+    found = list(_tickets().aggregate([
+        {"$match": {"sla.breaches.assignedTo": employee_id}}, {"$unwind": "$sla.breaches"},
+        {"$match": {"sla.breaches.assignedTo": employee_id}}, {"$count": "n"}]))
+    return found[0]["n"] if found else 0
+
+
+def staff_replied(ticket_id, employee_id, at):
+    """A staff reply meets the first-response target once; the assignee's stops their reply window."""
+    _tickets().update_one({"_id": ticket_id, "sla.firstResponseAt": None},
+                          {"$set": {"sla.firstResponseAt": at, "timers.firstResponse": None}})
+    _tickets().update_one({"_id": ticket_id, "assignedTo": employee_id, "timers.reply": {"$ne": None}},
+                          {"$set": {"timers.reply": None}})
+
+
+def await_reply(ticket_id, due):
+    """Start the assignee's reply window, unless one is already running."""
+    _tickets().update_one({"_id": ticket_id, "status": {"$in": ["assigned", "in_progress"]},
+                           "assignedTo": {"$ne": None}, "timers.reply": None},
+                          {"$set": {"timers.reply": due}})
+
+
+def due(kind, now, limit):
+    """Return up to `limit` tickets whose `kind` timer is due, the most overdue first."""
+    field = f"timers.{kind}"
+    return list(_tickets().find({field: {"$lte": now}}).sort(field, ASCENDING).limit(limit))
+
+
+def clear_reply_timer(ticket_id, due_at):
+    """Spend a reply timer that has nothing left to do."""
+    _tickets().update_one({"_id": ticket_id, "timers.reply": due_at}, {"$set": {"timers.reply": None}})
+
+
+def record_breach(ticket_id, kind, due_at, breach, history):
+    """Spend the timer if it still holds due_at, recording the breach; return the ticket or None."""
+    return _tickets().find_one_and_update(
+        {"_id": ticket_id, f"timers.{kind}": due_at},
+        {"$set": {f"timers.{kind}": None}, "$push": {"sla.breaches": breach, "history": history}},
+        return_document=ReturnDocument.AFTER)
 
 
 def oldest_open():

@@ -86,3 +86,27 @@ class DeskListing(Listing):
 
 class QuickResponse(TicketRef):
     templateId = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class CannedReplyChange(BaseSchema):
+    title = Text(load_default=None, validate=validate.Length(min=1, max=MAX_TITLE))
+    content = Text(load_default=None, validate=validate.Length(min=1, max=MAX_MESSAGE))
+
+    @validates_schema
+    def _something(self, data, **kwargs):
+        if data.get("title") is None and data.get("content") is None:
+            raise ValidationError("Give a title or a content to change.", "content")
+
+
+class CannedReplyIn(BaseSchema):
+    title = Text(required=True, validate=validate.Length(min=1, max=MAX_TITLE))
+    content = Text(required=True, validate=validate.Length(min=1, max=MAX_MESSAGE))
+    scope = fields.String(load_default="personal", validate=validate.OneOf(("personal", "team")))
+
+
+class Note(BaseSchema):
+    note = Text(required=True, validate=validate.Length(min=1, max=MAX_MESSAGE))
+
+
+class TicketNote(Note, TicketRef):
+    """`ticket_note` over a socket: the REST body plus ticketId."""

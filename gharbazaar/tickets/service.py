@@ -1,14 +1,16 @@
 """Support tickets: every rule, for REST and Socket.IO alike (the actor is always explicit)."""
 import logging
 
+from flask import current_app
+
 from .. import realtime, throttle
 from ..auth import STAFF_ROLES
 from ..db import object_id
-from ..models import utcnow
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..files import service as files
 from ..users import service as users
-from . import access, assignment, models, notify, repository, states
+from ..presence import service as presence
+from . import access, assignment, canned, capacity, clock, models, notify, repository, sla, states
 from .access import visible
 
 log = logging.getLogger(__name__)
@@ -28,8 +30,8 @@ def create(actor, data):
         raise Forbidden(STAFF_CANNOT_CREATE)
     throttle.hit(throttle.MESSAGES, actor.id)
     users.remember(actor)
-    now = utcnow()
-    ticket = repository.insert(models.new_ticket(actor, data, now))
+    now = clock.now()
+    ticket = repository.insert(models.new_ticket(actor, data, now, sla.new_ticket_fields(data, now)))
     repository.add_message(models.new_message(ticket, actor, data["problem"], None, None, now))
     placed = {doc["_id"]: doc for doc in _hand_out()}
     ticket = placed.get(ticket["_id"]) or repository.find(ticket["_id"])
@@ -91,22 +93,44 @@ def post_message(actor, ticket_id, data):
     if ticket["status"] == states.CLOSED:
         raise Conflict(states.CLOSED_TEXT)
     file_id, file_name = attached_file(actor, ticket, data["fileUrl"], data["fileName"])
-    now = utcnow()
+    now = clock.now()
     ticket = repository.touch_writable(ticket["_id"], now)
     if ticket is None:
         raise Conflict(states.CLOSED_TEXT)
-    doc = repository.add_message(models.new_message(ticket, actor, data["message"], file_id, file_name, now))
+    # Staff messages are sent with their placeholders filled (a canned reply inserted by hand too).
+    text = canned.fill(data["message"], ticket, actor) if actor.is_staff else data["message"]
+    doc = repository.add_message(models.new_message(ticket, actor, text, file_id, file_name, now))
+    sla.on_message(ticket, actor, now)
     # Tickets assigned before the desk measured anything carry no assignedAt: nothing to time.
     first_reply = not ticket.get("firstResponseAt") and ticket.get("assignedAt")
     if first_reply and ticket.get("assignedTo") == actor.id:
         repository.mark_first_response(ticket["_id"], actor.id, now)
     notify.message(ticket, doc)
     action = states.reply_action(states.roles(actor, ticket), ticket["status"])
-    if action:
+    if action == "customer_reply":
+        _reopen(actor, ticket)
+    elif action:
         # Losing this race is fine: someone else moved the ticket meanwhile.
         move = states.check(action, ticket["status"], states.roles(actor, ticket))
         _apply(actor, ticket, move, action.replace("_", " "))
     return doc
+
+
+def _reopen(actor, ticket):
+    """Reopen a resolved ticket: to its assignee if available with room, else to the pool."""
+    who = states.roles(actor, ticket)
+    assignee, token = ticket.get("assignedTo"), None
+    if assignee and assignee in presence.available_users():
+        cap = current_app.config["MAX_ACTIVE_TICKETS_PER_EMPLOYEE"]
+        token = capacity.reserve(assignee, ticket["_id"], cap=cap, assigned=False, now=clock.now())
+    if token is not None:
+        move = states.check("customer_reply", ticket["status"], who)
+        return _apply(actor, ticket, move, "customer reply", token=token)
+    move = states.check("reopen_to_pool", ticket["status"], who)
+    updated = _apply(actor, ticket, move, "customer reply; assignee not available")
+    if updated is not None:
+        _hand_out()
+    return updated
 
 
 def assign(actor, ticket_id, employee_id=None):
@@ -187,7 +211,7 @@ def give_feedback(actor, ticket_id, feedback):
             raise Conflict("Feedback already submitted")
         if ticket["status"] not in states.FEEDBACK_AFTER:
             raise Conflict("Feedback can be given only after the ticket is resolved")
-        updated = repository.set_feedback(ticket["_id"], actor.id, dict(feedback, submittedAt=utcnow()))
+        updated = repository.set_feedback(ticket["_id"], actor.id, dict(feedback, submittedAt=clock.now()))
         if updated is not None:
             return updated
     raise Conflict("The ticket changed meanwhile. Please try again.")

@@ -43,6 +43,10 @@ MOVES = {move.action: move for move in (
     _move("customer_reply", {RESOLVED}, IN_PROGRESS, {OWNER}, "Only the ticket owner can reopen it"),
     _move("close", {OPEN, ASSIGNED, IN_PROGRESS, RESOLVED}, CLOSED, {ASSIGNEE, ADMIN},
           "Only assigned employee can close this ticket"),
+    # Back to the pool: the assignee stayed silent past the reply window (timers.py) ...
+    _move("release", {ASSIGNED, IN_PROGRESS}, OPEN, {SYSTEM}, "Only the desk's timers release tickets"),
+    # ... or the customer reopened a ticket whose assignee is not available to take it back.
+    _move("reopen_to_pool", {RESOLVED}, OPEN, {OWNER}, "Only the ticket owner can reopen it"),
 )}
 
 # `PUT /:id/status` names a target status; these are the moves it may make.

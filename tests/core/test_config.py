@@ -1,4 +1,6 @@
 """Configuration: environments, fallbacks and production refusals."""
+import re
+
 import pytest
 
 from gharbazaar import config, create_app
@@ -80,3 +82,23 @@ def test_writes_are_durable_by_default_and_the_setting_is_checked():
     with pytest.raises(ConfigError, match="loses acknowledged messages"):
         config.check(config.from_env(production(MONGODB_WRITE_CONCERN="acknowledged")))
     config.check(config.from_env(production(MONGODB_WRITE_CONCERN="Journaled")))
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"SLA_TARGETS": "{not json"}, "SLA_TARGETS is not valid JSON"),
+    ({"SLA_TARGETS": "[1]"}, "SLA_TARGETS must be a JSON object"),
+    ({"SLA_TARGETS": '{"Payments": {"firstResponse": -5}}'}, "SLA_TARGETS['Payments']"),
+    ({"SLA_BUSINESS_HOURS": "18:00-09:00"}, "business hours must open before they close"),
+    ({"SLA_BUSINESS_HOURS": "nine to six"}, "business hours must look like 09:00-18:00"),
+    ({"SLA_BUSINESS_DAYS": "0-9"}, "business days are 0 (Monday) to 6"),
+])
+def test_bad_sla_settings_refuse_to_start(env, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        config.check(config.from_env(env))
+
+
+def test_sla_and_silence_defaults():
+    settings = config.from_env({})
+    targets = (settings["SLA_FIRST_RESPONSE_S"], settings["SLA_RESOLUTION_S"], settings["SILENCE_REASSIGN_S"])
+    assert targets == (3600, 86400, 900)
+    assert settings["SLA_TARGETS"] == {} and settings["SLA_BUSINESS_HOURS"] is None

@@ -24,9 +24,10 @@ Objects (a row's `target`, and three kinds of id):
 Targets: `self` (no object: the subject's own presence or room), `conversation`, `message`
 (the owner's message in it), `chat_file` (uploaded to it),
 `ticket` (assigned to the assignee), `open_ticket` (unassigned), `closed_ticket`,
-`ticket_file` (uploaded to the ticket). `fresh: True` rows act on objects made for the test
-(they change them, or their answer depends on how many objects the subjects have); the
-others read the one world built per module.
+`ticket_file` (uploaded to the ticket), `note` (an internal note the assignee wrote on the
+ticket: `{scope}` is the ticket), `canned_reply` (the assignee's personal one). `fresh: True`
+rows act on objects made for the test (they change them, or their answer depends on how many
+objects the subjects have); the others read the one world built per module.
 
 Outcomes:
 - `ALLOW`: 2xx / ack `{success: true}`.
@@ -57,6 +58,7 @@ OWNERS = {
     "conversation": {"owner", "participant"}, "message": {"owner"}, "chat_file": {"owner"},
     "ticket": {"owner", "assignee"}, "open_ticket": {"owner"}, "closed_ticket": {"owner", "assignee"},
     "ticket_file": {"owner"},
+    "note": {"assignee"}, "canned_reply": {"assignee"},
 }
 KINDS = ("real", "missing", "malformed")
 FILE = "<a small real PNG>"
@@ -84,6 +86,9 @@ ASSIGNEE_ONLY_CLOSE = (403, "forbidden", "Only assigned employee can close this 
 OWNER_ONLY_FEEDBACK = (403, "forbidden", "Only the ticket owner can give feedback")
 STAFF_ONLY_ROOM = (403, "forbidden", "Only employees can join employee room")
 STAFF_ONLY_DESK = (403, "forbidden", "Only employees can access this resource")
+STAFF_ONLY_NOTES = (403, "forbidden", "Only employees can use internal notes")
+ADMIN_ONLY_TEAM_REPLIES = (403, "forbidden", "Only admins can manage team canned replies")
+NO_CANNED_REPLY = (404, "not_found", "Canned reply not found")
 
 CUSTOMERS = ("owner", "participant", "outsider")
 STAFF = ("assignee", "employee", "admin")
@@ -280,6 +285,52 @@ MATRIX = [
     {"action": "desk_stats", "target": "self",
      "rest": {"method": "GET", "path": f"{DESK}/stats"},
      "real": each(ALLOW, **customers(STAFF_ONLY_DESK))},
+    {"action": "desk_list_canned_replies", "target": "canned_reply",
+     "note": "the team's and one's own: nobody else sees the assignee's personal replies",
+     "rest": {"method": "GET", "path": f"{DESK}/canned-replies"},
+     "real": each(HIDDEN, assignee=SHOWN, **customers(STAFF_ONLY_DESK))},
+    {"action": "desk_create_canned_reply", "target": "self",
+     "rest": {"method": "POST", "path": f"{DESK}/canned-replies", "json": {"title": "t", "content": PROBE}},
+     "real": each(ALLOW, **customers(STAFF_ONLY_DESK))},
+    {"action": "desk_create_team_canned_reply", "target": "self",
+     "rest": {"method": "POST", "path": f"{DESK}/canned-replies",
+              "json": {"title": "t", "content": PROBE, "scope": "team"}},
+     "real": each(ADMIN_ONLY_TEAM_REPLIES, admin=ALLOW, **customers(STAFF_ONLY_DESK))},
+    {"action": "desk_update_canned_reply", "target": "canned_reply", "fresh": True,
+     "note": "someone else's personal reply does not exist for them, admins included",
+     "rest": {"method": "PUT", "path": f"{DESK}/canned-replies/{{id}}", "json": {"title": PROBE}},
+     "real": each(NO_CANNED_REPLY, assignee=ALLOW, **customers(STAFF_ONLY_DESK)),
+     "missing": each(NO_CANNED_REPLY, **customers(STAFF_ONLY_DESK)),
+     "malformed": each(NO_CANNED_REPLY, **customers(STAFF_ONLY_DESK))},
+    {"action": "desk_delete_canned_reply", "target": "canned_reply", "fresh": True,
+     "rest": {"method": "DELETE", "path": f"{DESK}/canned-replies/{{id}}"},
+     "real": each(NO_CANNED_REPLY, assignee=ALLOW, **customers(STAFF_ONLY_DESK)),
+     "missing": each(NO_CANNED_REPLY, **customers(STAFF_ONLY_DESK)),
+     "malformed": each(NO_CANNED_REPLY, **customers(STAFF_ONLY_DESK))},
+    # ---- internal notes: staff only; a customer never sees one, by any path -----------------
+    {"action": "read_notes", "target": "note",
+     "rest": {"method": "GET", "path": f"{TICKETS}/{{scope}}/notes"},
+     "real": each(SHOWN, **customers(STAFF_ONLY_NOTES))},
+    {"action": "read_notes_of", "target": "ticket",
+     "rest": {"method": "GET", "path": f"{TICKETS}/{{id}}/notes"},
+     "real": each(ALLOW, **customers(STAFF_ONLY_NOTES)),
+     "missing": each(NO_TICKET, **customers(STAFF_ONLY_NOTES)),
+     "malformed": each(NO_TICKET, **customers(STAFF_ONLY_NOTES))},
+    {"action": "write_note", "target": "ticket", "fresh": True,
+     "rest": {"method": "POST", "path": f"{TICKETS}/{{id}}/notes", "json": {"note": PROBE}},
+     "socket": {"event": "ticket_note", "payload": {"ticketId": "{id}", "note": PROBE}},
+     "real": each(ALLOW, **customers(STAFF_ONLY_NOTES)),
+     "missing": each(NO_TICKET, **customers(STAFF_ONLY_NOTES)),
+     "malformed": each(NO_TICKET, **customers(STAFF_ONLY_NOTES))},
+    {"action": "open_ticket_never_shows_notes", "target": "note",
+     "note": "the ticket, its messages and the join ack carry no note, for its owner or for staff",
+     "rest": {"method": "GET", "path": f"{TICKETS}/{{scope}}"},
+     "socket": {"event": "join_ticket", "payload": {"ticketId": "{scope}"}},
+     "real": each(HIDDEN, participant=NOT_IN_TICKET, outsider=NOT_IN_TICKET)},
+    {"action": "resync_never_shows_notes", "target": "note",
+     "rest": {"method": "POST", "path": "/api/v1/sync", "json": {"since": "{since}"}},
+     "socket": {"event": "sync", "payload": {"since": "{since}"}},
+     "real": each(HIDDEN)},
     # ---- presence: about oneself only; answers carry statuses, never socket ids ------------
     {"action": "presence_update_status", "target": "self",
      "socket": {"event": "presence:update-status", "payload": {"status": "online"}},

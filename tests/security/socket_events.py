@@ -21,6 +21,7 @@ BASELINES = {
     "join_ticket": ("buyer", TICKET),
     "leave_ticket": ("buyer", TICKET),
     "ticket_message": ("buyer", {**TICKET, "message": "Hello", "fileName": "a.png"}),
+    "ticket_note": ("admin", {**TICKET, "note": "Checked the payment"}),
     "assign_ticket": ("admin", {**TICKET, "employeeId": "{admin}"}),
     "close_ticket": ("admin", {"ticketId": "{spare_ticket_id}"}),
     "presence:update-status": ("buyer", {"status": "online"}),

@@ -44,7 +44,7 @@ class World:
                     "file_id": stored["fileId"], "file_url": stored["url"], "exp": link["exp"][0],
                     "sig": link["sig"][0], "ticket_id": tickets[0]["id"], "spare_ticket_id": tickets[1]["id"],
                     "seller": self.people["seller"], "admin": self.people["admin"],
-                    "user_id": self.people["buyer"],
+                    "user_id": self.people["buyer"], "reply_id": "followup",
                     "since": conversation["createdAt"]}
 
     def values(self):

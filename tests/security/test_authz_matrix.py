@@ -102,7 +102,22 @@ class World:
         stored = upload(self, "owner", path, png_bytes(3, 3), "house.png", "image/png", **form)
         return Obj(target, stored["fileId"], [stored["fileId"]], scope.id, url=stored["url"])
 
+    def note(self, ticket):
+        """An internal note the assignee wrote on the ticket (staff only)."""
+        text = f"private internal note {unique('note')}"
+        note = self.ok("assignee", "POST", f"/api/v1/tickets/{ticket.id}/notes", json={"note": text})["note"]
+        return Obj("note", note["id"], [text], ticket.id, since=ticket.since)
+
+    def canned_reply(self):
+        """A personal canned reply of the assignee's."""
+        text = f"private canned reply {unique('canned')}"
+        reply = self.ok("assignee", "POST", "/api/v1/employee/canned-replies",
+                        json={"title": "mine", "content": text})["cannedReply"]
+        return Obj("canned_reply", reply["id"], [text], reply["id"])
+
     def fresh(self, target):
+        if target == "canned_reply":
+            return self.canned_reply()
         if target in ("conversation", "message"):
             conv, message = self.conversation()
             return conv if target == "conversation" else message
@@ -141,6 +156,8 @@ def world(security_app, security_client):
     w.ok("owner", "POST", f"{path}/messages", json={"message": note, "fileUrl": stored["url"]})
     w.objects["ticket_file"] = Obj("ticket_file", stored["fileId"], [stored["fileId"]], ticket.id,
                                    url=stored["url"])
+    w.objects["note"] = w.note(ticket)
+    w.objects["canned_reply"] = w.canned_reply()
     for staff in ("employee", "admin"):  # known to the backend as staff (an admin may assign to B)
         w.ok(staff, "GET", "/api/v1/tickets")
     return w
@@ -188,6 +205,9 @@ def snapshot(world, objects):
     database = db.get_db(world.app)
     state, scopes = [], {obj.scope_id: obj for obj in objects}  # files and messages share their scope's
     for obj in scopes.values():
+        if obj.target == "canned_reply":
+            state.append(database.cannedreplies.find_one({"_id": obj.id}))
+            continue
         oid = ObjectId(obj.scope_id)
         if obj.target in ("conversation", "message", "chat_file"):
             state.append(database.conversations.find_one({"_id": oid}))
@@ -195,6 +215,7 @@ def snapshot(world, objects):
         else:
             state.append(database.tickets.find_one({"_id": oid}))
             state.append(list(database.ticketmessages.find({"ticketId": oid}).sort("_id", 1)))
+            state.append(list(database.ticketnotes.find({"ticketId": oid}).sort("_id", 1)))
         files = database["fs.files"].find({"metadata.scopeId": obj.scope_id})
         state.append(sorted(str(f["_id"]) for f in files))
     return state
@@ -238,7 +259,8 @@ def test_every_subject_gets_exactly_its_matrix_outcome_and_nothing_more(cell, wo
     denied = isinstance(expected, tuple)
     touched = list(world.objects.values()) + ([obj] if obj and obj not in world.objects.values() else [])
     before = snapshot(world, touched) if denied else None
-    watcher = observer(world, security_socket, obj, subject) if denied and obj and kind == "real" else None
+    roomed = obj is not None and obj.target != "canned_reply"
+    watcher = observer(world, security_socket, obj, subject) if denied and roomed and kind == "real" else None
     if transport == "rest":
         status, body, raw = rest_call(world, subject, row["rest"], values)
         answer, seen = raw.decode("utf-8", "replace"), []
@@ -314,3 +336,27 @@ def test_every_row_gives_every_subject_an_outcome_for_every_kind_of_object_it_li
             assert set(row[kind]) == set(matrix.SUBJECTS), (row["action"], kind)
             for outcome in row[kind].values():
                 assert outcome in outcomes or (len(outcome) == 3 and 400 <= outcome[0] < 500), (row, outcome)
+
+
+@pytest.mark.parametrize("transport", ["rest", "socket"])
+def test_a_note_written_over_either_transport_reaches_staff_live_and_no_customer_socket(
+        transport, world, security_socket):
+    ticket = world.fresh("ticket")
+    following = {}
+    for who in ("owner", "employee"):
+        sock = following[who] = security_socket(world.people[who]["token"])
+        assert sock.emit("join_ticket", {"ticketId": ticket.id}, callback=True)["success"] is True
+        sock.get_received()
+    owner_tab = security_socket(world.people["owner"]["token"])  # its user: room only
+    owner_tab.get_received()
+    text = f"private internal note {unique('live')}"
+    if transport == "rest":
+        world.ok("assignee", "POST", f"/api/v1/tickets/{ticket.id}/notes", json={"note": text})
+    else:
+        writer = security_socket(world.people["assignee"]["token"])
+        assert writer.emit("ticket_note", {"ticketId": ticket.id, "note": text}, callback=True)["success"]
+    staff_heard = [e["args"][0]["note"] for e in following["employee"].get_received()
+                   if e["name"] == "ticket:note"]
+    assert staff_heard == [text]
+    for sock in (following["owner"], owner_tab):
+        assert not leaks(json.dumps([e["args"] for e in sock.get_received()]), [text])

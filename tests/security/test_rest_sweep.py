@@ -68,6 +68,13 @@ BASELINES = {
                                                          "templateId": "greeting"}}),
     ("GET", f"{D}/user-history/{{user_id}}"): ("admin", {}),
     ("GET", f"{D}/stats"): ("admin", {}),
+    ("GET", f"{D}/canned-replies"): ("admin", {}),
+    ("POST", f"{D}/canned-replies"): ("admin", {"json": {"title": "Hi", "content": "Hi {{customer.name}}",
+                                                         "scope": "team"}}),
+    ("PUT", f"{D}/canned-replies/{{reply_id}}"): ("admin", {"json": {"title": "Hi", "content": "Hello"}}),
+    ("DELETE", f"{D}/canned-replies/{{reply_id}}"): ("admin", {}),
+    ("GET", f"{T}/{{ticket_id}}/notes"): ("admin", {}),
+    ("POST", f"{T}/{{ticket_id}}/notes"): ("admin", {"json": {"note": "Checked the payment"}}),
 }
 
 

@@ -8,7 +8,7 @@ from tests.support.tickets import TICKET
 
 TICKET_KEYS = {"id", "_id", "userId", "userRole", "userName", "userEmail", "categoryId", "categoryTitle",
                "subCategoryId", "subCategoryTitle", "problem", "status", "assignedTo", "assignedToName",
-               "history", "feedback", "createdAt", "updatedAt", "closedAt"}
+               "history", "feedback", "createdAt", "updatedAt", "closedAt", "sla"}
 MESSAGE_KEYS = {"id", "_id", "ticketId", "senderId", "senderType", "senderName", "message", "fileUrl",
                 "fileName", "timestamp"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -131,8 +131,9 @@ def test_an_admin_assigns_and_reassigns_to_known_employees(rest, new_ticket, peo
     assert again.status_code == 200 and again.get_json()["data"]["ticket"] == ticket
 
 
-def test_replies_move_the_ticket_and_closed_is_final(rest, assigned, people):
+def test_replies_move_the_ticket_and_closed_is_final(rest, assigned, people, online):
     path = f"/{assigned['id']}"
+    online(people.emp1)  # available: the customer's reopening goes back to emp1
     reply = rest("POST", f"{path}/messages", people.emp2, "employee", {"message": "Looking into it"})
     assert reply.status_code == 201
     message = reply.get_json()["data"]["message"]

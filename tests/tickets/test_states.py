@@ -10,6 +10,8 @@ ALLOWED = {
     ("open", "assigned"), ("assigned", "assigned"), ("assigned", "in_progress"), ("in_progress", "resolved"),
     ("resolved", "in_progress"), ("open", "closed"), ("assigned", "closed"), ("in_progress", "closed"),
     ("resolved", "closed"),
+    # Issue 16: back to the pool when the assignee stays silent, or is away when the customer reopens.
+    ("assigned", "open"), ("in_progress", "open"), ("resolved", "open"),
 }
 
 
