@@ -13,9 +13,28 @@ import jwt
 import requests
 import socketio
 
-ROOT = Path(__file__).resolve().parents[2]  # the repository (tests/support/ is two levels down)
+ROOT = Path(__file__).resolve().parents[2]
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0001"
 FRONTEND_ORIGIN = "http://localhost:3000"
+
+
+def app_settings(mongo_uri, db_name, **overrides):
+    """Settings of an in-process test app on `db_name`; keyword overrides win."""
+    settings = {
+        "TESTING": True,
+        "APP_ENV": "test",
+        "MONGODB_URI": mongo_uri,
+        "MONGODB_DB": db_name,
+        "JWT_SECRET": TEST_SECRET,
+        "JWT_ISSUER": None,
+        "JWT_AUDIENCE": None,
+        "REDIS_URL": None,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SOCKETIO_ASYNC_MODE": "threading",
+        "FRONTEND_URL": ["http://localhost:3000"],
+    }
+    settings.update(overrides)
+    return settings
 
 
 def unique(prefix="u"):
