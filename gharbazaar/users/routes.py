@@ -3,9 +3,9 @@ from flask import jsonify
 
 from ..apidoc.openapi import Blueprint, answers
 from ..apidoc.views import MeAnswer
-from ..auth import authenticate_request
+from ..auth import authenticate_request, require_login
 
-bp = Blueprint("identity", __name__, url_prefix="/api/v1")
+bp = require_login(Blueprint("identity", __name__, url_prefix="/api/v1"))
 
 
 @bp.get("/me")
