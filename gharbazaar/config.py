@@ -37,15 +37,17 @@ def _list(value):
     return [item.strip().rstrip("/") for item in (value or "").split(",") if item.strip()]
 
 
-def _json(value, name):
-    if not value:
+def _json_object(name, value):
+    """Return a JSON object setting as a dict ({} when unset); refuse anything else at startup."""
+    if value is None or not value.strip():
         return {}
     try:
         parsed = json.loads(value)
-    except ValueError:
-        raise ConfigError(f"{name} is not valid JSON") from None
+    except ValueError as exc:
+        raise ConfigError(f"{name} is not valid JSON ({exc.msg}): expected an object such as "
+                          '\'{"payment": "block"}\'') from None
     if not isinstance(parsed, dict):
-        raise ConfigError(f"{name} must be a JSON object")
+        raise ConfigError(f"{name} must be a JSON object mapping category to action (got {value!r})")
     return parsed
 
 
@@ -106,7 +108,7 @@ def from_env(env=None):
         # "0-4" = Monday to Friday, in DESK_TIMEZONE) make the clocks run only inside them.
         "SLA_FIRST_RESPONSE_S": int(env.get("SLA_FIRST_RESPONSE_S") or 3600),
         "SLA_RESOLUTION_S": int(env.get("SLA_RESOLUTION_S") or 24 * 3600),
-        "SLA_TARGETS": _json(env.get("SLA_TARGETS"), "SLA_TARGETS"),
+        "SLA_TARGETS": _json_object("SLA_TARGETS", env.get("SLA_TARGETS")),
         "SLA_BUSINESS_HOURS": env.get("SLA_BUSINESS_HOURS") or None,
         "SLA_BUSINESS_DAYS": env.get("SLA_BUSINESS_DAYS") or "0-6",
         # An assignee silent this long on a ticket awaiting their reply loses it (0: never).
@@ -136,6 +138,10 @@ def from_env(env=None):
         "SHUTDOWN_TIMEOUT_S": float(env.get("SHUTDOWN_TIMEOUT_S") or 8),
         # Database time the drain may spend on closing sockets' bookkeeping, all sockets together.
         "SHUTDOWN_DB_BUDGET_S": float(env.get("SHUTDOWN_DB_BUDGET_S") or 2),
+        # Chat's safety guard: category -> action over the detector's defaults (checked at startup by
+        # chat's init_app, which knows the categories), and link domains never flagged (None: default).
+        "SAFETY_POLICY": _json_object("SAFETY_POLICY", env.get("SAFETY_POLICY")),
+        "SAFETY_LINK_ALLOWLIST": _list(env.get("SAFETY_LINK_ALLOWLIST")) or None,
         "LOG_LEVEL": (env.get("LOG_LEVEL") or "INFO").upper(),
         "DB_METRICS": _bool(env.get("DB_METRICS")) and app_env != "production",
         "TESTING": False,

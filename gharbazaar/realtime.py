@@ -18,6 +18,11 @@ def conversation_room(conversation_id):
     return f"conversation:{conversation_id}"
 
 
+def viewer_room(conversation_id, user_id):
+    """Return the room of one participant's sockets in a conversation (messages shown per viewer)."""
+    return f"conversation:{conversation_id}:user:{user_id}"
+
+
 def ticket_room(ticket_id):
     return f"ticket:{ticket_id}"
 

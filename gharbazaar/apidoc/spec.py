@@ -12,6 +12,7 @@ REASONS = {200: "OK", 201: "Created", 400: "Invalid request (`validation_error`)
            409: "Conflicts with the current state (`conflict`, `invalid_transition`)",
            413: "Body too large (`payload_too_large`)",
            415: "Wrong content type or file type (`unsupported_media_type`)",
+           422: "Refused by the chat safety policy (`message_blocked`; `error` says what was found)",
            429: "Rate limited (`rate_limited`, with Retry-After)",
            503: "Database unavailable (`unavailable`)"}
 DESCRIPTION = (

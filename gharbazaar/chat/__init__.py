@@ -4,12 +4,14 @@ from ..apidoc import events as apidoc_events, openapi
 from ..db import register_indexes
 from ..files import service as files
 from ..presence import service as presence
-from . import access, events, repository, routes, service
+from . import access, blocks, events, repository, routes, safety_gate, service
 
 
 def init_app(app, socketio):
     """Register chat's routes, socket events, indexes, file scope and presence contacts."""
+    safety_gate.init_app(app)
     register_indexes(app, repository.INDEXES)
+    register_indexes(app, blocks.INDEXES)
     openapi.register(app, routes.bp)
     handlers.mount(socketio, events.HANDLERS, realtime.FEATURE_NAMESPACES["chat"])
     files.register_scope(app, access.SCOPE, access.can_read_file)

@@ -3,7 +3,7 @@ from ..apidoc.events import BARE_ID
 from .. import realtime
 from ..handlers import own_budget
 from ..validation import load
-from . import models, schemas, service
+from . import blocks, consent, models, reports, schemas, service
 
 
 def _conversation_ref(payload):
@@ -14,8 +14,9 @@ def _conversation_ref(payload):
 
 
 def join_conversation(conn, payload):
-    room, conversation = service.join(conn.actor, _conversation_ref(payload))
-    realtime.join(conn, room)
+    rooms, conversation = service.join(conn.actor, _conversation_ref(payload))
+    for room in rooms:
+        realtime.join(conn, room)
     return {"conversationId": conversation["id"], "conversation": conversation}
 
 
@@ -23,6 +24,7 @@ def leave_conversation(conn, payload):
     conversation_id = _conversation_ref(payload)
     # Leaving a room one is not in does nothing, so no participant check is needed.
     realtime.leave(conn, realtime.conversation_room(conversation_id.lower()))
+    realtime.leave(conn, realtime.viewer_room(conversation_id.lower(), conn.actor.id))
     return {"conversationId": conversation_id}
 
 
@@ -53,6 +55,32 @@ def delete_message(conn, payload):
     return {"message": service.delete_message(conn.actor, data["messageId"])}
 
 
+def agree_to_share(conn, payload):
+    return consent.set_agreement(conn.actor, _conversation_ref(payload), agree=True)
+
+
+def withdraw_sharing(conn, payload):
+    return consent.set_agreement(conn.actor, _conversation_ref(payload), agree=False)
+
+
+def block_user(conn, payload):
+    return blocks.block(conn.actor, load(schemas.UserRef(), payload)["userId"])
+
+
+def unblock_user(conn, payload):
+    return blocks.unblock(conn.actor, load(schemas.UserRef(), payload)["userId"])
+
+
+def report_message(conn, payload):
+    data = load(schemas.ReportMessage(), payload)
+    return {"report": reports.report_message(conn.actor, data["messageId"], data)}
+
+
+def report_conversation(conn, payload):
+    data = load(schemas.ReportConversation(), payload)
+    return {"report": reports.report_conversation(conn.actor, data["conversationId"], data)}
+
+
 HANDLERS = {
     "join_conversation": join_conversation,
     "leave_conversation": leave_conversation,
@@ -61,6 +89,12 @@ HANDLERS = {
     "mark_as_read": mark_as_read,
     "edit_message": edit_message,
     "delete_message": delete_message,
+    "contact-sharing:agree": agree_to_share,
+    "contact-sharing:withdraw": withdraw_sharing,
+    "block_user": block_user,
+    "unblock_user": unblock_user,
+    "report_message": report_message,
+    "report_conversation": report_conversation,
 }
 
 
@@ -71,21 +105,41 @@ CLIENT_DOCS = {
     "leave_conversation": ({"oneOf": [BARE_ID, schemas.ConversationRef]}, models.ConversationLeft,
                            "Stop following a conversation."),
     "send_message": (schemas.SendMessage, models.MessageAnswer,
-                     "Send a message (idempotent by clientMessageId)."),
+                     "Send a message (idempotent by clientMessageId). The safety guard refuses a text its "
+                     "policy blocks (`error` code `message_blocked`, the reason as its message)."),
     "typing": (schemas.Typing, models.TypingView,
                "Say I am (not) typing, one event per keystroke is fine: past RATE_LIMIT_SOCKET_TYPING "
                "per connection (60/s) and RATE_LIMIT_TYPING relayed per conversation (4/s) extra events "
                "are dropped silently (ack `dropped: true`), never answered with `error`."),
     "mark_as_read": (schemas.MarkReadEvent, models.ReadReceipt, "Mark the other side's messages read."),
-    "edit_message": (schemas.EditMessage, models.MessageAnswer, "Edit one of my messages."),
+    "edit_message": (schemas.EditMessage, models.MessageAnswer,
+                     "Edit one of my messages (inspected by the safety guard like a new one)."),
     "delete_message": (schemas.MessageRef, models.MessageAnswer, "Delete one of my messages (soft)."),
+    "contact-sharing:agree": ({"oneOf": [BARE_ID, schemas.ConversationRef]}, models.SharingAnswer,
+                              "Agree to share contact details in a conversation (both must agree)."),
+    "contact-sharing:withdraw": ({"oneOf": [BARE_ID, schemas.ConversationRef]}, models.SharingAnswer,
+                                 "Withdraw my agreement: masking resumes for what is read next."),
+    "block_user": (schemas.UserRef, models.BlockView,
+                   "Block a user: they can no longer write to me, start conversations with me or see "
+                   "my presence; history stays readable."),
+    "unblock_user": (schemas.UserRef, models.BlockView, "Unblock a user."),
+    "report_message": (schemas.ReportMessage, models.ReportAnswer,
+                       "Report the other participant's message (becomes a support ticket for staff)."),
+    "report_conversation": (schemas.ReportConversation, models.ReportAnswer,
+                            "Report a conversation (its newest messages become the ticket's evidence)."),
 }
 # event -> (payload schema, who receives it).
 SERVER_DOCS = {
-    "new_message": (models.MessageView, "conversation room, sender included"),
-    "message_notification": (models.Notification, "`user:` room of every other participant"),
+    "new_message": (models.MessageView, "conversation room, sender included; a message whose contact "
+                    "details are masked for the other participant goes to each participant's own room "
+                    "in the conversation instead, each with their form of it"),
+    "message_notification": (models.Notification,
+                             "`user:` room of every other participant (in their form of the message)"),
     "user_typing": (models.TypingView, "conversation room except the sender"),
     "messages_read": (models.ReadReceipt, "conversation room except the reader"),
-    "message_edited": (models.EditedView, "conversation room"),
+    "message_edited": (models.EditedView,
+                       "conversation room (per participant when masked, as `new_message`)"),
     "message_deleted": (models.DeletedView, "conversation room"),
+    "contact-sharing:updated": (models.SharingAnswer, "`user:` rooms of both participants"),
+    "user_blocked": (models.BlockView, "`user:` room of the blocker only (the blocked user is not told)"),
 }

@@ -10,7 +10,7 @@ from ..errors import Forbidden, NotFound, ValidationFailed
 from ..files import service as files
 from ..files.sniff import IMAGE
 from ..users import service as users
-from . import models, repository
+from . import blocks, models, repository, safety_gate
 from .access import NOT_AUTHORIZED, NOT_AUTHORIZED_VIEW, SCOPE, conversation_for, participants_of
 
 log = logging.getLogger(__name__)
@@ -55,11 +55,14 @@ def send_message(actor, conversation_id, data):
     users.remember(actor)
     # Everything that can refuse the message is checked before anything is written.
     kind, file_fields = _file_fields(actor, oid, data)
+    guard = safety_gate.screen(data["content"])
     doc = models.new_message(actor, oid, data["content"], kind, file_fields, client_id, utcnow())
+    doc.update(guard)
     # Two round trips: this write (membership again, atomically; sequence number; preview and
     # unread counts), then the insert. A retried clientMessageId is detected by the insert.
     conversation = repository.claim_for_message(doc, participants)
-    if conversation is None:
+    if conversation is None:  # not a participant, or blocked by the other one: say which
+        blocks.explain_refusal(actor.id, participants)
         raise Forbidden(NOT_AUTHORIZED)
     doc["seq"] = doc["changeSeq"] = conversation["seq"]
     try:
@@ -74,12 +77,13 @@ def send_message(actor, conversation_id, data):
         if original is None:
             raise
         return models.message(original), False
-    message = models.message(doc)
-    realtime.publish(SCOPE, "new_message", message, realtime.conversation_room(str(oid)))
-    others = [realtime.user_room(p) for p in participants if p != actor.id]
-    realtime.publish(SCOPE, "message_notification", {"conversationId": message["conversationId"],
-                                                     "message": message}, others)
-    return message, True
+    safety_gate.deliver("new_message", doc, conversation, models.message, participants)
+    for other in participants:
+        if other != actor.id:
+            realtime.publish(SCOPE, "message_notification", {
+                "conversationId": str(oid), "message": models.message(doc, other, conversation)},
+                realtime.user_room(other))
+    return models.message(doc), True
 
 
 def list_messages(actor, conversation_id, limit=50, before=None, skip=0):
@@ -93,7 +97,7 @@ def list_messages(actor, conversation_id, limit=50, before=None, skip=0):
     docs = repository.page_of_messages(conversation["_id"], limit, before_id, skip)
     has_more = len(docs) > limit
     docs = docs[:limit][::-1]
-    return {"messages": [models.message(d) for d in docs], "hasMore": has_more,
+    return {"messages": [models.message(d, actor.id, conversation) for d in docs], "hasMore": has_more,
             "nextBefore": str(docs[0]["_id"]) if has_more else None}
 
 
@@ -107,7 +111,7 @@ def _own_message(actor, message_id, denied):
         raise NotFound(MESSAGE_NOT_FOUND)
     if doc["senderId"] != actor.id:
         raise Forbidden(denied)
-    return doc
+    return doc, conversation
 
 
 def _next_seq(message):
@@ -116,28 +120,29 @@ def _next_seq(message):
 
 def edit_message(actor, message_id, content):
     """Change the text of one of the actor's messages and tell the room."""
-    doc = _own_message(actor, message_id, NOT_AUTHORIZED_EDIT)
+    doc, conversation = _own_message(actor, message_id, NOT_AUTHORIZED_EDIT)
+    blocks.check_can_write(actor.id, conversation)
+    guard = safety_gate.screen(content)
     now = utcnow()
-    changes = {"content": content, "edited": True, "editedAt": now, "updatedAt": now,
+    changes = {"content": content, **guard, "edited": True, "editedAt": now, "updatedAt": now,
                "changeSeq": _next_seq(doc)}
     updated = repository.update_message(doc["_id"], {"deleted": False}, changes)
     if updated is None:
         raise NotFound(MESSAGE_NOT_FOUND)
     repository.refresh_preview(updated)
-    realtime.publish(SCOPE, "message_edited", models.edited(updated), realtime.conversation_room(
-        str(updated["conversationId"])))
+    safety_gate.deliver("message_edited", updated, conversation, models.edited, conversation["participants"])
     return models.message(updated)
 
 
 def delete_message(actor, message_id):
     """Soft-delete one of the actor's messages, stop serving its file, tell the room."""
-    doc = _own_message(actor, message_id, NOT_AUTHORIZED_DELETE)
+    doc, _conversation = _own_message(actor, message_id, NOT_AUTHORIZED_DELETE)
     now = utcnow()
     # Shown as plain text from now on: there is no file left to render.
     updated = repository.update_message(doc["_id"], {"deleted": False},
                                         {"deleted": True, "deletedAt": now, "content": models.DELETED_TEXT,
                                          "type": "text", "updatedAt": now, "changeSeq": _next_seq(doc)},
-                                        unset=models.FILE_FIELDS)
+                                        unset=models.FILE_FIELDS + ("maskedContent",))
     if updated is None:  # already deleted: deleting is idempotent and announced once
         return models.message(repository.find_message(doc["_id"]))
     # Only the sender's own uploads are attached, but one upload may be sent twice: it stays

@@ -5,7 +5,7 @@
 The other schemas here describe answers and events made of those two.
 """
 from bson import ObjectId
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from ..files import service as files
 from ..files.sniff import IMAGE
@@ -13,6 +13,9 @@ from ..models import (Document, computed, flag, nested, number, object_id, one_o
                       when)
 
 MESSAGE_TYPES = ("text", "image", "file")
+SAFETY_CATEGORIES = ("phone", "email", "upi", "payment", "otp", "link", "messaging_app")
+SAFETY_ACTIONS = ("allow", "warn", "mask")  # `block` is refused, never stored
+CLEAN = {"categories": [], "action": "allow"}
 DELETED_TEXT = "[Message deleted]"
 FILE_FIELDS = ("fileId", "fileName", "fileSize", "fileType")
 
@@ -44,6 +47,19 @@ def new_message(actor, conversation_id, content, kind, file_fields, client_id, n
     return doc
 
 
+SafetyView = shape(
+    "SafetyView",
+    categories=fields.List(fields.String(validate=validate.OneOf(SAFETY_CATEGORIES)), required=True,
+                           metadata={"description": "What the guard found in the text (sorted)."}),
+    action=fields.String(required=True, validate=validate.OneOf(SAFETY_ACTIONS), metadata={"description": (
+        "`allow`: nothing found. `warn`: show the recipient a warning (payment or OTP request, unknown "
+        "link). `mask`: contact details are hidden from the recipient until both agree to share them.")}))
+ContactSharing = shape(
+    "ContactSharing", agreedBy=fields.List(fields.String(), required=True),
+    active=fields.Boolean(required=True,
+                          metadata={"description": "Both participants agreed: nothing is masked."}))
+
+
 class MessageView(Document):
     """A message. A deleted one keeps its place, says `[Message deleted]` and has no file."""
 
@@ -68,6 +84,7 @@ class MessageView(Document):
     createdAt = when(nullable=True)
     updatedAt = when(nullable=True)
     editedAt = optional_when("Only on edited messages.")
+    safety = nested(SafetyView)
 
     def file_url(self, doc):
         return files.signed_url(doc["fileId"]) if doc.get("fileId") and not doc.get("deleted") else None
@@ -92,6 +109,7 @@ class ConversationView(Document):
     seq = number(dump_default=0)
     unreadCount = number()
     otherUser = nested(OtherUser)
+    contactSharing = nested(ContactSharing)
     createdAt = when(nullable=True)
     updatedAt = when(nullable=True)
 
@@ -125,6 +143,7 @@ class EditedView(Document):
     edited = flag()
     editedAt = when()
     changeSeq = number(nullable=True)
+    safety = nested(SafetyView)
 
 
 class DeletedView(Document):
@@ -141,19 +160,55 @@ ConversationLeft = shape("ConversationLeft", conversationId=text())
 _MESSAGE, _CONVERSATION, _EDITED, _DELETED = MessageView(), ConversationView(), EditedView(), DeletedView()
 
 
-def message(doc):
-    """Return a stored message as clients see it."""
-    return _MESSAGE.dump(doc)
+def sharing(conversation):
+    """Return a stored conversation's contact-sharing state."""
+    agreed = list((conversation or {}).get("sharingAgreedBy") or [])
+    participants = (conversation or {}).get("participants") or []
+    return {"agreedBy": agreed, "active": bool(participants) and all(p in agreed for p in participants)}
 
 
-def edited(doc):
-    """Return the `message_edited` payload of a stored message."""
-    return _EDITED.dump(doc)
+def _as_seen(doc, viewer_id, conversation):
+    """Return the stored message with the text and safety flags the viewer sees.
+
+    viewer_id None (the sender's form, or one broadcast) shows the original text.
+    """
+    deleted = doc.get("deleted")
+    shown = dict(doc, safety=CLEAN if deleted or not doc.get("safety") else doc["safety"])
+    masked = doc.get("maskedContent")
+    if (masked and not deleted and viewer_id is not None and viewer_id != doc.get("senderId")
+            and not sharing(conversation)["active"]):
+        shown["content"] = masked
+    return shown
+
+
+def message(doc, viewer_id=None, conversation=None):
+    """Return a stored message as a viewer sees it (see _as_seen)."""
+    return _MESSAGE.dump(_as_seen(doc, viewer_id, conversation))
+
+
+def edited(doc, viewer_id=None, conversation=None):
+    """Return the `message_edited` payload of a stored message, as a viewer sees it."""
+    return _EDITED.dump(_as_seen(doc, viewer_id, conversation))
 
 
 def deleted(doc):
     """Return the `message_deleted` payload of a stored message."""
     return _DELETED.dump(doc)
+
+
+def _preview(message):
+    """Return the conversation-list text for a message."""
+    if message.get("deleted"):
+        return message["content"]
+    return message.get("content") or message.get("fileName") or ""
+
+
+def preview_fields(message):
+    """Return a message's preview fields: the original, the recipient's masked form, who wrote it."""
+    masked = message.get("maskedContent") if not message.get("deleted") else None
+    return {"lastMessage": _preview(message),
+            "lastMessageMasked": _preview(dict(message, content=masked)) if masked else None,
+            "lastMessageSenderId": message.get("senderId")}
 
 
 def other_participant(doc, viewer_id):
@@ -169,6 +224,20 @@ def conversation(doc, viewer_id, profiles):
     # An email is a contact detail: shown once its owner has written here (their messages carry it
     # as senderEmail), never to whoever merely names their id (no harvesting by creating).
     email = profile.get("email") if other_id in doc.get("writers", ()) else None
+    shared = sharing(doc)
+    preview = doc.get("lastMessage") or ""
+    if doc.get("lastMessageMasked") and doc.get("lastMessageSenderId") != viewer_id and not shared["active"]:
+        preview = doc["lastMessageMasked"]
     return _CONVERSATION.dump(dict(
-        doc, unreadCount=counts[slot] if slot is not None and slot < len(counts) else 0,
+        doc, lastMessage=preview, contactSharing=shared,
+        unreadCount=counts[slot] if slot is not None and slot < len(counts) else 0,
         otherUser={"id": other_id, "name": profile["name"], "email": email}))
+
+
+SharingAnswer = shape("SharingAnswer", conversationId=object_id(), userId=text(),
+                      contactSharing=nested(ContactSharing))
+BlockView = shape("BlockView", userId=text(), blockedAt=when(nullable=True), blocked=fields.Boolean())
+BlockListing = shape("BlockListing", blocks=nested(BlockView, many=True))
+ReportView = shape("ReportView", ticketId=object_id(), reason=text(), conversationId=object_id(),
+                   messageIds=fields.List(fields.String(), required=True), createdAt=when())
+ReportAnswer = shape("ReportAnswer", report=nested(ReportView))

@@ -3,6 +3,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from ..db import get_db
 from ..models import utcnow
+from .models import preview_fields
 
 CONVERSATIONS, MESSAGES = "conversations", "messages"
 
@@ -99,6 +100,21 @@ def set_hidden(conversation_id, user_id, hidden):
     _conversations().update_one({"_id": conversation_id}, change)
 
 
+def set_sharing(conversation_id, user_id, agree, now):
+    """Add or remove the user's agreement to share contact details; return the conversation after."""
+    change = {"$addToSet": {"sharingAgreedBy": user_id}} if agree else {"$pull": {"sharingAgreedBy": user_id}}
+    # changedAt: a resync `since` finds the conversation, whose messages now read differently.
+    change["$set"] = {"changedAt": now}
+    return _conversations().find_one_and_update({"_id": conversation_id}, change,
+                                                return_document=ReturnDocument.AFTER)
+
+
+def set_muted(blocker, blocked, muted):
+    """Let (or stop) the blocked user write in every conversation of the pair."""
+    change = {"$addToSet" if muted else "$pull": {"mutedSenders": blocked}}
+    _conversations().update_many({"participants": {"$all": [blocker, blocked]}}, change)
+
+
 def claim_for_message(message, participants):
     """Take the conversation's next sequence number and make the message its latest, in one
     round trip: unread for the others, un-hidden for all. None unless the sender takes part."""
@@ -106,13 +122,14 @@ def claim_for_message(message, participants):
     unread = {f"unreadCounts.{i}": 1 for i, user in enumerate(participants) if user != sender}
     at = message["createdAt"]
     return _conversations().find_one_and_update(
-        {"_id": message["conversationId"], "participants": sender},
+        # `mutedSenders`: participants the other one blocked (chat/blocks.py keeps it in step).
+        {"_id": message["conversationId"], "participants": sender, "mutedSenders": {"$ne": sender}},
         {"$inc": {"seq": 1, **unread},
-         "$set": {"lastMessage": preview(message), "lastMessageAt": at, "lastMessageId": message["_id"],
+         "$set": {**preview_fields(message), "lastMessageAt": at, "lastMessageId": message["_id"],
                   "updatedAt": at, "changedAt": at, "visibleTo": list(participants)},
          # Who has written here: the others see a participant's email only once they have.
          "$addToSet": {"writers": sender}},
-        projection={"seq": 1, "participants": 1}, return_document=ReturnDocument.AFTER)
+        projection={"seq": 1, "participants": 1, "sharingAgreedBy": 1}, return_document=ReturnDocument.AFTER)
 
 
 def unclaim_message(conversation_id, message_id, participants, sender_id):
@@ -122,24 +139,18 @@ def unclaim_message(conversation_id, message_id, participants, sender_id):
               for i, user in enumerate(participants) if user != sender_id}
     _conversations().update_one({"_id": conversation_id}, {"$set": counts})
     newest = _messages().find_one({"conversationId": conversation_id}, sort=[("_id", DESCENDING)])
-    restored = {"lastMessage": "", "lastMessageId": None}
+    restored = {"lastMessage": "", "lastMessageMasked": None, "lastMessageSenderId": None,
+                "lastMessageId": None}
     if newest:
-        restored = {"lastMessage": preview(newest), "lastMessageId": newest["_id"],
+        restored = {**preview_fields(newest), "lastMessageId": newest["_id"],
                     "lastMessageAt": newest["createdAt"]}
     _conversations().update_one({"_id": conversation_id, "lastMessageId": message_id}, {"$set": restored})
-
-
-def preview(message):
-    """Return the conversation-list text for a message."""
-    if message.get("deleted"):
-        return message["content"]
-    return message.get("content") or message.get("fileName") or ""
 
 
 def refresh_preview(message):
     """Rewrite the conversation's lastMessage if this message is still its latest."""
     _conversations().update_one({"_id": message["conversationId"], "lastMessageId": message["_id"]},
-                                {"$set": {"lastMessage": preview(message)}})
+                                {"$set": preview_fields(message)})
 
 
 def uncount_read(conversation, user_id, count):

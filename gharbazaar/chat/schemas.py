@@ -108,3 +108,24 @@ class MessagePage(BaseSchema):
     def _no_blank_before(self, data, **kwargs):
         data["before"] = data["before"] or None
         return data
+
+
+class UserRef(BaseSchema):
+    userId = fields.String(required=True, validate=ID_LENGTH)
+
+
+REPORT_REASONS = ("scam_or_fraud", "payment_request", "fake_listing", "harassment", "spam",
+                  "offensive", "other")
+
+
+class ReportBody(BaseSchema):
+    reason = fields.String(required=True, validate=validate.OneOf(REPORT_REASONS))
+    details = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class ReportMessage(ReportBody, MessageRef):
+    pass
+
+
+class ReportConversation(ReportBody, ConversationRef):
+    pass

@@ -9,10 +9,10 @@ from pymongo.errors import DuplicateKeyError
 from .. import realtime, throttle
 from ..db import object_id
 from ..models import iso, utcnow
-from ..errors import NotFound, RateLimited, ValidationFailed
+from ..errors import Forbidden, NotFound, RateLimited, ValidationFailed
 from ..files import service as files
 from ..users import service as users
-from . import models, repository
+from . import blocks, models, repository, safety_gate
 from .access import SCOPE, claim_for, conversation_for, participants_of, room_of
 # Re-exported: routes and socket events call this module only.
 from .messages import delete_message, edit_message, list_messages, send_message  # noqa: F401
@@ -32,16 +32,22 @@ def create_conversation(actor, data):
     if other_id == actor.id:
         raise ValidationFailed(SELF_CONVERSATION,
                                details=[{"field": "otherUserId", "message": "Must be another user."}])
+    muted = blocks.muted_in([actor.id, other_id])
+    if actor.id in muted:
+        raise Forbidden(blocks.BLOCKED_TEXT)
+    initial = (data["initialMessage"] or "").strip()
+    if initial:  # refused before anything is made, not after an empty conversation exists
+        safety_gate.screen(initial)
     users.remember(actor)
     existing = repository.find_pair(actor.id, other_id, property_id)
     if existing is not None:
         return _reopen(actor, existing), False
     throttle.hit(throttle.CONVERSATIONS, actor.id, "Too many new conversations. Please try again later.")
     try:
-        doc = repository.insert_conversation(models.new_conversation(actor, other_id, data, utcnow()))
+        doc = repository.insert_conversation(dict(models.new_conversation(actor, other_id, data, utcnow()),
+                                                  mutedSenders=muted))
     except DuplicateKeyError:  # a concurrent request created it first: theirs is the one
         return _reopen(actor, repository.find_pair(actor.id, other_id, property_id)), False
-    initial = (data["initialMessage"] or "").strip()
     if initial:
         send_message(actor, str(doc["_id"]), {"content": initial, "type": "text", "fileUrl": None,
                                               "clientMessageId": None})
@@ -87,10 +93,14 @@ def hide_conversation(actor, conversation_id):
 
 
 def join(actor, conversation_id):
-    """Return the conversation the actor may follow live (the caller joins its room)."""
+    """Return (rooms, conversation) the actor may follow live (the caller joins the rooms).
+
+    Two rooms: the conversation's, and the actor's own in it, where a message shown differently
+    to each participant (masked contact details) is delivered.
+    """
     throttle.hit(throttle.JOINS, actor.id, throttle.JOINS_TEXT)
     doc = conversation_for(actor, conversation_id)
-    return room_of(doc), describe(doc, actor.id)
+    return [room_of(doc), realtime.viewer_room(str(doc["_id"]), actor.id)], describe(doc, actor.id)
 
 
 def mark_read(actor, conversation_id, up_to=None, origin_sid=None):
@@ -108,8 +118,10 @@ def mark_read(actor, conversation_id, up_to=None, origin_sid=None):
 
 
 def typing(actor, conversation_id, is_typing, origin_sid=None):
-    """Tell the room the actor is (not) typing; over the limit, drop it without a word."""
-    oid, _participants = participants_of(actor, conversation_id)
+    """Tell the room the actor is (not) typing; over the limit or when blocked, drop it without a word."""
+    oid, participants = participants_of(actor, conversation_id)
+    if not blocks.may_type(actor.id, oid, participants):
+        return {"conversationId": str(oid), "isTyping": is_typing, "dropped": True}
     try:
         # Keyed on the canonical id: another spelling of the same id must not get a fresh budget.
         throttle.hit(throttle.TYPING, f"{actor.id}:{oid}")
@@ -129,5 +141,5 @@ def upload(actor, conversation_id, file_storage):
 
 
 def contacts(user_id):
-    """Return everyone who shares a conversation with the user."""
-    return repository.partners_of(user_id)
+    """Return everyone who shares a conversation with the user, less those in a block with them."""
+    return set(repository.partners_of(user_id)) - blocks.severed(user_id)

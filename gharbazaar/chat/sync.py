@@ -39,7 +39,7 @@ def _entry(doc, actor, messages, limit, after=0):
     last_seq = messages[-1]["changeSeq"] if messages else after
     return {"conversationId": str(doc["_id"]), "lastSeq": last_seq,
             "conversation": describe(doc, actor.id),
-            "messages": [models.message(m) for m in messages], "hasMore": has_more}
+            "messages": [models.message(m, actor.id, doc) for m in messages], "hasMore": has_more}
 
 
 def changes(actor, after=None, since=None, limit=MAX_CHANGES):

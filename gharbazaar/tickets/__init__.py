@@ -5,7 +5,7 @@ from ..db import register_indexes
 from ..files import service as files
 from ..presence import service as presence
 from ..runtime.server import when_serving
-from . import access, assignment, canned, events, notes, repository, routes, service, timers
+from . import access, assignment, canned, events, evidence, notes, repository, routes, service, timers
 from . import desk_routes  # noqa: F401 (its routes join routes.bp and routes.desk_bp)
 
 
@@ -14,6 +14,7 @@ def init_app(app, socketio):
     register_indexes(app, repository.INDEXES)
     register_indexes(app, canned.INDEXES)
     register_indexes(app, notes.INDEXES)
+    register_indexes(app, evidence.INDEXES)
     openapi.register(app, routes.bp)
     openapi.register(app, routes.desk_bp)
     handlers.mount(socketio, events.HANDLERS, realtime.FEATURE_NAMESPACES["tickets"])

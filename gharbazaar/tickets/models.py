@@ -134,8 +134,23 @@ TicketAnswer = shape("TicketAnswer", ticket=nested(TicketView))
 TicketListing = shape(
     "TicketListing", tickets=nested(TicketView, many=True), hasMore=flag(),
     nextBefore=text(nullable=True, metadata={"description": "Pass as `before` for older tickets."}))
+EvidenceMessage = shape(
+    "EvidenceMessage", messageId=text(), senderId=text(), senderName=text(nullable=True), content=text(),
+    type=text(nullable=True), fileName=text(nullable=True), createdAt=when(nullable=True),
+    editedAt=when(nullable=True), deleted=flag())
+EvidenceSnapshot = shape(
+    "EvidenceSnapshot", seq=fields.Integer(required=True), takenAt=when(),
+    prevHash=text(metadata={"description": "hash of the previous snapshot in the chain (64 zeros: none)."}),
+    hash=text(metadata={"description": "sha256 of the snapshot's canonical JSON, prevHash included."}),
+    ticketId=object_id(), reporterId=text(), reportedUserId=text(nullable=True),
+    subject=fields.Dict(required=True, metadata={
+        "description": "What was reported: conversationId, messageId (a message report), reason, details."}),
+    messages=nested(EvidenceMessage, many=True))
 TicketWithMessages = shape("TicketWithMessages", ticket=nested(TicketView),
-                           messages=nested(TicketMessageView, many=True))
+                           messages=nested(TicketMessageView, many=True),
+                           evidence=fields.Nested(EvidenceSnapshot, many=True, metadata={
+                               "description": "Staff only, on report tickets: the reported messages as "
+                                              "they stood when reported."}))
 TicketMessageAnswer = shape("TicketMessageAnswer", message=nested(TicketMessageView))
 TicketUpload = shape("TicketUpload", url=text(metadata={"format": "uri"}), fileId=object_id(),
                      fileName=text(), fileType=one_of(("image", "document")))
@@ -206,3 +221,8 @@ def ticket(doc):
 def message(doc):
     """Return a stored ticket message as clients see it."""
     return _MESSAGE.dump(doc)
+
+
+def evidence(snapshots):
+    """Return stored evidence snapshots as staff see them (exactly as stored and hashed)."""
+    return [EvidenceSnapshot().dump(s) for s in snapshots]

@@ -52,11 +52,16 @@ def all_tickets(args):
 def one_ticket(ticket_id):
     """Get a ticket and its messages (owner, assignee, staff).
 
-    `messages` is also at the top level.
+    `messages` is also at the top level. Staff also get `evidence` on report tickets.
     """
-    ticket, messages = service.get(authenticate_request(), ticket_id)
+    actor = authenticate_request()
+    ticket, messages = service.get(actor, ticket_id)
     shown = [models.message(m) for m in messages]
-    return _ok({"ticket": models.ticket(ticket), "messages": shown}, messages=shown)
+    data = {"ticket": models.ticket(ticket), "messages": shown}
+    snapshots = service.evidence_for(actor, ticket)
+    if snapshots:
+        data["evidence"] = models.evidence(snapshots)
+    return _ok(data, messages=shown)
 
 
 @bp.post("")

@@ -10,7 +10,7 @@ from ..errors import Conflict, Forbidden, ValidationFailed
 from ..files import service as files
 from ..users import service as users
 from ..presence import service as presence
-from . import access, assignment, canned, capacity, clock, models, notify, repository, sla, states
+from . import access, assignment, canned, capacity, clock, evidence, models, notify, repository, sla, states
 from .access import visible
 
 log = logging.getLogger(__name__)
@@ -24,19 +24,29 @@ FILE_NOT_HERE = "File not found for this ticket"
 RETRIES = 3
 
 
-def create(actor, data):
-    """Open a ticket whose problem is its first message, then try to assign it."""
+def create(actor, data, evidence_content=None):
+    """Open a ticket whose problem is its first message, then try to assign it.
+
+    evidence_content (reports): a snapshot of reported messages, chained in `evidence`, staff-only.
+    """
     if actor.is_staff:
         raise Forbidden(STAFF_CANNOT_CREATE)
     throttle.hit(throttle.MESSAGES, actor.id)
     users.remember(actor)
     now = clock.now()
     ticket = repository.insert(models.new_ticket(actor, data, now, sla.new_ticket_fields(data, now)))
+    if evidence_content is not None:
+        evidence.record(ticket["_id"], evidence_content, now)
     repository.add_message(models.new_message(ticket, actor, data["problem"], None, None, now))
     placed = {doc["_id"]: doc for doc in _hand_out()}
     ticket = placed.get(ticket["_id"]) or repository.find(ticket["_id"])
     notify.created(ticket)
     return ticket
+
+
+def evidence_for(actor, ticket):
+    """Return the evidence snapshots of a ticket for staff; None for anyone else (the reporter too)."""
+    return evidence.for_ticket(ticket["_id"]) if actor.is_staff else None
 
 
 def employee_room(actor):

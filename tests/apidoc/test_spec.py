@@ -165,8 +165,10 @@ def loaded_schemas(payload):
     return {s for s in candidates if isinstance(s, type) and issubclass(s, BaseSchema)}
 
 
-def test_each_socket_event_loads_the_schema_it_documents(socket_client, loaded, app):
-    sock = socket_client(make_token("doc-socket", "buyer"))
+def test_each_socket_event_loads_the_schema_it_documents(socket_client, loaded, make_app):
+    # More events than one connection may send in a second by default: the budget is raised here.
+    app = make_app(RATE_LIMIT_SOCKET_EVENTS="1000 per second")
+    sock = socket_client(make_token("doc-socket", "buyer"), target=app)
     for event, (payload, _, _) in catalogue(app)["client"].items():
         documented = loaded_schemas(payload)
         loaded.clear()
@@ -192,3 +194,19 @@ def test_docs_page_and_assets_are_served_locally(client):
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_docs_script_parses():
     subprocess.run(["node", "--check", str(STATIC / "apidoc.js")], check=True, timeout=30)
+
+
+def test_the_safety_flags_and_contact_sharing_are_documented_on_both_pages(openapi, asyncapi):
+    schemas = openapi["components"]["schemas"]
+    assert "safety" in schemas["MessageView"]["required"]
+    flags = schemas["SafetyView"]["properties"]
+    assert set(flags["categories"]["items"]["enum"]) == {
+        "phone", "email", "upi", "payment", "otp", "link", "messaging_app"}
+    assert set(flags["action"]["enum"]) == {"allow", "warn", "mask"}
+    assert "contactSharing" in schemas["ConversationView"]["required"]
+    blocked = openapi["paths"]["/api/v1/chat/conversations/{conversation_id}/messages"]["post"]["responses"]
+    assert "message_blocked" in blocked["422"]["description"]
+    names = {m["name"] for m in asyncapi["components"]["messages"].values()}
+    assert {"contact-sharing:updated", "user_blocked", "contact-sharing:agree", "block_user",
+            "report_message", "report_conversation"} <= names
+    assert "safety" in asyncapi["components"]["schemas"]["MessageView"]["properties"]

@@ -213,7 +213,8 @@ def test_edit_and_delete_are_announced_and_guarded(room):
     assert refused["error"] == "Not authorized to delete this message"
     edited = emit(bsock, "edit_message", {"messageId": message["id"], "content": "final"})["data"]["message"]
     expected = {"id": message["id"], "_id": message["id"], "conversationId": conv_id, "content": "final",
-                "edited": True, "editedAt": edited["editedAt"], "changeSeq": edited["changeSeq"]}
+                "edited": True, "editedAt": edited["editedAt"], "changeSeq": edited["changeSeq"],
+                "safety": {"categories": [], "action": "allow"}}
     assert events(ssock, "message_edited") == [expected] and events(bsock, "message_edited") == [expected]
     emit(bsock, "delete_message", {"messageId": message["id"]})
     gone = {"id": message["id"], "_id": message["id"], "conversationId": conv_id,

@@ -8,10 +8,10 @@ from tests.support import unique
 API = "/api/v1/chat"
 MESSAGE_FIELDS = ["id", "_id", "conversationId", "senderId", "senderEmail", "senderName", "content", "type",
                   "fileUrl", "thumbnailUrl", "fileName", "fileSize", "read", "readAt", "edited", "deleted",
-                  "clientMessageId", "seq", "changeSeq", "createdAt", "updatedAt"]
+                  "clientMessageId", "seq", "changeSeq", "createdAt", "updatedAt", "safety"]
 CONVERSATION_FIELDS = ["id", "_id", "type", "conversationType", "participants", "propertyId", "propertyTitle",
-                       "lastMessage", "lastMessageAt", "seq", "unreadCount", "otherUser", "createdAt",
-                       "updatedAt"]
+                       "lastMessage", "lastMessageAt", "seq", "unreadCount", "otherUser", "contactSharing",
+                       "createdAt", "updatedAt"]
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 

@@ -190,3 +190,18 @@ def test_an_event_for_two_namespaces_crosses_redis_as_one_message(cluster, clien
     watcher.close()
     emits = [(m["event"], m.get("namespaces")) for m in published if m["method"] == "emit"]
     assert emits == [("new_message", ["/", "/chat"]), ("message_notification", ["/", "/chat"])]
+
+
+def test_a_masked_message_reaches_each_side_in_its_form_across_processes(cluster, clients):
+    a, b = cluster()
+    buyer, seller = new_person("buyer", "Asha"), new_person("seller", "Ravi")
+    conv_id = conversation(a, buyer, seller)
+    sender_on_b = join(clients(b, buyer), conv_id)  # the sender's other tab, on the other process
+    on_a, on_b = join(clients(a, buyer), conv_id), join(clients(b, seller), conv_id)
+    phone = "call me on 9876543210"
+    sent = on_a.emit("send_message", {"conversationId": conv_id, "content": phone})["data"]["message"]
+    masked = on_b.wait_for("new_message")
+    assert masked["id"] == sent["id"] and "9876543210" not in masked["content"]
+    assert sender_on_b.wait_for("new_message")["content"] == phone
+    assert on_b.emit("presence:heartbeat", {})["success"] is True  # everything sent before has arrived
+    assert [m["id"] for m in on_b.received("new_message")] == [sent["id"]]

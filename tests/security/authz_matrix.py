@@ -25,9 +25,11 @@ Targets: `self` (no object: the subject's own presence or room), `conversation`,
 (the owner's message in it), `chat_file` (uploaded to it),
 `ticket` (assigned to the assignee), `open_ticket` (unassigned), `closed_ticket`,
 `ticket_file` (uploaded to the ticket), `note` (an internal note the assignee wrote on the
-ticket: `{scope}` is the ticket), `canned_reply` (the assignee's personal one). `fresh: True`
-rows act on objects made for the test (they change them, or their answer depends on how many
-objects the subjects have); the others read the one world built per module.
+ticket: `{scope}` is the ticket), `canned_reply` (the assignee's personal one),
+`blocked_conversation` (a new user started it with the owner, wrote in it, then blocked the
+owner: `{blocker}` is that user). `fresh: True` rows act on objects made for the test (they
+change them, or their answer depends on how many objects the subjects have); the others read
+the one world built per module.
 
 Outcomes:
 - `ALLOW`: 2xx / ack `{success: true}`.
@@ -42,7 +44,7 @@ the object is unchanged afterwards and the object's people receive no event.
 Placeholders in `rest` / `socket`: `{id}` the object's id; `{scope}` the conversation or
 ticket it belongs to; `{url}` a file link to `{id}`; `{owner}`, `{employee}` those subjects'
 user ids; `{property}` the conversation's property id; `{since}` an instant just before the
-object was made. `FILE` in a form is a small real PNG.
+object was made; `{stranger}` a user id nobody else uses. `FILE` in a form is a small real PNG.
 
 Files belong to their uploader (here always the owner): a message may carry only its sender's
 own upload, so `attach_*_file` is the owner's alone, though everyone in the conversation or on
@@ -59,6 +61,7 @@ OWNERS = {
     "ticket": {"owner", "assignee"}, "open_ticket": {"owner"}, "closed_ticket": {"owner", "assignee"},
     "ticket_file": {"owner"},
     "note": {"assignee"}, "canned_reply": {"assignee"},
+    "blocked_conversation": {"owner"},
 }
 KINDS = ("real", "missing", "malformed")
 FILE = "<a small real PNG>"
@@ -79,6 +82,8 @@ NO_TICKET = (404, "not_found", "Ticket not found")
 STAFF_ONLY_LIST = (403, "forbidden", "Only employees can view all tickets")
 STAFF_CANNOT_CREATE = (403, "forbidden", "Employees cannot create support tickets")
 STAFF_ONLY_ASSIGN = (403, "forbidden", "Only employees can assign tickets")
+BLOCKED = (403, "forbidden", "You cannot message this user")
+OWN_REPORT = (400, "validation_error", "You cannot report your own message")
 ADMIN_ONLY_ASSIGN_OTHERS = (403, "forbidden", "Only admins can assign tickets to other employees")
 ALREADY_ASSIGNED = (409, "invalid_transition", "Ticket is already assigned")
 ASSIGNEE_ONLY_STATUS = (403, "forbidden", "Only assigned employee can change ticket status")
@@ -167,6 +172,52 @@ MATRIX = [
      "socket": {"event": "delete_message", "payload": {"messageId": "{id}"}},
      "real": each(NO_MESSAGE, owner=ALLOW, participant=NOT_DELETER),
      "missing": each(NO_MESSAGE), "malformed": each(NO_MESSAGE)},
+    # ---- chat: safety (contact-sharing consent, blocks, reports) -------------------------
+    {"action": "agree_to_share_contacts", "target": "conversation", "fresh": True,
+     "rest": {"method": "POST", "path": f"{CHAT}/conversations/{{id}}/contact-sharing"},
+     "socket": {"event": "contact-sharing:agree", "payload": {"conversationId": "{id}"}},
+     "real": each(NOT_IN_CONVERSATION, owner=ALLOW, participant=ALLOW),
+     "missing": each(NOT_IN_CONVERSATION), "malformed": each(NO_CONVERSATION)},
+    {"action": "withdraw_contact_sharing", "target": "conversation", "fresh": True,
+     "rest": {"method": "DELETE", "path": f"{CHAT}/conversations/{{id}}/contact-sharing"},
+     "socket": {"event": "contact-sharing:withdraw", "payload": {"conversationId": "{id}"}},
+     "real": each(NOT_IN_CONVERSATION, owner=ALLOW, participant=ALLOW),
+     "missing": each(NOT_IN_CONVERSATION), "malformed": each(NO_CONVERSATION)},
+    {"action": "list_blocks", "target": "self",
+     "rest": {"method": "GET", "path": f"{CHAT}/blocks"},
+     "real": each(ALLOW)},
+    {"action": "block_user", "target": "self",
+     "note": "anyone may block any id (a stranger here, so no other cell is affected)",
+     "rest": {"method": "POST", "path": f"{CHAT}/blocks", "json": {"userId": "{stranger}"}},
+     "socket": {"event": "block_user", "payload": {"userId": "{stranger}"}},
+     "real": each(ALLOW)},
+    {"action": "unblock_user", "target": "self",
+     "rest": {"method": "DELETE", "path": f"{CHAT}/blocks/{{stranger}}"},
+     "socket": {"event": "unblock_user", "payload": {"userId": "{stranger}"}},
+     "real": each(ALLOW)},
+    {"action": "send_to_blocker", "target": "blocked_conversation", "fresh": True,
+     "note": "the owner is blocked: still a participant (history readable), no longer a writer",
+     "rest": {"method": "POST", "path": f"{CHAT}/conversations/{{id}}/messages", "json": {"content": PROBE}},
+     "socket": {"event": "send_message", "payload": {"conversationId": "{id}", "content": PROBE}},
+     "real": each(NOT_IN_CONVERSATION, owner=BLOCKED)},
+    {"action": "read_blockers_history", "target": "blocked_conversation", "fresh": True,
+     "rest": {"method": "GET", "path": f"{CHAT}/conversations/{{id}}/messages"},
+     "real": each(NOT_VIEWER, owner=ALLOW)},
+    {"action": "start_conversation_with_blocker", "target": "blocked_conversation", "fresh": True,
+     "rest": {"method": "POST", "path": f"{CHAT}/conversations",
+              "json": {"otherUserId": "{blocker}", "propertyId": "{property}"}},
+     "real": each(HIDDEN, owner=BLOCKED)},
+    {"action": "report_message", "target": "message", "fresh": True,
+     "note": "the other participant's message only; the evidence goes to staff on a Report ticket",
+     "rest": {"method": "POST", "path": f"{CHAT}/messages/{{id}}/report", "json": {"reason": "spam"}},
+     "socket": {"event": "report_message", "payload": {"messageId": "{id}", "reason": "spam"}},
+     "real": each(NO_MESSAGE, owner=OWN_REPORT, participant=ALLOW),
+     "missing": each(NO_MESSAGE), "malformed": each(NO_MESSAGE)},
+    {"action": "report_conversation", "target": "conversation", "fresh": True,
+     "rest": {"method": "POST", "path": f"{CHAT}/conversations/{{id}}/report", "json": {"reason": "spam"}},
+     "socket": {"event": "report_conversation", "payload": {"conversationId": "{id}", "reason": "spam"}},
+     "real": each(NOT_IN_CONVERSATION, owner=ALLOW, participant=ALLOW),
+     "missing": each(NOT_IN_CONVERSATION), "malformed": each(NO_CONVERSATION)},
     # ---- chat: files ---------------------------------------------------------------------
     {"action": "upload_to_conversation", "target": "conversation", "fresh": True,
      "rest": {"method": "POST", "path": f"{CHAT}/upload", "form": {"conversationId": "{id}", "file": FILE}},

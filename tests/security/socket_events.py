@@ -28,6 +28,12 @@ BASELINES = {
     "presence:get-status": ("buyer", {"userIds": ["{seller}"]}),
     "presence:heartbeat": ("buyer", {}),
     "sync": ("buyer", {"conversations": {"{conversation_id}": 0}, "since": "{since}"}),
+    "contact-sharing:agree": ("buyer", CONVERSATION),
+    "contact-sharing:withdraw": ("buyer", CONVERSATION),
+    "block_user": ("buyer", {"userId": "{fresh}"}),
+    "unblock_user": ("buyer", {"userId": "{fresh}"}),
+    "report_message": ("seller", {"messageId": "{message_id}", "reason": "spam", "details": "x"}),
+    "report_conversation": ("seller", {**CONVERSATION, "reason": "other", "details": "x"}),
 }
 WHOLE, BARE = ("<payload>",), ("<bare id>",)
 

@@ -29,6 +29,7 @@ from tests.security.sweeps import fill
 from tests.support import auth, make_token, unique
 
 MALFORMED = "not-an-object-id"
+CHAT_TARGETS = ("conversation", "message", "chat_file", "blocked_conversation")
 # Known failures: {(action, kind, subject, transport): reason}; each is xfail(strict=True).
 # Empty since files/service.py open_for checks credentials before looking the file up.
 KNOWN = {}
@@ -45,6 +46,8 @@ class Obj:
     property: str = ""
     since: str = ""
     url: str = ""  # a file's signed link
+    party: str = ""  # blocked_conversation: the other participant, who blocked the owner
+    party_token: str = ""
 
 
 @dataclass
@@ -115,9 +118,29 @@ class World:
                         json={"title": "mine", "content": text})["cannedReply"]
         return Obj("canned_reply", reply["id"], [text], reply["id"])
 
+    def blocked_conversation(self):
+        """A conversation a new user started with the owner, then blocked the owner (chat/blocks.py)."""
+        blocker = unique("blocker")
+        token = make_token(blocker, "seller", name=f"blocker {blocker}")
+        prop, text = unique("prop"), f"private chat text {unique('b')}"
+        since = iso(utcnow() - timedelta(seconds=2))
+
+        def ok(method, path, **kwargs):
+            response = self.client.open(path, method=method, headers=auth(token), **kwargs)
+            assert response.status_code in (200, 201), (path, response.get_json())
+            return response.get_json()["data"]
+        conv = ok("POST", "/api/v1/chat/conversations",
+                  json={"otherUserId": self.people["owner"]["id"], "propertyId": prop})["conversation"]
+        ok("POST", f"/api/v1/chat/conversations/{conv['id']}/messages", json={"content": text})
+        ok("POST", "/api/v1/chat/blocks", json={"userId": self.people["owner"]["id"]})
+        return Obj("blocked_conversation", conv["id"], [conv["id"], text], conv["id"], prop, since,
+                   party=blocker, party_token=token)
+
     def fresh(self, target):
         if target == "canned_reply":
             return self.canned_reply()
+        if target == "blocked_conversation":
+            return self.blocked_conversation()
         if target in ("conversation", "message"):
             conv, message = self.conversation()
             return conv if target == "conversation" else message
@@ -209,7 +232,7 @@ def snapshot(world, objects):
             state.append(database.cannedreplies.find_one({"_id": obj.id}))
             continue
         oid = ObjectId(obj.scope_id)
-        if obj.target in ("conversation", "message", "chat_file"):
+        if obj.target in CHAT_TARGETS:
             state.append(database.conversations.find_one({"_id": oid}))
             state.append(list(database.messages.find({"conversationId": oid}).sort("_id", 1)))
         else:
@@ -223,9 +246,11 @@ def snapshot(world, objects):
 
 def observer(world, socket, obj, subject):
     """A socket of one of the object's people (not the subject), in the object's room."""
-    chat = obj.target in ("conversation", "message", "chat_file")
+    chat = obj.target in CHAT_TARGETS
     who = "owner" if subject != "owner" else ("participant" if chat else "assignee")
-    sock = socket(world.people[who]["token"])
+    # The owner's counterpart in a blocked conversation is its blocker, not one of the subjects.
+    token = obj.party_token if who == "participant" and obj.party_token else world.people[who]["token"]
+    sock = socket(token)
     event, key = ("join_conversation", "conversationId") if chat else ("join_ticket", "ticketId")
     assert sock.emit(event, {key: obj.scope_id}, callback=True)["success"] is True
     sock.get_received()
@@ -255,7 +280,8 @@ def test_every_subject_gets_exactly_its_matrix_outcome_and_nothing_more(cell, wo
     values = {"id": ids[kind], "scope": obj.scope_id if obj else "", "url": url,
               "owner": world.people["owner"]["id"],
               "employee": world.people["employee"]["id"],
-              "property": obj.property if obj else "", "since": obj.since if obj else ""}
+              "property": obj.property if obj else "", "since": obj.since if obj else "",
+              "blocker": obj.party if obj else "", "stranger": unique("stranger")}
     denied = isinstance(expected, tuple)
     touched = list(world.objects.values()) + ([obj] if obj and obj not in world.objects.values() else [])
     before = snapshot(world, touched) if denied else None

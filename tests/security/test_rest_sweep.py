@@ -44,6 +44,15 @@ BASELINES = {
     ("PUT", f"{C}/messages/{{message_id}}"): ("buyer", {"json": {"content": "Edited"}}),
     ("DELETE", f"{C}/messages/{{message_id}}"): ("buyer", {}),
     ("POST", f"{C}/upload"): ("buyer", {"form": {"conversationId": "{conversation_id}"}}),
+    ("POST", f"{C}/conversations/{{conversation_id}}/contact-sharing"): ("buyer", {}),
+    ("DELETE", f"{C}/conversations/{{conversation_id}}/contact-sharing"): ("buyer", {}),
+    # Blocks name a fresh user each time, so no block ever touches the world's people.
+    ("GET", f"{C}/blocks"): ("buyer", {}),
+    ("POST", f"{C}/blocks"): ("buyer", {"json": {"userId": "{fresh}"}}),
+    ("DELETE", f"{C}/blocks/{{user_id}}"): ("buyer", {}),
+    ("POST", f"{C}/messages/{{message_id}}/report"): ("seller", {"json": {"reason": "spam", "details": "x"}}),
+    ("POST", f"{C}/conversations/{{conversation_id}}/report"): ("seller", {"json": {
+        "reason": "other", "details": "x"}}),
     ("GET", "/api/v1/files/{file_id}"): ("anonymous", {"query": {"exp": "{exp}", "sig": "{sig}"}}),
     ("POST", "/api/v1/sync"): ("buyer", {"json": {
         "conversations": {"{conversation_id}": 0}, "since": "{since}"}}),

@@ -13,7 +13,7 @@ import jwt
 import requests
 import socketio
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[2]  # the repository: tests/support/__init__.py -> ../../
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0001"
 FRONTEND_ORIGIN = "http://localhost:3000"
 

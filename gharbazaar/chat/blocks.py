@@ -1,0 +1,119 @@
+"""Blocking: a user stops another from writing to them, starting conversations with them, or seeing
+their presence. History stays readable for both; unblocking undoes it.
+
+Owns the `chat_blocks` collection (one document per blocker -> blocked pair). The pair's
+conversations also list the blocked user in `mutedSenders`, so that sending checks the block in
+the write it already makes (no extra round trip on the send path).
+"""
+import time
+
+from flask import current_app
+from pymongo import ASCENDING, IndexModel
+
+from .. import realtime
+from ..db import get_db
+from ..errors import Forbidden, ValidationFailed
+from ..models import iso, utcnow
+from . import repository
+from .access import SCOPE
+
+BLOCKS = "chat_blocks"
+INDEXES = {BLOCKS: [
+    IndexModel([("blocker", ASCENDING), ("blocked", ASCENDING)], unique=True, name="one_per_pair"),
+    # "Has anyone in this conversation blocked me?" and the presence filter read by `blocked`.
+    IndexModel([("blocked", ASCENDING), ("blocker", ASCENDING)], name="by_blocked"),
+]}
+BLOCKED_TEXT = "You cannot message this user"
+SELF_TEXT = "You cannot block yourself"
+# Typing asks "am I blocked here?" at most this often per sender and conversation: a keystroke
+# must not cost a query, and a block reaching typing a few seconds late shows nothing private.
+TYPING_RECHECK_S = 5.0
+TYPING_CACHE_MAX = 10_000
+
+
+def _blocks():
+    return get_db()[BLOCKS]
+
+
+def _view(doc):
+    return {"userId": doc["blocked"], "blockedAt": iso(doc["createdAt"])}
+
+
+def block(actor, user_id):
+    """Block a user (idempotent) and tell the blocker's own sockets; the blocked user is told nothing."""
+    if user_id == actor.id:
+        raise ValidationFailed(SELF_TEXT, details=[{"field": "userId", "message": "Must be another user."}])
+    now = utcnow()
+    _blocks().update_one({"blocker": actor.id, "blocked": user_id},
+                         {"$setOnInsert": {"createdAt": now}}, upsert=True)
+    doc = _blocks().find_one({"blocker": actor.id, "blocked": user_id})
+    repository.set_muted(actor.id, user_id, muted=True)
+    _forget_typing()
+    answer = dict(_view(doc), blocked=True)
+    realtime.publish(SCOPE, "user_blocked", answer, realtime.user_room(actor.id))
+    return answer
+
+
+def unblock(actor, user_id):
+    """Lift a block (idempotent) and tell the blocker's own sockets."""
+    _blocks().delete_one({"blocker": actor.id, "blocked": user_id})
+    repository.set_muted(actor.id, user_id, muted=False)
+    _forget_typing()
+    answer = {"userId": user_id, "blockedAt": None, "blocked": False}
+    realtime.publish(SCOPE, "user_blocked", answer, realtime.user_room(actor.id))
+    return answer
+
+
+def list_blocks(actor):
+    """Return the users the actor blocked, oldest block first."""
+    docs = _blocks().find({"blocker": actor.id}).sort("createdAt", ASCENDING).limit(1000)
+    return {"blocks": [_view(doc) for doc in docs]}
+
+
+def muted_in(participants):
+    """Return the participants another participant blocked (they may not write in a new conversation)."""
+    found = _blocks().find({"blocker": {"$in": list(participants)}, "blocked": {"$in": list(participants)}},
+                           projection={"blocked": 1})
+    return sorted({doc["blocked"] for doc in found})
+
+
+def check_can_write(sender_id, conversation):
+    """Raise Forbidden when another participant of a stored conversation has blocked the sender."""
+    if sender_id in (conversation.get("mutedSenders") or ()):
+        raise Forbidden(BLOCKED_TEXT)
+
+
+def explain_refusal(sender_id, participants):
+    """After the send path's write refused the sender: raise Forbidden(BLOCKED_TEXT) if a block is why."""
+    others = [p for p in participants if p != sender_id]
+    query = {"blocked": sender_id, "blocker": {"$in": others}}
+    if others and _blocks().find_one(query, projection={"_id": 1}):
+        raise Forbidden(BLOCKED_TEXT)
+
+
+def severed(user_id):
+    """Return everyone in a block with the user, either way (they see none of each other's presence)."""
+    found = {doc["blocker"] for doc in _blocks().find({"blocked": user_id}, projection={"blocker": 1})}
+    found.update(doc["blocked"] for doc in _blocks().find({"blocker": user_id}, projection={"blocked": 1}))
+    return found
+
+
+def may_type(sender_id, oid, participants):
+    """Return False when another participant blocked the sender (their typing is then dropped)."""
+    cache = current_app.extensions.setdefault("gharbazaar.typing_blocks", {})
+    key, now = (sender_id, oid), time.monotonic()
+    known = cache.get(key)
+    if known is not None and now - known[0] < TYPING_RECHECK_S:
+        return known[1]
+    if len(cache) >= TYPING_CACHE_MAX:
+        cache.clear()
+    others = [p for p in participants if p != sender_id]
+    allowed = not (others and _blocks().find_one({"blocked": sender_id, "blocker": {"$in": others}},
+                                                 projection={"_id": 1}))
+    cache[key] = (now, allowed)
+    return allowed
+
+
+def _forget_typing():
+    # This process sees a block at once; other processes within TYPING_RECHECK_S.
+    current_app.extensions.get("gharbazaar.typing_blocks", {}).clear()
