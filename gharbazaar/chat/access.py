@@ -5,12 +5,13 @@ from flask import current_app
 
 from .. import realtime
 from ..db import object_id
-from ..errors import AppError, Forbidden
+from ..errors import AppError, Forbidden, NotFound
 from . import repository
 
 SCOPE = "chat"
 NOT_AUTHORIZED = "Not authorized for this conversation"
 NOT_AUTHORIZED_VIEW = "Not authorized to view this conversation"
+MESSAGE_NOT_FOUND = "Message not found"
 # Conversations whose participants this process has read (see participants_of), at most this many.
 KNOWN_MAX = 20_000
 
@@ -77,3 +78,15 @@ def can_read_file(actor, conversation_id):
     except AppError:
         return False
     return True
+
+
+def message_in_view(actor, message_id):
+    """Return (message, conversation) of a conversation the actor takes part in.
+
+    Outsiders get the same 404 as for unknown ids: they learn nothing about which messages exist.
+    """
+    doc = repository.find_message(object_id(message_id, "Message"))
+    conversation = doc and repository.find_conversation(doc["conversationId"])
+    if not conversation or actor.id not in conversation["participants"]:
+        raise NotFound(MESSAGE_NOT_FOUND)
+    return doc, conversation

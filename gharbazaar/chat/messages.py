@@ -11,10 +11,10 @@ from ..files import service as files
 from ..files.sniff import IMAGE
 from ..users import service as users
 from . import blocks, models, repository, safety_gate
-from .access import NOT_AUTHORIZED, NOT_AUTHORIZED_VIEW, SCOPE, conversation_for, participants_of
+from .access import (MESSAGE_NOT_FOUND, NOT_AUTHORIZED, NOT_AUTHORIZED_VIEW, SCOPE, conversation_for,
+                     message_in_view, participants_of)
 
 log = logging.getLogger(__name__)
-MESSAGE_NOT_FOUND = "Message not found"
 NOT_AUTHORIZED_EDIT = "Not authorized to edit this message"
 NOT_AUTHORIZED_DELETE = "Not authorized to delete this message"
 
@@ -103,12 +103,7 @@ def list_messages(actor, conversation_id, limit=50, before=None, skip=0):
 
 def _own_message(actor, message_id, denied):
     """Return a live message the actor sent; outsiders get the same 404 as for unknown ids."""
-    doc = repository.find_message(object_id(message_id, "Message"))
-    if doc is None:
-        raise NotFound(MESSAGE_NOT_FOUND)
-    conversation = repository.find_conversation(doc["conversationId"])
-    if conversation is None or actor.id not in conversation["participants"]:
-        raise NotFound(MESSAGE_NOT_FOUND)
+    doc, conversation = message_in_view(actor, message_id)
     if doc["senderId"] != actor.id:
         raise Forbidden(denied)
     return doc, conversation

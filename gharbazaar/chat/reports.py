@@ -3,13 +3,11 @@ a tamper-evident snapshot of the reported messages. The reported user is told no
 
 The dependency is one-way: chat calls the tickets service; tickets knows nothing of chat.
 """
-from ..db import object_id
-from ..errors import NotFound, ValidationFailed
+from ..errors import ValidationFailed
 from ..models import iso, utcnow
 from ..tickets import service as tickets
 from . import models, repository
-from .access import conversation_for
-from .messages import MESSAGE_NOT_FOUND
+from .access import conversation_for, message_in_view
 from .schemas import REPORT_REASONS
 
 CATEGORY = "Report"
@@ -29,12 +27,7 @@ def _snapshot(doc):
 
 def report_message(actor, message_id, data):
     """Report one message of the other participant's; return the report."""
-    doc = repository.find_message(object_id(message_id, "Message"))
-    if doc is None:
-        raise NotFound(MESSAGE_NOT_FOUND)
-    conversation = repository.find_conversation(doc["conversationId"])
-    if conversation is None or actor.id not in conversation["participants"]:
-        raise NotFound(MESSAGE_NOT_FOUND)  # outsiders learn nothing about which messages exist
+    doc, conversation = message_in_view(actor, message_id)
     if doc["senderId"] == actor.id:
         raise ValidationFailed(OWN_MESSAGE,
                                details=[{"field": "messageId", "message": "Not your own message."}])
