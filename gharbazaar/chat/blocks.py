@@ -100,20 +100,34 @@ def severed(user_id):
 
 def may_type(sender_id, oid, participants):
     """Return False when another participant blocked the sender (their typing is then dropped)."""
-    cache = current_app.extensions.setdefault("gharbazaar.typing_blocks", {})
-    key, now = (sender_id, oid), time.monotonic()
-    known = cache.get(key)
-    if known is not None and now - known[0] < TYPING_RECHECK_S:
+    known = _typing_cache().get((sender_id, oid))
+    if known is not None and time.monotonic() - known[0] < TYPING_RECHECK_S:
         return known[1]
-    if len(cache) >= TYPING_CACHE_MAX:
-        cache.clear()
     others = [p for p in participants if p != sender_id]
     allowed = not (others and _blocks().find_one({"blocked": sender_id, "blocker": {"$in": others}},
                                                  projection={"_id": 1}))
-    cache[key] = (now, allowed)
+    _remember_typing(sender_id, oid, allowed)
     return allowed
+
+
+def note_muted(conversation):
+    """Remember who may type in a conversation just read (joining then typing costs no query)."""
+    muted = conversation.get("mutedSenders") or ()
+    for participant in conversation["participants"]:
+        _remember_typing(participant, conversation["_id"], participant not in muted)
+
+
+def _typing_cache():
+    return current_app.extensions.setdefault("gharbazaar.typing_blocks", {})
+
+
+def _remember_typing(sender_id, oid, allowed):
+    cache = _typing_cache()
+    if len(cache) >= TYPING_CACHE_MAX:
+        cache.clear()
+    cache[(sender_id, oid)] = (time.monotonic(), allowed)
 
 
 def _forget_typing():
     # This process sees a block at once; other processes within TYPING_RECHECK_S.
-    current_app.extensions.get("gharbazaar.typing_blocks", {}).clear()
+    _typing_cache().clear()

@@ -100,6 +100,7 @@ def join(actor, conversation_id):
     """
     throttle.hit(throttle.JOINS, actor.id, throttle.JOINS_TEXT)
     doc = conversation_for(actor, conversation_id)
+    blocks.note_muted(doc)
     return [room_of(doc), realtime.viewer_room(str(doc["_id"]), actor.id)], describe(doc, actor.id)
 
 
