@@ -1,6 +1,4 @@
 """Message rules: send (idempotent by clientMessageId), page, edit and soft-delete."""
-import logging
-
 from pymongo.errors import DuplicateKeyError
 
 from .. import realtime, throttle
@@ -10,10 +8,9 @@ from ..errors import Forbidden, NotFound, ValidationFailed
 from ..files import service as files
 from ..files.sniff import IMAGE
 from ..users import service as users
-from . import models, repository
+from . import models, pages, repository, send_batch
 from .access import NOT_AUTHORIZED, NOT_AUTHORIZED_VIEW, SCOPE, conversation_for, participants_of
 
-log = logging.getLogger(__name__)
 MESSAGE_NOT_FOUND = "Message not found"
 NOT_AUTHORIZED_EDIT = "Not authorized to edit this message"
 NOT_AUTHORIZED_DELETE = "Not authorized to delete this message"
@@ -38,15 +35,6 @@ def _file_fields(actor, conversation_id, data):
                   "fileType": meta.get("fileType")}
 
 
-def _unclaim(doc, participants):
-    """Undo a claim whose message was not stored; a failure here must not hide the first one."""
-    try:
-        repository.unclaim_message(doc["conversationId"], doc["_id"], participants, doc["senderId"])
-    except Exception:
-        log.exception("could not undo the claim of an unstored message",
-                      extra={"fields": {"conversationId": str(doc["conversationId"])}})
-
-
 def send_message(actor, conversation_id, data):
     """Return (message, created); a repeated clientMessageId returns the original, unannounced."""
     client_id = data.get("clientMessageId")
@@ -56,24 +44,18 @@ def send_message(actor, conversation_id, data):
     # Everything that can refuse the message is checked before anything is written.
     kind, file_fields = _file_fields(actor, oid, data)
     doc = models.new_message(actor, oid, data["content"], kind, file_fields, client_id, utcnow())
-    # Two round trips: this write (membership again, atomically; sequence number; preview and
-    # unread counts), then the insert. A retried clientMessageId is detected by the insert.
-    conversation = repository.claim_for_message(doc, participants)
-    if conversation is None:
-        raise Forbidden(NOT_AUTHORIZED)
-    doc["seq"] = doc["changeSeq"] = conversation["seq"]
+    # Written with the sends that arrive meanwhile (send_batch: membership again, atomically; the
+    # sequence number; preview and unread counts; the insert). A retried clientMessageId is
+    # detected by the insert.
     try:
-        repository.insert_message(doc)
-    except Exception as exc:
-        # Not stored (a retry of a stored message, or the database failing): the claim named a
-        # message that does not exist, so undo it; its sequence number stays a gap, which
-        # resync tolerates (it asks for "after N", not "N + 1").
-        _unclaim(doc, participants)
-        original = (repository.find_by_client_id(oid, actor.id, client_id)
-                    if isinstance(exc, DuplicateKeyError) else None)
+        stored = send_batch.store(doc, participants)
+    except DuplicateKeyError:
+        original = repository.find_by_client_id(oid, actor.id, client_id)
         if original is None:
             raise
         return models.message(original), False
+    if stored is None:
+        raise Forbidden(NOT_AUTHORIZED)
     message = models.message(doc)
     realtime.publish(SCOPE, "new_message", message, realtime.conversation_room(str(oid)))
     others = [realtime.user_room(p) for p in participants if p != actor.id]
@@ -90,7 +72,7 @@ def list_messages(actor, conversation_id, limit=50, before=None, skip=0):
     except NotFound:
         raise ValidationFailed("before: Must be a message id.",
                                details=[{"field": "before", "message": "Must be a message id."}]) from None
-    docs = repository.page_of_messages(conversation["_id"], limit, before_id, skip)
+    docs = pages.page_of_messages(conversation["_id"], limit, before_id, skip, top=conversation.get("seq"))
     has_more = len(docs) > limit
     docs = docs[:limit][::-1]
     return {"messages": [models.message(d) for d in docs], "hasMore": has_more,
