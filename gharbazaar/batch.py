@@ -18,11 +18,12 @@ class _Slot:
         self.item = item
         self.leads = False
         self.result = None
-        self.done = threading.Event()
+        self.done = None  # an Event for callers who wait; one who leads at once never does
 
     def settle(self, result):
         self.result = result
-        self.done.set()
+        if self.done is not None:
+            self.done.set()
 
 
 class Coalescer:
@@ -39,6 +40,8 @@ class Coalescer:
         with self._lock:
             self._waiting.append(slot)
             slot.leads, self._busy = not self._busy, True
+            if not slot.leads:
+                slot.done = threading.Event()
         if not slot.leads:
             slot.done.wait()  # until our batch has run, or we are to run the next one
         if slot.leads:

@@ -2,12 +2,12 @@
 from flask import current_app, request
 from flask_cors import CORS
 from flask_limiter import Limiter
-from flask_socketio import SocketIO
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import realtime, redis_queue
 from .auth import optional_actor
+from .runtime.lean_events import CompactJSON, LeanSocketIO
 
 
 def rate_limit_key():
@@ -57,7 +57,7 @@ def make_socketio(app):
     be lost for later apps (see STACK.md); a fresh instance per app has neither trap.
     """
     config = app.config
-    socketio = SocketIO()
+    socketio = LeanSocketIO()
     manager = redis_queue.client_manager(config, realtime.NAMESPACES)
     socketio.init_app(
         app,
@@ -74,6 +74,7 @@ def make_socketio(app):
         engineio_logger=False,
         ping_interval=config["SOCKETIO_PING_INTERVAL"],
         ping_timeout=config["SOCKETIO_PING_TIMEOUT"],
+        json=CompactJSON,
     )
     redis_queue.start(socketio.server)
     return socketio

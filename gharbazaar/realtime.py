@@ -62,4 +62,15 @@ def publish(feature, event, payload, rooms, skip_sid=None):
         manager.emit_to_namespaces(event, payload, FEATURE_NAMESPACES[feature], rooms, skip_sid)
         return
     for namespace in FEATURE_NAMESPACES[feature]:
-        socketio.emit(event, payload, to=rooms, namespace=namespace, skip_sid=skip_sid)
+        if _listening(manager, namespace, rooms):
+            socketio.emit(event, payload, to=rooms, namespace=namespace, skip_sid=skip_sid)
+
+
+def _listening(manager, namespace, rooms):
+    """Return True when a socket of this process is in one of the rooms on the namespace.
+
+    Emitting encodes the packet first and looks for recipients after, so a namespace nobody
+    follows the room on would cost an encoding per event for nothing.
+    """
+    held = manager.rooms.get(namespace)
+    return held is not None and any(held.get(room) for room in rooms)

@@ -14,8 +14,6 @@ from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, emit, join_room
 from werkzeug.exceptions import NotFound
 from limits import parse as parse_limit
-from limits.storage import MemoryStorage
-from limits.strategies import FixedWindowRateLimiter
 
 from . import realtime
 from .runtime import eventlet_patches, guards
@@ -48,6 +46,36 @@ class Connection:
         return self.actor.exp is not None and self.actor.exp <= (now or time.time())
 
 
+class _Windows:
+    """Fixed-window event counters per connection, dropped with it.
+
+    The rule of limits' FixedWindowRateLimiter (a window opens at its first hit and lasts the
+    limit's period; refused hits count too), without its memory storage, which started a timer
+    thread on every hit to expire keys and then walked every key of every socket.
+    """
+
+    def __init__(self):
+        self.by_sid = {}
+
+    def hit(self, limit, name, sid):
+        windows = self.by_sid.get(sid)
+        if windows is None:
+            windows = self.by_sid[sid] = {}
+        now = time.time()
+        window = windows.get(name)
+        if window is None or window[0] <= now:
+            window = windows[name] = [now + limit.get_expiry(), 0]
+        window[1] += 1
+        return window[1] <= limit.amount
+
+    def reset_at(self, name, sid):
+        window = self.by_sid.get(sid, {}).get(name)
+        return window[0] if window else time.time()
+
+    def drop(self, sid):
+        self.by_sid.pop(sid, None)
+
+
 class Registry:
     """This process's live sockets, their actors, and per-connection event limits."""
 
@@ -56,7 +84,7 @@ class Registry:
         self.per_user = Counter()
         self.limit = parse_limit(event_limit)
         self.flood = parse_limit(flood_limit)
-        self.limiter = FixedWindowRateLimiter(MemoryStorage())
+        self.windows = _Windows()
         self.budgets = {}
         self.sweeping = False
 
@@ -66,6 +94,7 @@ class Registry:
 
     def remove(self, sid):
         conn = self.connections.pop(sid, None)
+        self.windows.drop(sid)
         if conn is not None:
             self.per_user[conn.actor.id] -= 1
             if self.per_user[conn.actor.id] <= 0:
@@ -73,22 +102,21 @@ class Registry:
         return conn
 
     def allow(self, sid):
-        return self.limiter.hit(self.limit, "sid", sid)
+        return self.windows.hit(self.limit, "events", sid)
 
     def allow_own(self, budget, event, sid):
         """Count one event against its own per-connection budget (a limit string)."""
         limit = self.budgets.get(budget)
         if limit is None:
             limit = self.budgets[budget] = parse_limit(budget)
-        return self.limiter.hit(limit, event, sid)
+        return self.windows.hit(limit, ("own", event), sid)
 
     def flooding(self, sid):
         """Count one refused event; return True once a socket keeps sending past its limit."""
-        return not self.limiter.hit(self.flood, "flood", sid)
+        return not self.windows.hit(self.flood, "flood", sid)
 
     def retry_after(self, sid):
-        reset, _ = self.limiter.get_window_stats(self.limit, "sid", sid)
-        return max(1, reset - time.time())
+        return max(1, self.windows.reset_at("events", sid) - time.time())
 
 
 def registry(app=None):

@@ -28,7 +28,7 @@ STORE_RETRY_S = 5
 
 
 def _limiter(app):
-    state = app.extensions.setdefault("gharbazaar.throttle", {})
+    state = app.extensions.setdefault("gharbazaar.throttle", {"parsed": {}})
     if "limiter" not in state:
         options = redis_queue.storage_options(app.config)
         storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"], **options)
@@ -39,9 +39,13 @@ def _limiter(app):
 def hit(setting, key, message="Too many requests. Please slow down."):
     """Count one action against the configured limit; raise RateLimited when over it."""
     app = current_app._get_current_object()
-    limit = parse_limit(app.config[setting])
     limiter = _limiter(app)
     state = app.extensions["gharbazaar.throttle"]
+    # Parsed once per limit string (parsing is a regular expression and a lookup per hit).
+    text = app.config[setting]
+    limit = state["parsed"].get(text)
+    if limit is None:
+        limit = state["parsed"][text] = parse_limit(text)
     if time.monotonic() < state.get("store_down_until", 0):
         return
     try:

@@ -167,11 +167,29 @@ def failed(messages):
     return ValidationFailed(f"{first['field']}: {first['message']}", details=details)
 
 
+_SHARED = {}
+
+
+def shared(schema):
+    """Return the one instance of a schema class this process keeps (an instance is returned as is).
+
+    Building a marshmallow schema copies every declared field; socket events load a payload each,
+    so the hot paths pass the class and the fields are built once.
+    """
+    if not isinstance(schema, type):
+        return schema
+    instance = _SHARED.get(schema)
+    if instance is None:
+        instance = _SHARED[schema] = schema()
+    return instance
+
+
 def load(schema, payload):
-    """Return the payload validated by the schema, or raise ValidationFailed."""
+    """Return the payload validated by the schema (an instance, or a class: see shared()),
+    or raise ValidationFailed."""
     refuse(payload)
     try:
-        return schema.load(payload)
+        return shared(schema).load(payload)
     except ValidationError as exc:
         raise failed(exc.normalized_messages()) from None
 

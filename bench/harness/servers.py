@@ -89,7 +89,10 @@ def app(name, mongo_uri, db_name, secret, redis_url=None, overrides=None):
     if redis_url:
         env["REDIS_URL"] = redis_url
     env.update(overrides or {})
-    proc = Proc(name, "server", [os.path.join(VENV_BIN, "python"), "wsgi.py"], env=env, cwd=REPO)
+    command = [os.path.join(VENV_BIN, "python"), "wsgi.py"]
+    if os.environ.get("BENCH_SERVER_CPUS"):  # pin the backend (docs/performance.md: CPU per message)
+        command = ["taskset", "-c", os.environ["BENCH_SERVER_CPUS"]] + command
+    proc = Proc(name, "server", command, env=env, cwd=REPO)
     url = f"http://127.0.0.1:{port}"
     return wait_http(url + "/api/v1/health", proc), url
 

@@ -10,7 +10,7 @@ def _conversation_ref(payload):
     """Accept a bare id (the seed's clients) or {conversationId}."""
     if isinstance(payload, str):
         payload = {"conversationId": payload}
-    return load(schemas.ConversationRef(), payload)["conversationId"]
+    return load(schemas.ConversationRef, payload)["conversationId"]
 
 
 def join_conversation(conn, payload):
@@ -29,29 +29,29 @@ def leave_conversation(conn, payload):
 
 
 def send_message(conn, payload):
-    data = load(schemas.SendMessage(), payload)
+    data = load(schemas.SendMessage, payload)
     message, _created = service.send_message(conn.actor, data["conversationId"], data)
     return {"message": message}
 
 
 @own_budget("RATE_LIMIT_SOCKET_TYPING")
 def typing(conn, payload):
-    data = load(schemas.Typing(), payload)
+    data = load(schemas.Typing, payload)
     return service.typing(conn.actor, data["conversationId"], data["isTyping"], origin_sid=conn.sid)
 
 
 def mark_as_read(conn, payload):
-    data = load(schemas.MarkReadEvent(), payload)
+    data = load(schemas.MarkReadEvent, payload)
     return service.mark_read(conn.actor, data["conversationId"], data["upToMessageId"], origin_sid=conn.sid)
 
 
 def edit_message(conn, payload):
-    data = load(schemas.EditMessage(), payload)
+    data = load(schemas.EditMessage, payload)
     return {"message": service.edit_message(conn.actor, data["messageId"], data["content"])}
 
 
 def delete_message(conn, payload):
-    data = load(schemas.MessageRef(), payload)
+    data = load(schemas.MessageRef, payload)
     return {"message": service.delete_message(conn.actor, data["messageId"])}
 
 

@@ -1,6 +1,4 @@
 """Message rules: send (idempotent by clientMessageId), page, edit and soft-delete."""
-import logging
-
 from pymongo.errors import DuplicateKeyError
 
 from .. import realtime, throttle
@@ -10,11 +8,10 @@ from ..errors import Forbidden, NotFound, ValidationFailed
 from ..files import service as files
 from ..files.sniff import IMAGE
 from ..users import service as users
-from . import blocks, models, repository, safety_gate
+from . import blocks, models, pages, repository, safety_gate, send_batch
 from .access import (MESSAGE_NOT_FOUND, NOT_AUTHORIZED, NOT_AUTHORIZED_VIEW, SCOPE, conversation_for,
                      message_in_view, participants_of)
 
-log = logging.getLogger(__name__)
 NOT_AUTHORIZED_EDIT = "Not authorized to edit this message"
 NOT_AUTHORIZED_DELETE = "Not authorized to delete this message"
 
@@ -38,15 +35,6 @@ def _file_fields(actor, conversation_id, data):
                   "fileType": meta.get("fileType")}
 
 
-def _unclaim(doc, participants):
-    """Undo a claim whose message was not stored; a failure here must not hide the first one."""
-    try:
-        repository.unclaim_message(doc["conversationId"], doc["_id"], participants, doc["senderId"])
-    except Exception:
-        log.exception("could not undo the claim of an unstored message",
-                      extra={"fields": {"conversationId": str(doc["conversationId"])}})
-
-
 def send_message(actor, conversation_id, data):
     """Return (message, created); a repeated clientMessageId returns the original, unannounced."""
     client_id = data.get("clientMessageId")
@@ -58,25 +46,19 @@ def send_message(actor, conversation_id, data):
     guard = safety_gate.screen(data["content"])
     doc = models.new_message(actor, oid, data["content"], kind, file_fields, client_id, utcnow())
     doc.update(guard)
-    # Two round trips: this write (membership again, atomically; sequence number; preview and
-    # unread counts), then the insert. A retried clientMessageId is detected by the insert.
-    conversation = repository.claim_for_message(doc, participants)
-    if conversation is None:  # not a participant, or blocked by the other one: say which
-        blocks.explain_refusal(actor.id, participants)
-        raise Forbidden(NOT_AUTHORIZED)
-    doc["seq"] = doc["changeSeq"] = conversation["seq"]
+    # Written with the sends that arrive meanwhile (send_batch: membership and blocks again,
+    # atomically; the sequence number; preview and unread counts; the insert). A retried
+    # clientMessageId is detected by the insert.
     try:
-        repository.insert_message(doc)
-    except Exception as exc:
-        # Not stored (a retry of a stored message, or the database failing): the claim named a
-        # message that does not exist, so undo it; its sequence number stays a gap, which
-        # resync tolerates (it asks for "after N", not "N + 1").
-        _unclaim(doc, participants)
-        original = (repository.find_by_client_id(oid, actor.id, client_id)
-                    if isinstance(exc, DuplicateKeyError) else None)
+        conversation = send_batch.store(doc, participants)
+    except DuplicateKeyError:
+        original = repository.find_by_client_id(oid, actor.id, client_id)
         if original is None:
             raise
         return models.message(original), False
+    if conversation is None:  # not a participant, or blocked by the other one: say which
+        blocks.explain_refusal(actor.id, participants)
+        raise Forbidden(NOT_AUTHORIZED)
     safety_gate.deliver("new_message", doc, conversation, models.message, participants)
     for other in participants:
         if other != actor.id:
@@ -94,7 +76,7 @@ def list_messages(actor, conversation_id, limit=50, before=None, skip=0):
     except NotFound:
         raise ValidationFailed("before: Must be a message id.",
                                details=[{"field": "before", "message": "Must be a message id."}]) from None
-    docs = repository.page_of_messages(conversation["_id"], limit, before_id, skip)
+    docs = pages.page_of_messages(conversation["_id"], limit, before_id, skip, top=conversation.get("seq"))
     has_more = len(docs) > limit
     docs = docs[:limit][::-1]
     return {"messages": [models.message(d, actor.id, conversation) for d in docs], "hasMore": has_more,

@@ -6,7 +6,7 @@ The dependency is one-way: chat calls the tickets service; tickets knows nothing
 from ..errors import ValidationFailed
 from ..models import iso, utcnow
 from ..tickets import service as tickets
-from . import models, repository
+from . import models, pages
 from .access import conversation_for, message_in_view
 from .schemas import REPORT_REASONS
 
@@ -37,7 +37,8 @@ def report_message(actor, message_id, data):
 def report_conversation(actor, conversation_id, data):
     """Report a conversation: its newest messages become the evidence; return the report."""
     conversation = conversation_for(actor, conversation_id)
-    docs = repository.page_of_messages(conversation["_id"], CONVERSATION_SNAPSHOT - 1)[::-1]
+    docs = pages.page_of_messages(conversation["_id"], CONVERSATION_SNAPSHOT - 1,
+                                  top=conversation.get("seq"))[::-1]
     return _file(actor, conversation, docs, data)
 
 

@@ -21,6 +21,8 @@ INDEXES[CONVERSATIONS] = [
 ]
 INDEXES[MESSAGES] = [
     IndexModel([("conversationId", ASCENDING), ("_id", DESCENDING)], name="conversation_newest"),
+    # Message pages: a window of the conversation's own sequence numbers (page_of_messages).
+    IndexModel([("conversationId", ASCENDING), ("seq", DESCENDING)], name="conversation_sequence"),
     # Resync: every change (send, edit, delete, read) stamps the message with a new sequence.
     IndexModel([("conversationId", ASCENDING), ("changeSeq", ASCENDING)], name="conversation_changes"),
     IndexModel([("conversationId", ASCENDING), ("updatedAt", ASCENDING)], name="conversation_updated"),
@@ -185,15 +187,6 @@ def find_message(message_id):
 def find_by_client_id(conversation_id, sender_id, client_message_id):
     return _messages().find_one({"conversationId": conversation_id, "senderId": sender_id,
                                  "dedupeKey": f"c:{client_message_id}"})
-
-
-def page_of_messages(conversation_id, limit, before=None, skip=0):
-    """Return up to limit + 1 messages, newest first, older than `before` (an ObjectId)."""
-    query = {"conversationId": conversation_id}
-    if before is not None:
-        query["_id"] = {"$lt": before}
-    cursor = _messages().find(query).sort("_id", DESCENDING).skip(skip).limit(limit + 1)
-    return list(cursor)
 
 
 def update_message(message_id, query, changes, unset=None):

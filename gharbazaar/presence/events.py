@@ -12,11 +12,11 @@ log = logging.getLogger(__name__)
 
 
 def update_status(conn, payload):
-    return service.update_status(conn.actor, load(schemas.StatusUpdate(), payload)["status"])
+    return service.update_status(conn.actor, load(schemas.StatusUpdate, payload)["status"])
 
 
 def get_status(conn, payload):
-    users = service.statuses_for(conn.actor, load(schemas.StatusQuery(), payload)["userIds"])
+    users = service.statuses_for(conn.actor, load(schemas.StatusQuery, payload)["userIds"])
     emit("presence:status-response", {"users": users})
     return {"users": users}
 

@@ -6,7 +6,7 @@ from . import models, schemas, service
 
 
 def sync(conn, payload):
-    result = service.changes(conn.actor, load(schemas.SyncRequest(), payload))
+    result = service.changes(conn.actor, load(schemas.SyncRequest, payload))
     emit("sync:result", result)
     return result
 

@@ -9,7 +9,7 @@ from . import models, notes, schemas, service
 def _ticket_id(payload):
     # Older clients emit the bare id; the contract's shape is {ticketId}.
     payload = {"ticketId": payload} if isinstance(payload, str) else payload
-    return load(schemas.TicketRef(), payload)["ticketId"]
+    return load(schemas.TicketRef, payload)["ticketId"]
 
 
 def join_employee_room(conn, payload=None):
@@ -38,19 +38,19 @@ def leave_ticket(conn, payload):
 
 def ticket_message(conn, payload):
     """Write on the ticket; the message is broadcast by the service."""
-    data = load(schemas.TicketMessage(), payload)
+    data = load(schemas.TicketMessage, payload)
     return {"message": models.message(service.post_message(conn.actor, data["ticketId"], data))}
 
 
 def ticket_note(conn, payload):
     """Write an internal note (staff); staff following the ticket see it live, customers never."""
-    data = load(schemas.TicketNote(), payload)
+    data = load(schemas.TicketNote, payload)
     return {"note": models.note(notes.add(conn.actor, data["ticketId"], data["note"]))}
 
 
 def assign_ticket(conn, payload):
     """Assign the ticket to the caller, or (admin) to employeeId."""
-    data = load(schemas.AssignTicket(), payload)
+    data = load(schemas.AssignTicket, payload)
     return {"ticket": models.ticket(service.assign(conn.actor, data["ticketId"], data["employeeId"]))}
 
 

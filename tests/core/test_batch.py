@@ -99,3 +99,27 @@ def test_a_failed_batch_fails_each_of_its_callers_and_the_next_batch_still_runs(
         coalescer("a")
     coalescer._run = lambda items: [item * 2 for item in items]
     assert coalescer("b") == "bb"
+
+
+def test_many_callers_over_many_batches_each_get_their_own_answer():
+    # Solo leaders carry no Event, waiters do: a hand-over to a caller without one would hang here.
+    batches = []
+
+    def run(items):
+        batches.append(len(items))
+        return [item * 2 for item in items]
+
+    coalescer, answers, start = Coalescer(run), {}, threading.Barrier(8)
+
+    def caller(n):
+        start.wait(10)
+        for i in range(50):
+            answers[n, i] = coalescer(n * 1000 + i)
+    threads = [threading.Thread(target=caller, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in threads)
+    assert answers == {(n, i): 2 * (n * 1000 + i) for n in range(8) for i in range(50)}
+    assert sum(batches) == 400

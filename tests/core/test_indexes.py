@@ -6,7 +6,7 @@ from pymongo import MongoClient, monitoring
 
 from gharbazaar import db
 from gharbazaar.auth import Actor
-from gharbazaar.chat import models as chat_models, repository as chat
+from gharbazaar.chat import models as chat_models, pages, repository as chat
 from gharbazaar.models import utcnow
 from gharbazaar.presence import repository as presence
 from gharbazaar.tickets import repository as tickets
@@ -87,8 +87,8 @@ def data(app):
         conv = chat.insert_conversation(chat_models.new_conversation(
             ana, "ben", {"type": "property", "propertyId": "p1", "propertyTitle": None}, now))
         ids = [chat.insert_message(dict(chat_models.new_message(
-            (ana, ben)[i % 2], conv["_id"], f"m{i}", "text", {}, f"c{i}", now), changeSeq=i + 1))["_id"]
-               for i in range(6)]
+            (ana, ben)[i % 2], conv["_id"], f"m{i}", "text", {}, f"c{i}", now),
+            seq=i + 1, changeSeq=i + 1))["_id"] for i in range(6)]
         ticket = tickets.insert({"userId": "ana", "status": "assigned", "assignedTo": "eve", "createdAt": now,
                                  "people": ["ana", "eve"], "updatedAt": now, "history": []})
         tickets.insert({"userId": "ben", "status": "open", "assignedTo": None, "createdAt": now,
@@ -101,9 +101,10 @@ def data(app):
 
 
 HOT_QUERIES = {
-    "the newest message page": lambda d: chat.page_of_messages(d["conv"], 50),
+    "the newest message page": lambda d: pages.page_of_messages(d["conv"], 50, top=6),
     "a message page before a message":
-        lambda d: chat.page_of_messages(d["conv"], 50, before=d["messages"][3]),
+        lambda d: pages.page_of_messages(d["conv"], 50, before=d["messages"][3], top=6),
+    "a message page by id (skip=)": lambda d: pages.page_of_messages(d["conv"], 50, skip=2),
     "the resync of changes after a sequence number": lambda d: chat.changes_after(d["conv"], 2, 50),
     "a user's conversation list by latest activity": lambda d: chat.list_conversations("ana", 50),
     "the next page of a user's conversation list (exact cursor)":

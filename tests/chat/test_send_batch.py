@@ -1,0 +1,193 @@
+"""Group commit of sends (chat/send_batch.py) against the real test database: what each sender is
+told, sequence numbers and their order, idempotency, and failed batches."""
+import threading
+from collections import Counter
+
+import pytest
+from pymongo.errors import AutoReconnect, DuplicateKeyError
+
+from gharbazaar import db
+from gharbazaar.auth import Actor
+from gharbazaar.chat import batch_store, models, repository, send_batch, service
+from gharbazaar.models import utcnow
+from tests.support import unique
+
+
+def actor(role="buyer"):
+    user_id = unique(role)
+    return Actor(user_id, role, f"{user_id}@example.com", None)
+
+
+def body(other):
+    return {"otherUserId": other.id, "propertyId": unique("prop"), "propertyTitle": None,
+            "initialMessage": None, "type": None}
+
+
+@pytest.fixture
+def counted(make_app):
+    app = make_app(DB_METRICS=True)
+    with app.test_request_context():
+        yield app
+
+
+def pair_conversation():
+    """A new buyer, seller and their conversation: (buyer, seller, ObjectId, participants)."""
+    buyer, seller = actor(), actor("seller")
+    conversation, _ = service.create_conversation(buyer, body(seller))
+    doc = repository.find_conversation(db.object_id(conversation["id"]))
+    return buyer, seller, doc["_id"], tuple(doc["participants"])
+
+
+def item(sender, conversation_id, participants, content, client_id=None):
+    doc = models.new_message(sender, conversation_id, content, "text", {}, client_id, utcnow())
+    return doc, participants
+
+
+def stored(conversation_id):
+    return list(db.get_db()[repository.MESSAGES].find({"conversationId": conversation_id}).sort("_id", 1))
+
+
+def unread(conversation_id, user):
+    doc = repository.find_conversation(conversation_id)
+    return doc["unreadCounts"][doc["participants"].index(user.id)]
+
+
+def test_a_batch_is_three_round_trips_and_numbers_each_conversation_in_creation_order(counted):
+    buyer, seller, first, parts = pair_conversation()
+    other_buyer, other_seller, second, other_parts = pair_conversation()
+    items = [item(buyer, first, parts, "b1"), item(seller, first, parts, "s1"),
+             item(buyer, first, parts, "b2"),
+             item(other_buyer, second, other_parts, "o1"), item(other_seller, second, other_parts, "o2")]
+    before = Counter(db.command_counts(counted))
+    results = send_batch._write(items)
+    assert dict(Counter(db.command_counts(counted)) - before) == {"find": 1, "update": 1, "insert": 1}
+    # Each sender is told the conversation as its message left it: its sequence number.
+    assert [(r["_id"], r["seq"]) for r in results] == [(d["conversationId"], d["seq"]) for d, _ in items]
+    assert [m["content"] for m in stored(first)] == ["b1", "s1", "b2"]
+    assert [m["seq"] for m in stored(first)] == [1, 2, 3] and [m["seq"] for m in stored(second)] == [1, 2]
+    conversation = repository.find_conversation(first)
+    assert conversation["seq"] == 3 and conversation["lastMessage"] == "b2"
+    assert conversation["lastMessageId"] == items[2][0]["_id"]
+    assert (unread(first, seller), unread(first, buyer)) == (2, 1)
+    assert set(conversation["writers"]) == {buyer.id, seller.id}
+    # A send alone afterwards continues the same numbering.
+    assert send_batch._write([item(seller, first, parts, "s2")])[0]["seq"] == 4
+
+
+def test_a_batch_refuses_a_sender_who_is_not_a_participant_and_stores_the_rest(counted):
+    buyer, _seller, conv, parts = pair_conversation()
+    outsider = actor()
+    results = send_batch._write([item(buyer, conv, parts, "in"), item(outsider, conv, parts, "out"),
+                                 item(buyer, conv, parts, "in again")])
+    assert results[1] is None and results[0]["seq"] == 1 and results[2]["seq"] == 2
+    assert [m["content"] for m in stored(conv)] == ["in", "in again"]
+
+
+def test_a_batch_refuses_a_blocked_sender_even_when_the_block_lands_after_its_read(counted, monkeypatch):
+    buyer, seller, conv, parts = pair_conversation()
+    read = batch_store.sequences
+
+    def read_then_the_buyer_blocks(ids):
+        found = read(ids)
+        repository.set_muted(buyer.id, seller.id, muted=True)  # what blocks.block writes
+        return found
+    monkeypatch.setattr(batch_store, "sequences", read_then_the_buyer_blocks)
+    results = send_batch._write([item(buyer, conv, parts, "from the blocker"),
+                                 item(seller, conv, parts, "from the blocked")])
+    assert results[0]["seq"] == 1 and results[1] is None
+    assert [m["content"] for m in stored(conv)] == ["from the blocker"]
+    monkeypatch.setattr(batch_store, "sequences", read)
+    results = send_batch._write([item(seller, conv, parts, "again"), item(buyer, conv, parts, "still")])
+    assert results[0] is None and results[1]["seq"] == 2, "refused in the batch's own read too"
+    assert [m["content"] for m in stored(conv)] == ["from the blocker", "still"]
+
+
+def test_a_client_message_id_used_before_is_refused_in_a_batch_and_counted_once(counted):
+    buyer, seller, conv, parts = pair_conversation()
+    send_batch._write([item(buyer, conv, parts, "once", "c-1")])
+    items = [item(buyer, conv, parts, "once", "c-1"), item(buyer, conv, parts, "new"),
+             item(buyer, conv, parts, "twice in one batch", "c-2"),
+             item(buyer, conv, parts, "twice in one batch", "c-2")]
+    results = send_batch._write(items)
+    assert isinstance(results[0], DuplicateKeyError) and isinstance(results[3], DuplicateKeyError)
+    assert [results[1]["seq"], results[2]["seq"]] == [items[1][0]["seq"], items[2][0]["seq"]] == [3, 4]
+    assert [m["content"] for m in stored(conv)] == ["once", "new", "twice in one batch"]
+    assert unread(conv, seller) == 3
+    conversation = repository.find_conversation(conv)
+    assert conversation["lastMessage"] == "twice in one batch"
+    assert conversation["lastMessageId"] == items[2][0]["_id"]
+
+
+def test_the_service_answers_a_retry_in_a_batch_with_the_original(counted):
+    buyer, _seller, conv, _parts = pair_conversation()
+    data = {"content": "hello", "type": None, "fileUrl": None, "clientMessageId": "same"}
+    first, created = service.send_message(buyer, str(conv), data)
+    again, created_again = service.send_message(buyer, str(conv), data)
+    assert (created, created_again) == (True, False) and again == first
+
+
+def test_a_claim_made_between_the_read_and_the_write_sends_that_conversation_alone(counted, monkeypatch):
+    buyer, seller, busy, parts = pair_conversation()
+    other_buyer, _other_seller, calm, other_parts = pair_conversation()
+    read = batch_store.sequences
+
+    def read_then_a_receipt_lands(ids):
+        found = read(ids)
+        repository.claim_seq(busy)  # a read receipt takes seq 1 after the batch read seq 0
+        return found
+    monkeypatch.setattr(batch_store, "sequences", read_then_a_receipt_lands)
+    results = send_batch._write([item(buyer, busy, parts, "a"), item(seller, busy, parts, "b"),
+                                 item(other_buyer, calm, other_parts, "c")])
+    assert [(r["_id"], r["seq"]) for r in results] == [(busy, 2), (busy, 3), (calm, 1)]
+    assert [m["seq"] for m in stored(busy)] == [2, 3] and [m["seq"] for m in stored(calm)] == [1]
+    assert repository.find_conversation(busy)["seq"] == 3
+    assert (unread(busy, seller), unread(busy, buyer)) == (1, 1)
+
+
+def test_a_batch_the_database_fails_to_store_tells_every_sender_and_undoes_its_claims(counted, monkeypatch):
+    buyer, seller, conv, parts = pair_conversation()
+    send_batch._write([item(buyer, conv, parts, "kept")])
+    before = repository.find_conversation(conv)
+
+    def store_first_then_fail(docs):
+        repository.insert_message(docs[0])
+        raise AutoReconnect("connection lost")
+    monkeypatch.setattr(batch_store, "insert_messages", store_first_then_fail)
+    items = [item(buyer, conv, parts, "made it"), item(buyer, conv, parts, "lost 1"),
+             item(buyer, conv, parts, "lost 2")]
+    results = send_batch._write(items)
+    assert results[0]["seq"] == items[0][0]["seq"] == 2  # it is stored: its sender is told so
+    assert all(isinstance(r, AutoReconnect) for r in results[1:])
+    assert [m["content"] for m in stored(conv)] == ["kept", "made it"]
+    after = repository.find_conversation(conv)
+    assert after["lastMessageId"] == items[0][0]["_id"] and after["lastMessage"] == "made it"
+    assert unread(conv, seller) == 2 and after["seq"] > before["seq"]
+
+
+def test_concurrent_senders_lose_nothing_and_share_no_sequence_number(counted):
+    buyer, seller, conv, _parts = pair_conversation()
+    count, barrier, answers, failures = 24, threading.Barrier(24), [], []
+
+    def send(n):
+        with counted.test_request_context():
+            barrier.wait()
+            try:
+                who = buyer if n % 2 else seller
+                answers.append(service.send_message(who, str(conv), {
+                    "content": f"m{n}", "type": None, "fileUrl": None, "clientMessageId": f"c{n}"})[0])
+            except Exception as exc:  # reported below
+                failures.append(exc)
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not failures and len(answers) == count
+    messages = stored(conv)
+    assert sorted(m["content"] for m in messages) == sorted(a["content"] for a in answers)
+    assert sorted(m["seq"] for m in messages) == list(range(1, count + 1))
+    assert {a["id"]: a["seq"] for a in answers} == {str(m["_id"]): m["seq"] for m in messages}
+    conversation = repository.find_conversation(conv)
+    newest = max(messages, key=lambda m: m["seq"])
+    assert conversation["seq"] == count and conversation["lastMessageId"] == newest["_id"]
+    assert (unread(conv, seller), unread(conv, buyer)) == (count // 2, count // 2)
