@@ -59,13 +59,16 @@ def send_message(actor, conversation_id, data):
     if conversation is None:  # not a participant, or blocked by the other one: say which
         blocks.explain_refusal(actor.id, participants)
         raise Forbidden(NOT_AUTHORIZED)
-    safety_gate.deliver("new_message", doc, conversation, models.message, participants)
+    message = models.message(doc)  # the sender's form; everyone's unless masked for the others
+    safety_gate.deliver("new_message", doc, conversation, models.message, participants, shared=message)
+    split = safety_gate.needs_split(doc, conversation)
     for other in participants:
         if other != actor.id:
             realtime.publish(SCOPE, "message_notification", {
-                "conversationId": str(oid), "message": models.message(doc, other, conversation)},
+                "conversationId": str(oid),
+                "message": models.message(doc, other, conversation) if split else message},
                 realtime.user_room(other))
-    return models.message(doc), True
+    return message, True
 
 
 def list_messages(actor, conversation_id, limit=50, before=None, skip=0):

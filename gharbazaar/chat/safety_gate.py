@@ -52,11 +52,12 @@ def needs_split(doc, conversation):
     return bool(masked) and not models.sharing(conversation)["active"]
 
 
-def deliver(event, doc, conversation, view, participants):
-    """Publish a message event: one broadcast when everyone sees the same text, else per viewer."""
+def deliver(event, doc, conversation, view, participants, shared=None):
+    """Publish a message event: one broadcast when everyone sees the same text (`shared`, if the
+    caller has it already), else per viewer."""
     conversation_id = str(doc["conversationId"])
     if not needs_split(doc, conversation):
-        realtime.publish(SCOPE, event, view(doc, None, conversation),
+        realtime.publish(SCOPE, event, shared if shared is not None else view(doc, None, conversation),
                          realtime.conversation_room(conversation_id))
         return
     for user_id in participants:
