@@ -1,6 +1,7 @@
 """Browser fixtures: Debian's Chromium, the page's own origin, a backend that trusts it, a tab per user."""
 import os
 import shutil
+from types import SimpleNamespace
 
 import pytest
 
@@ -71,3 +72,16 @@ def open_page(browser, page_server, backend):
     yield open_tab
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def chat(open_page):
+    """A buyer and a seller, both connected (upgraded to websocket) and in their conversation."""
+    buyer, seller = open_page("buyer", name="Asha Buyer"), open_page("seller", name="Ravi Seller")
+    created = buyer.api("POST", "/api/v1/chat/conversations", {"otherUserId": seller.id})
+    assert created.status == 201, created.body
+    conv_id = created.data["conversation"]["id"]
+    for page in (buyer, seller):
+        assert page.connected()["transport"] == "websocket"
+        assert page.emit("join_conversation", {"conversationId": conv_id})["success"] is True
+    return SimpleNamespace(buyer=buyer, seller=seller, id=conv_id)

@@ -1,23 +1,8 @@
 """The chat safety guard seen from two real browser pages: the recipient gets the masked form."""
-from types import SimpleNamespace
-
 import pytest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 PHONE = "call me on 9876543210"
-
-
-@pytest.fixture
-def chat(open_page):
-    """A buyer and a seller, both connected (upgraded to websocket) and in their conversation."""
-    buyer, seller = open_page("buyer", name="Asha Buyer"), open_page("seller", name="Ravi Seller")
-    created = buyer.api("POST", "/api/v1/chat/conversations", {"otherUserId": seller.id})
-    assert created.status == 201, created.body
-    conv_id = created.data["conversation"]["id"]
-    for page in (buyer, seller):
-        assert page.connected()["transport"] == "websocket"
-        assert page.emit("join_conversation", {"conversationId": conv_id})["success"] is True
-    return SimpleNamespace(buyer=buyer, seller=seller, id=conv_id)
 
 
 def test_the_recipient_page_gets_one_masked_message_and_the_sender_page_the_original(chat):

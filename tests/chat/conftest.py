@@ -54,3 +54,17 @@ def upload(client):
         return client.post("/api/v1/chat/upload", data=form, headers=who.headers,
                            content_type="multipart/form-data")
     return send
+
+
+@pytest.fixture
+def room(pair, start, socket_client):
+    """Buyer and seller joined to a new conversation: (buyer, seller, id, buyer socket, seller socket)."""
+    buyer, seller = pair
+    conv_id = start(buyer, seller)
+    socks = []
+    for who in (buyer, seller):
+        sock = socket_client(who.token)
+        assert sock.emit("join_conversation", conv_id, callback=True)["success"] is True
+        sock.get_received()
+        socks.append(sock)
+    return buyer, seller, conv_id, *socks

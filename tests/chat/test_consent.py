@@ -8,20 +8,6 @@ API = "/api/v1/chat"
 PHONE = "call me on 9876543210"
 
 
-@pytest.fixture
-def room(pair, start, socket_client):
-    """Buyer and seller joined to a new conversation: (buyer, seller, id, buyer socket, seller socket)."""
-    buyer, seller = pair
-    conv_id = start(buyer, seller)
-    socks = []
-    for who in (buyer, seller):
-        sock = socket_client(who.token)
-        assert sock.emit("join_conversation", conv_id, callback=True)["success"] is True
-        sock.get_received()
-        socks.append(sock)
-    return buyer, seller, conv_id, *socks
-
-
 def agree(client, sock, who, conv_id, transport, withdraw=False):
     if transport == "rest":
         method = client.delete if withdraw else client.post

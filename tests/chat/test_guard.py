@@ -15,20 +15,6 @@ CLEAN_TEXT = "2BHK on 4th floor, 45 lakh, 1200 sqft"
 CLEAN = {"categories": [], "action": "allow"}
 
 
-@pytest.fixture
-def room(pair, start, socket_client):
-    """Buyer and seller joined to a new conversation: (buyer, seller, id, buyer socket, seller socket)."""
-    buyer, seller = pair
-    conv_id = start(buyer, seller)
-    socks = []
-    for who in (buyer, seller):
-        sock = socket_client(who.token)
-        assert sock.emit("join_conversation", conv_id, callback=True)["success"] is True
-        sock.get_received()
-        socks.append(sock)
-    return buyer, seller, conv_id, *socks
-
-
 def send(client, who, conv_id, content):
     return client.post(f"{API}/conversations/{conv_id}/messages", json={"content": content},
                        headers=who.headers)
