@@ -138,7 +138,8 @@ def _measure(sc, target, ctx, procs, urls, gens):
     for p_index, gen in gens:
         line = gen.wait_line(("RESULT", "FAILED"), duration_s + 600)
         if line.startswith("FAILED"):
-            raise RuntimeError(f"{gen.name} failed: {json.loads(line[7:])['message']}")
+            servers = "\n".join(f"--- {p.name}:\n{p.tail(30)}" for p in procs)
+            raise RuntimeError(f"{gen.name} failed: {json.loads(line[7:])['message']}\n{servers}")
         results.append((p_index, json.loads(line[7:])))
     wall = time.monotonic() - start
     for sampler in samplers:

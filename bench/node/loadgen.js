@@ -398,4 +398,9 @@ SCENARIOS[cfg.kind]()
   // Sockets stay open until run.py stops this process, so their disconnects fall outside the
   // measured window (the connect storm closes its own: its disconnects are part of it).
   .then((result) => say('RESULT', { ...result, errors }))
-  .catch((err) => { say('FAILED', { message: String(err && err.stack || err), errors }); process.exit(1); });
+  .catch((err) => {
+    // undici's "fetch failed" names the real reason (a reset, a refusal) only in its cause.
+    const cause = err && err.cause ? ` (cause: ${err.cause.code || ''} ${err.cause.message || err.cause})` : '';
+    say('FAILED', { message: String(err && err.stack || err) + cause, errors });
+    process.exit(1);
+  });
