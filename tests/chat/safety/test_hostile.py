@@ -28,19 +28,25 @@ SHAPES = {
 @pytest.mark.parametrize("name", SHAPES)
 def test_hostile_shapes_are_inspected_quickly(policy, name):
     text = SHAPES[name][:10000]
-    started = time.process_time()
-    inspect(text, policy)
-    assert time.process_time() - started < 0.2, name  # measured 1-20 ms; generous so load cannot flake it
+    assert _cpu(lambda: inspect(text, policy)) < 0.2, name  # measured 1-60 ms; generous on purpose
+
+
+def _cpu(work, tries=3):
+    """The least CPU time of this thread over a few tries: other threads of the test process
+    (servers of other tests) and a garbage collection in one try must not count."""
+    spent = []
+    for _ in range(tries):
+        started = time.thread_time()
+        work()
+        spent.append(time.thread_time() - started)
+    return min(spent)
 
 
 def test_cost_grows_linearly(policy):
     """Ten times the text costs about ten times the time, not a hundred."""
     def cost(n):
         text = ("a@b. 9 at x dot " * n)[: 1000 * n // 100]
-        started = time.process_time()
-        for _ in range(3):
-            inspect(text, policy)
-        return time.process_time() - started
+        return _cpu(lambda: inspect(text, policy))
     small, large = cost(100), cost(1000)
     assert large < 40 * max(small, 1e-4)
 
