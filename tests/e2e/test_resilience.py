@@ -11,13 +11,14 @@ from tests.support import TEST_SECRET, Recorder, ServerProcess, auth, free_port,
 pytestmark = pytest.mark.e2e
 
 
-def wait_until(check, timeout):
-    """Call check() (which itself blocks briefly) until it is true; fail after timeout."""
+def wait_until(check, timeout, explain=lambda: ""):
+    """Call check() (which itself blocks briefly) until it is true; fail after timeout, saying
+    what explain() returns (the state of the processes involved)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
             return
-    raise AssertionError(f"condition not met within {timeout}s")
+    raise AssertionError(f"condition not met within {timeout}s; {explain()}")
 
 
 @pytest.fixture
@@ -60,7 +61,9 @@ def test_database_outage_is_503_and_unavailable_then_heals_by_itself(servers, tm
         assert client.client.connected
 
         database, _ = embedded_db.start(storage, port=port)
-        wait_until(lambda: server.get("/api/v1/health/ready").status_code == 200, timeout=20)
+        wait_until(lambda: server.get("/api/v1/health/ready").status_code == 200, timeout=20,
+                   explain=lambda: f"database exit code {database.poll()}; server log:\n"
+                                   f"{server.output()[-4000:]}")
         assert client.emit("presence:heartbeat", {})["success"] is True
         assert server.get("/api/v1/chat/conversations", headers=auth(token)).status_code == 200
         client.close()
