@@ -24,7 +24,7 @@ from harness import servers  # noqa: E402
 from harness.seed import conversation_doc  # noqa: E402
 
 from gharbazaar import create_app, db  # noqa: E402
-from gharbazaar.chat import repository as chat  # noqa: E402
+from gharbazaar.chat import pages, repository as chat  # noqa: E402
 from gharbazaar.models import utcnow  # noqa: E402
 from gharbazaar.presence import repository as presence  # noqa: E402
 
@@ -45,6 +45,10 @@ def seed(n):
     database[presence.SOCKETS].insert_many([
         {"_id": f"sid-{i}", "userId": f"b{i}", "role": "buyer", "process": "p", "available": False,
          "connectedAt": now, "lastSeen": now} for i in range(n)])
+    # One user in every conversation's list too, active once a minute (bench/harness/seed.py).
+    for first in range(0, n, 1000):
+        database[chat.CONVERSATIONS].insert_many([conversation_doc(["heavy", f"h{i}"], f"p{i}", now - timedelta(
+            minutes=i)) for i in range(first, min(n, first + 1000))])
     return convs
 
 
@@ -63,9 +67,12 @@ def calls(convs):
         "chat read: mark_read (update, many)": lambda i: chat.mark_read(
             convs[i]["_id"], convs[i]["participants"][1], 3),
         "chat read: uncount_read (update)": lambda i: chat.uncount_read(convs[i], convs[i]["participants"][1], 1),
-        "conversation list, first page (find)": lambda i: chat.list_conversations(f"b{i}", 51),
-        "conversation list, next page (find)": lambda i: chat.list_conversations(
+        "conversation list of one, first page (find)": lambda i: pages.page_of_conversations(f"b{i}", 51),
+        "conversation list of one, next page (find)": lambda i: pages.page_of_conversations(
             f"b{i}", 51, before=utcnow(), before_id=ObjectId()),
+        "conversation list of N, first page (find)": lambda i: pages.page_of_conversations("heavy", 51),
+        "conversation list of N, page 90% deep (find)": lambda i: pages.page_of_conversations(
+            "heavy", 51, before=utcnow() - timedelta(minutes=len(convs) * 9 // 10), before_id=ObjectId()),
         "presence: mark_offline (findAndModify)": lambda i: presence.mark_offline(f"b{i}"),
         "presence: remove_socket (findAndModify, delete)": lambda i: presence.remove_socket(f"sid-{i}"),
         "presence: is_live (distinct)": lambda i: presence.is_live(f"b{i}", 90),
@@ -78,7 +85,8 @@ def probe(uri, sizes, reps):
         name = f"dbprobe_{n}_{os.getpid()}"
         app = create_app({"TESTING": True, "APP_ENV": "test", "MONGODB_URI": uri, "MONGODB_DB": name,
                           "JWT_SECRET": "dbprobe-" + "x" * 32, "REDIS_URL": None, "SOCKETIO_ASYNC_MODE": "threading",
-                          "RATELIMIT_STORAGE_URI": "memory://"})
+                          "RATELIMIT_STORAGE_URI": "memory://",
+                          "MONGODB_TIMEOUT_MS": 120000})  # seeding 10,000s at once outlasts the serving budget
         db.ensure_indexes(app)
         with app.app_context():
             convs = seed(n)

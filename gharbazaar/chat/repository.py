@@ -73,26 +73,6 @@ def insert_conversation(doc):
     return doc
 
 
-def list_conversations(user_id, limit, before=None, before_id=None):
-    """Return the user's visible conversations, newest activity first, after a cursor."""
-    newest_first = [("lastMessageAt", DESCENDING), ("_id", DESCENDING)]
-    if before is not None and before_id is not None:
-        # Exact cursor, ties on the instant kept: one range on the index from the cursor's instant
-        # down, dropping what the last page showed (its instant, ids from the cursor's up). Usually
-        # that is the cursor alone; when more ties were shown, read further.
-        query, extra = {"visibleTo": user_id, "lastMessageAt": {"$lte": before}}, 1
-        while True:
-            found = list(_conversations().find(query).sort(newest_first).limit(limit + extra))
-            page = [doc for doc in found if doc["lastMessageAt"] < before or doc["_id"] < before_id]
-            if len(page) >= limit or len(found) < limit + extra:
-                return page[:limit]
-            extra = 2 * (limit + extra)
-    query = {"visibleTo": user_id}
-    if before is not None:
-        query["lastMessageAt"] = {"$lt": before}
-    return list(_conversations().find(query).sort(newest_first).limit(limit))
-
-
 def partners_of(user_id):
     return _conversations().distinct("participants", {"participants": user_id})
 

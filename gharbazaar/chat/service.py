@@ -12,7 +12,7 @@ from ..models import iso, utcnow
 from ..errors import Forbidden, NotFound, RateLimited, ValidationFailed
 from ..files import service as files
 from ..users import service as users
-from . import blocks, models, repository, safety_gate
+from . import blocks, models, pages, repository, safety_gate
 from .access import SCOPE, claim_for, conversation_for, participants_of, room_of
 # Re-exported: routes and socket events call this module only.
 from .messages import delete_message, edit_message, list_messages, send_message  # noqa: F401
@@ -69,7 +69,7 @@ def list_conversations(actor, limit, before=None, before_id=None):
     except NotFound:
         raise ValidationFailed("beforeId: Must be a conversation id.", details=[
             {"field": "beforeId", "message": "Must be a conversation id."}]) from None
-    docs = repository.list_conversations(actor.id, limit + 1, before, before_oid)
+    docs = pages.page_of_conversations(actor.id, limit + 1, before, before_oid)
     has_more = len(docs) > limit
     docs = docs[:limit]
     profiles = users.profiles(list({models.other_participant(d, actor.id) for d in docs}))

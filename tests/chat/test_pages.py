@@ -1,11 +1,13 @@
 """Message pages read by the conversation's own sequence numbers (chat/pages.py), real database."""
 from collections import Counter
+from datetime import datetime, timedelta
 
 import pytest
 
 from gharbazaar import db
 from gharbazaar.auth import Actor
 from gharbazaar.chat import pages, repository, service
+from gharbazaar.models import utcnow
 from tests.support import unique
 
 
@@ -78,3 +80,50 @@ def test_a_page_before_a_message_of_another_conversation_is_read_by_id(talk):
     top = repository.find_conversation(db.object_id(conv_id))["seq"]
     newest_first = pages.page_of_messages(db.object_id(conv_id), 5, top=top)
     assert [d["content"] for d in newest_first] == ["m2", "m1", "m0"]
+
+
+def conversations_aged(me, ages):
+    """Create one conversation of `me` per age (a timedelta ago; negative: ahead of this clock)."""
+    ids = []
+    for age in ages:
+        conversation, _ = service.create_conversation(me, {
+            "otherUserId": actor("seller").id, "propertyId": unique("prop"), "propertyTitle": None,
+            "initialMessage": None, "type": None})
+        db.get_db().conversations.update_one({"_id": db.object_id(conversation["id"])},
+                                             {"$set": {"lastMessageAt": utcnow() - age}})
+        ids.append(conversation["id"])
+    return ids
+
+
+def every_list_page(who, limit):
+    found, cursor = [], {}
+    while True:
+        page = service.list_conversations(who, limit, **cursor)
+        found += [c["id"] for c in page["conversations"]]
+        if not page["hasMore"]:
+            return found
+        cursor = {"before": datetime.fromisoformat(page["nextBefore"].replace("Z", "+00:00")),
+                  "before_id": page["nextBeforeId"]}
+
+
+def test_the_conversation_list_runs_across_every_slice_of_activity_in_order(counted):
+    me = actor()
+    ages = [timedelta(minutes=-2), timedelta(minutes=5), timedelta(minutes=59), timedelta(hours=3),
+            timedelta(hours=3), timedelta(hours=30), timedelta(days=20), timedelta(days=30),
+            timedelta(days=400), timedelta(days=3650)]
+    ids = conversations_aged(me, ages)
+    same_instant = utcnow() - timedelta(hours=3)  # ties: the exact cursor keeps both
+    db.get_db().conversations.update_many({"_id": {"$in": [db.object_id(i) for i in ids[3:5]]}},
+                                          {"$set": {"lastMessageAt": same_instant}})
+    expected = ids[:3] + sorted(ids[3:5], reverse=True) + ids[5:]
+    for limit in (1, 2, 3, 50):
+        assert every_list_page(me, limit) == expected, limit
+
+
+def test_a_list_page_its_last_hour_holds_is_one_query_however_long_the_list(counted):
+    me = actor()
+    ids = conversations_aged(me, [timedelta(minutes=n) for n in range(1, 13)] + [timedelta(days=90)] * 3)
+    before = Counter(db.command_counts(counted))
+    page = pages.page_of_conversations(me.id, 5)
+    assert [str(d["_id"]) for d in page] == ids[:5]
+    assert dict(Counter(db.command_counts(counted)) - before) == {"find": 1}

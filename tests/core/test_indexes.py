@@ -106,9 +106,9 @@ HOT_QUERIES = {
         lambda d: pages.page_of_messages(d["conv"], 50, before=d["messages"][3], top=6),
     "a message page by id (skip=)": lambda d: pages.page_of_messages(d["conv"], 50, skip=2),
     "the resync of changes after a sequence number": lambda d: chat.changes_after(d["conv"], 2, 50),
-    "a user's conversation list by latest activity": lambda d: chat.list_conversations("ana", 50),
+    "a user's conversation list by latest activity": lambda d: pages.page_of_conversations("ana", 50),
     "the next page of a user's conversation list (exact cursor)":
-        lambda d: chat.list_conversations("ana", 50, before=utcnow(), before_id=d["conv"]),
+        lambda d: pages.page_of_conversations("ana", 50, before=utcnow(), before_id=d["conv"]),
     "the conversation of a pair about a property": lambda d: chat.find_pair("ben", "ana", "p1"),
     "a message by its client message id": lambda d: chat.find_by_client_id(d["conv"], "ana", "c2"),
     "whether a message still shows a file (deleting a message)":
