@@ -63,7 +63,7 @@ def page_of_conversations(user_id, limit, before=None, before_id=None):
     exact = before is not None and before_id is not None
     anchor, width, upper, page = before or utcnow(), FIRST_SLICE, before, []
     for step in range(BOUNDED_SLICES + 1):
-        low = anchor - width if step < BOUNDED_SLICES else None
+        low = _below(anchor, width) if step < BOUNDED_SLICES else None
         window = {"$gte": low} if low is not None else {}
         if upper is not None:
             window["$lte" if exact else "$lt"] = upper
@@ -73,6 +73,13 @@ def page_of_conversations(user_id, limit, before=None, before_id=None):
             break
         upper, exact, width = low, False, width * SLICE_GROWTH
     return page
+
+
+def _below(instant, width):
+    try:
+        return instant - width
+    except OverflowError:  # a cursor near year 1: nothing is older than the calendar, read the rest
+        return None
 
 
 def _slice(query, wanted, cursor):

@@ -54,10 +54,13 @@ def start(storage_path, port=None, timeout=20.0):
     if storage_path != ":memory:":
         Path(storage_path).mkdir(parents=True, exist_ok=True)
     port = port or free_port()
-    # A fixed argv and no shell: nothing from a user reaches this command line.
+    # A fixed argv and no shell: nothing from a user reaches this command line. Standalone: as a
+    # single-node replica set (its default) it keeps an oplog and pymongo sends every write as
+    # retryable, whose bookkeeping grows with every write the process has seen; the backend uses
+    # neither transactions nor change streams.
     process = subprocess.Popen(  # nosec B603
         [program, "--host", "127.0.0.1", "--port", str(port), "--storage-path", storage_path,
-         "--log-level", "WARNING"],
+         "--log-level", "WARNING", "--standalone"],
         stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent if os.name == "posix" else None,
     )
     _wait_until_listening(process, port, timeout)

@@ -1,6 +1,6 @@
 """Message pages read by the conversation's own sequence numbers (chat/pages.py), real database."""
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -127,3 +127,12 @@ def test_a_list_page_its_last_hour_holds_is_one_query_however_long_the_list(coun
     page = pages.page_of_conversations(me.id, 5)
     assert [str(d["_id"]) for d in page] == ids[:5]
     assert dict(Counter(db.command_counts(counted)) - before) == {"find": 1}
+
+
+def test_a_cursor_at_the_start_of_the_calendar_reads_what_is_older_without_overflowing(counted):
+    me = actor()
+    conversations_aged(me, [timedelta(minutes=1)])
+    year_one = datetime(1, 1, 1, tzinfo=timezone.utc)
+    for before in (year_one, year_one + timedelta(minutes=30), year_one + timedelta(days=3)):
+        assert pages.page_of_conversations(me.id, 5, before=before) == []
+        assert pages.page_of_conversations(me.id, 5, before=before, before_id=db.object_id("0" * 24)) == []

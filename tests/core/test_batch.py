@@ -1,5 +1,6 @@
 """Group commit (gharbazaar/batch.py): callers who arrive together share one run, each gets its own answer."""
 import threading
+import traceback
 
 import pytest
 
@@ -123,3 +124,36 @@ def test_many_callers_over_many_batches_each_get_their_own_answer():
     assert not any(thread.is_alive() for thread in threads)
     assert answers == {(n, i): 2 * (n * 1000 + i) for n in range(8) for i in range(50)}
     assert sum(batches) == 400
+
+
+def test_callers_of_a_failed_batch_each_raise_their_own_exception_with_their_own_traceback():
+    class Down(Exception):
+        def __init__(self, message, code):
+            super().__init__(message)
+            self.code = code
+
+    failure = Down("database down", 91)
+
+    class Failing(Recorder):
+        def __call__(self, items):
+            super().__call__(items)
+            raise failure
+
+    run, answers = Failing(), {}
+    coalescer = Coalescer(run)
+    first, arrivals = hold_first_batch(coalescer, run, answers)
+    later = [call_in_thread(coalescer, f"caller-{n}", answers) for n in range(20)]
+    join_all(arrivals, 20, run, [first, *later])
+    raised = list(answers.values())
+    assert all(type(exc) is Down and exc.code == 91 and str(exc) == "database down" for exc in raised)
+    assert len({id(exc) for exc in raised}) == 21  # one object per caller, none shared
+    depth = [len(traceback.extract_tb(exc.__traceback__)) for exc in raised]
+    assert max(depth) <= min(depth) + 2, depth  # no caller's stack carries the others'
+
+
+def test_a_batch_that_answers_too_few_results_fails_its_callers_instead_of_leaving_them_waiting():
+    coalescer = Coalescer(lambda items: [])
+    with pytest.raises(RuntimeError, match="returned 0 results"):
+        coalescer("a")
+    coalescer._run = lambda items: [item * 2 for item in items]
+    assert coalescer("b") == "bb"

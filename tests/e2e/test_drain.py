@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from gharbazaar.runtime import embedded_db
-from tests.support import TEST_SECRET, Recorder, ServerProcess, make_token
+from tests.support import TEST_SECRET, Recorder, ServerProcess, freeze, make_token
 
 pytestmark = pytest.mark.e2e
 SOCKETS = 15
@@ -32,7 +32,11 @@ def test_sigterm_with_the_database_gone_exits_zero_within_ten_seconds(own_databa
                for i in range(SOCKETS)]
     try:
         assert all(client.connect() for client in clients)
-        process.send_signal(signal.SIGKILL if fault == "killed" else signal.SIGSTOP)
+        if fault == "killed":
+            process.kill()
+            process.wait(10)
+        else:
+            freeze(process)
         assert requests.get(f"{server.url}/api/v1/health/ready", timeout=15).status_code == 503
         started = time.monotonic()
         server.process.send_signal(signal.SIGTERM)

@@ -8,7 +8,7 @@ import threading
 import time
 
 from gharbazaar.runtime import embedded_db
-from tests.support import free_port
+from tests.support import freeze, free_port
 # The faults' database timeout (MONGODB_TIMEOUT_MS): short, so each fault's bound is quick to see.
 DB_TIMEOUT_MS = 1000
 
@@ -62,7 +62,7 @@ class _Killable:
 
     def pause(self):
         """SIGSTOP: connections stay open and nothing answers (a hung server)."""
-        self.process.send_signal(signal.SIGSTOP)
+        freeze(self.process)
 
     def resume(self):
         if self.process is not None and self.process.poll() is None:

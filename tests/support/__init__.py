@@ -1,6 +1,7 @@
 """Test helpers: tokens, a real server process, and a recording Socket.IO client."""
 import os
 import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -61,6 +62,13 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def freeze(process):
+    """SIGSTOP a child process and return once it has stopped (the signal takes effect a moment
+    later, and a request sent in that moment is still answered)."""
+    process.send_signal(signal.SIGSTOP)
+    os.waitpid(process.pid, os.WUNTRACED)
 
 
 class ServerProcess:
