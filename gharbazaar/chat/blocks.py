@@ -85,10 +85,14 @@ def check_can_write(sender_id, conversation):
 
 def explain_refusal(sender_id, participants):
     """After the send path's write refused the sender: raise Forbidden(BLOCKED_TEXT) if a block is why."""
-    others = [p for p in participants if p != sender_id]
-    query = {"blocked": sender_id, "blocker": {"$in": others}}
-    if others and _blocks().find_one(query, projection={"_id": 1}):
+    if _blocked_by_another(sender_id, participants):
         raise Forbidden(BLOCKED_TEXT)
+
+
+def _blocked_by_another(sender_id, participants):
+    others = [p for p in participants if p != sender_id]
+    return bool(others) and _blocks().find_one({"blocked": sender_id, "blocker": {"$in": others}},
+                                               projection={"_id": 1}) is not None
 
 
 def severed(user_id):
@@ -103,9 +107,7 @@ def may_type(sender_id, oid, participants):
     known = _typing_cache().get((sender_id, oid))
     if known is not None and time.monotonic() - known[0] < TYPING_RECHECK_S:
         return known[1]
-    others = [p for p in participants if p != sender_id]
-    allowed = not (others and _blocks().find_one({"blocked": sender_id, "blocker": {"$in": others}},
-                                                 projection={"_id": 1}))
+    allowed = not _blocked_by_another(sender_id, participants)
     _remember_typing(sender_id, oid, allowed)
     return allowed
 
