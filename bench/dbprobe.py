@@ -24,7 +24,7 @@ from harness import servers  # noqa: E402
 from harness.seed import conversation_doc  # noqa: E402
 
 from gharbazaar import create_app, db  # noqa: E402
-from gharbazaar.chat import pages, repository as chat  # noqa: E402
+from gharbazaar.chat import pages, read_batch, repository as chat  # noqa: E402
 from gharbazaar.models import utcnow  # noqa: E402
 from gharbazaar.presence import repository as presence  # noqa: E402
 
@@ -64,6 +64,8 @@ def calls(convs):
         "chat send: insert_message (insert)": lambda i: chat.insert_message(
             (lambda m: dict(m, read=False, changeSeq=2, dedupeKey=f"id:{m['_id']}"))(message(i))),
         "chat read: claim_seq (findAndModify)": lambda i: chat.claim_seq(convs[i]["_id"], convs[i]["participants"][1]),
+        "chat read: read_batch, 10 receipts together (find + update)": lambda i: read_batch._claim_many(
+            [(c["_id"], c["participants"][1]) for c in (convs[j % len(convs)] for j in range(10 * i, 10 * i + 10))]),
         "chat read: mark_read (update, many)": lambda i: chat.mark_read(
             convs[i]["_id"], convs[i]["participants"][1], 3),
         "chat read: uncount_read (update)": lambda i: chat.uncount_read(convs[i], convs[i]["participants"][1], 1),
@@ -73,8 +75,8 @@ def calls(convs):
         "conversation list of N, first page (find)": lambda i: pages.page_of_conversations("heavy", 51),
         "conversation list of N, page 90% deep (find)": lambda i: pages.page_of_conversations(
             "heavy", 51, before=utcnow() - timedelta(minutes=len(convs) * 9 // 10), before_id=ObjectId()),
-        "presence: mark_offline (findAndModify)": lambda i: presence.mark_offline(f"b{i}"),
-        "presence: remove_socket (findAndModify, delete)": lambda i: presence.remove_socket(f"sid-{i}"),
+        "presence: mark_offline (update)": lambda i: presence.mark_offline(f"b{i}"),
+        "presence: remove_socket (delete)": lambda i: presence.remove_socket(f"sid-{i}"),
         "presence: is_live (distinct)": lambda i: presence.is_live(f"b{i}", 90),
     }
 

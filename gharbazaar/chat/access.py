@@ -6,7 +6,7 @@ from flask import current_app
 from .. import realtime
 from ..db import object_id
 from ..errors import AppError, Forbidden, NotFound
-from . import repository
+from . import read_batch, repository
 
 SCOPE = "chat"
 NOT_AUTHORIZED = "Not authorized for this conversation"
@@ -60,7 +60,7 @@ def _remember(oid, participants):
 
 def claim_for(actor, conversation_id):
     """Like conversation_for, and take a change sequence number in the same round trip."""
-    doc = repository.claim_seq(object_id(conversation_id, "Conversation"), actor.id)
+    doc = read_batch.claim(object_id(conversation_id, "Conversation"), actor.id)
     if doc is None:
         raise Forbidden(NOT_AUTHORIZED)
     return doc

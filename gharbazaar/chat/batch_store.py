@@ -1,6 +1,17 @@
-"""The `conversations` and `messages` collections' side of a group commit of sends (send_batch)."""
+"""The `conversations` and `messages` collections' side of the group commits of sends
+(send_batch) and of read receipts (read_batch).
+
+A batch reads its conversations' sequence numbers, then moves each on with a claim that takes
+only if the number is still the one read (a claim elsewhere is never overwritten), and that
+pushes the batch's marker onto the conversation's last few `claims`, by which a batch whose
+claims did not all take learns which did. SecantusDB serves these updates from the `_id` index
+(its findAndModify scans the collection).
+"""
 from ..db import get_db
 from .repository import CONVERSATIONS, MESSAGES
+
+# The markers of a conversation's last few batch claims.
+CLAIMS_KEPT = 8
 
 
 def _conversations():
@@ -29,12 +40,16 @@ def sequences(conversation_ids):
     return {doc["_id"]: doc for doc in found}
 
 
-def claim_many(writes):
-    """Apply the claims of a batch of sends in one round trip; return how many conversations took."""
-    return _conversations().bulk_write(writes, ordered=False).matched_count
+def mark(update, marker):
+    """Return a claim's update that also records the batch's marker."""
+    return dict(update, **{"$push": {"claims": {"$each": [marker], "$slice": -CLAIMS_KEPT}}})
 
 
-def claimed_by(conversation_ids, marker):
-    """Return the ids of the conversations whose recent claims include this batch's marker."""
-    return {doc["_id"] for doc in _conversations().find({"_id": {"$in": conversation_ids}, "claims": marker},
-                                                        projection={"_id": 1})}
+def take_claims(claims, marker):
+    """Apply a batch's claims ({conversation id: its UpdateOne}, each marked) in one round trip;
+    return the ids of the conversations whose claim took."""
+    matched = _conversations().bulk_write(list(claims.values()), ordered=False).matched_count
+    if matched == len(claims):
+        return set(claims)
+    found = _conversations().find({"_id": {"$in": list(claims)}, "claims": marker}, projection={"_id": 1})
+    return {doc["_id"] for doc in found}

@@ -22,9 +22,6 @@ from . import batch_store, repository
 from .models import preview_fields
 
 log = logging.getLogger(__name__)
-# The markers of a conversation's last few batch claims: a batch whose bulk_write matched fewer
-# conversations than it named reads them to learn which of its claims took.
-CLAIMS_KEPT = 8
 
 
 def store(doc, participants):
@@ -83,16 +80,15 @@ def _claim_all(items, results):
                 and doc["senderId"] not in (conversation.get("mutedSenders") or ()):
             groups.setdefault(doc["conversationId"], []).append(i)
     marker = ObjectId()
-    writes = []
+    claims = {}
     for conversation_id, indexes in groups.items():
         indexes.sort(key=lambda i: items[i][0]["_id"])  # sequence order is creation order
-        writes.append(_claim(conversation_id, conversations[conversation_id], [items[i][0] for i in indexes],
-                             marker))
-    if not writes:
+        claims[conversation_id] = _claim(conversation_id, conversations[conversation_id],
+                                         [items[i][0] for i in indexes], marker)
+    if not claims:
         return {}, conversations
     try:
-        matched = batch_store.claim_many(writes)
-        took = set(groups) if matched == len(writes) else batch_store.claimed_by(list(groups), marker)
+        took = batch_store.take_claims(claims, marker)
     except Exception:  # whichever claims took name messages that will not be stored: undo them
         for indexes in groups.values():
             for i in indexes:
@@ -119,16 +115,14 @@ def _claim(conversation_id, conversation, docs, marker):
                        "lastMessageAt": last["createdAt"], "lastMessageId": last["_id"],
                        "updatedAt": last["createdAt"], "changedAt": last["createdAt"],
                        "visibleTo": list(participants)},
-              "$addToSet": {"writers": {"$each": senders}},
-              "$push": {"claims": {"$each": [marker], "$slice": -CLAIMS_KEPT}}}
+              "$addToSet": {"writers": {"$each": senders}}}
     if unread:
         update["$inc"] = dict(unread)
     # Membership was checked in the read, and participants never change; blocks were checked
     # there too, and the exact `mutedSenders` read makes a block since then fail the claim (the
-    # messages are then written alone, which refuses them). A filter without operators is also
-    # one SecantusDB's write path serves from the `_id` index (one with `$` keys it scans).
+    # messages are then written alone, which refuses them).
     return UpdateOne({"_id": conversation_id, "seq": first,
-                      "mutedSenders": conversation.get("mutedSenders")}, update)
+                      "mutedSenders": conversation.get("mutedSenders")}, batch_store.mark(update, marker))
 
 
 def _insert_all(items, claimed, results, conversations):

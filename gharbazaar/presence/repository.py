@@ -51,16 +51,19 @@ def _add_sockets(docs):
     return [None] * len(docs)
 
 
+# Presence writes that need no document back are plain updates and deletes: one command on
+# `mongod` as a findAndModify would be, and SecantusDB serves them from `_id` where its
+# findAndModify scans the collection (docs/performance.md).
 def remove_socket(sid):
-    """Delete a socket document; return it, or None when another process already did."""
-    return _sockets().find_one_and_delete({"_id": sid})
+    """Delete a socket document; return whether this caller did (another process may have)."""
+    return _sockets().delete_one({"_id": sid}).deleted_count == 1
 
 
-def touch_socket(sid):
+def touch_socket(sid, user_id):
+    """Refresh a live socket's and its user's lastSeen (nothing when the socket is gone)."""
     now = utcnow()
-    doc = _sockets().find_one_and_update({"_id": sid}, {"$set": {"lastSeen": now}}, projection={"userId": 1})
-    if doc:
-        _users().update_one({"_id": doc["userId"]}, {"$set": {"lastSeen": now}})
+    if _sockets().update_one({"_id": sid}, {"$set": {"lastSeen": now}}).matched_count:
+        _users().update_one({"_id": user_id}, {"$set": {"lastSeen": now}})
 
 
 def touch_process(process):
@@ -116,10 +119,11 @@ def mark_online(user_id):
 
 
 def mark_offline(user_id):
-    """Flip the user to offline; return the new document when this caller flipped it."""
-    return _users().find_one_and_update({"_id": user_id, "online": True},
-                                        {"$set": {"online": False, "lastSeen": utcnow()}},
-                                        return_document=ReturnDocument.AFTER)
+    """Flip the user to offline; return their new lastSeen when this caller flipped it, else None."""
+    now = utcnow()
+    flipped = _users().update_one({"_id": user_id, "online": True},
+                                  {"$set": {"online": False, "lastSeen": now}}).modified_count
+    return now if flipped else None
 
 
 def set_status(user_id, status):

@@ -95,26 +95,26 @@ def settle_late(app, sid):
 def disconnected(conn):
     """Forget a socket; announce the user offline if it was their last anywhere."""
     pending.done(current_app._get_current_object(), conn.sid)
-    if repository.remove_socket(conn.sid) is not None:
+    if repository.remove_socket(conn.sid):
         _settle(conn.actor.id)
 
 
 def _settle(user_id):
     if repository.is_live(user_id, STALE_AFTER_S):
         return
-    doc = repository.mark_offline(user_id)
-    if doc is None:
+    last_seen = repository.mark_offline(user_id)
+    if last_seen is None:
         return
     # A socket may have connected elsewhere between the count and the flip: look again.
     if repository.is_live(user_id, STALE_AFTER_S) and repository.mark_online(user_id) is not None:
         return
     _announce(user_id, "presence:user-offline",
-              {"userId": user_id, "status": "offline", "lastSeen": iso(doc.get("lastSeen"))})
+              {"userId": user_id, "status": "offline", "lastSeen": iso(last_seen)})
 
 
 def heartbeat(conn):
     """Refresh the socket's and the user's lastSeen."""
-    repository.touch_socket(conn.sid)
+    repository.touch_socket(conn.sid, conn.actor.id)
     return {"ok": True}
 
 
@@ -196,6 +196,6 @@ def sweep():
     """Refresh this process's sockets and retire stale ones of dead processes."""
     repository.touch_process(process_id())
     for doc in repository.stale_sockets(STALE_AFTER_S):
-        if repository.remove_socket(doc["_id"]) is not None:
+        if repository.remove_socket(doc["_id"]):
             _settle(doc["userId"])
     swept.send(current_app._get_current_object())

@@ -1,10 +1,10 @@
 """Presence: live-socket counts in MongoDB, scoped announcements, status, staleness."""
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from gharbazaar import sockets
+from gharbazaar import db, sockets
 from gharbazaar.models import utcnow
 from gharbazaar.presence import repository, service
 from tests.support import make_token, unique
@@ -180,8 +180,29 @@ def test_only_the_first_tab_flips_a_user_online(app, people):
     with app.app_context():
         assert repository.mark_online(a)["online"] is True
         assert repository.mark_online(a) is None
-        assert repository.mark_offline(a)["online"] is False
+        assert repository.mark_offline(a) is not None
+        assert repository.users([a])[a]["online"] is False
+        assert repository.mark_offline(a) is None  # already offline: nobody flips it again
         assert repository.mark_online(a) is not None
+
+
+def test_a_socket_is_removed_once_and_touched_only_while_it_lives(app, people):
+    """remove_socket says whether this caller removed it (two processes may race on a stale one)."""
+    a = people[0]
+    sid = f"sid-{unique('touch')}"
+    long_ago = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    with app.app_context():
+        users = db.get_db()[repository.USERS]
+        repository.add_socket(sid, a, "buyer", "proc-touch")
+        repository.mark_online(a)
+        users.update_one({"_id": a}, {"$set": {"lastSeen": long_ago}})
+        repository.touch_socket(sid, a)
+        assert repository.users([a])[a]["lastSeen"] > long_ago
+        assert repository.remove_socket(sid) is True
+        assert repository.remove_socket(sid) is False
+        users.update_one({"_id": a}, {"$set": {"lastSeen": long_ago}})
+        repository.touch_socket(sid, a)  # gone: it no longer refreshes its user
+        assert repository.users([a])[a]["lastSeen"] == long_ago
 
 
 def test_sockets_connecting_together_are_each_recorded_and_checked(app):
