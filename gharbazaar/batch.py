@@ -5,17 +5,31 @@ and checks for thousands of sockets at once. Alone, a caller runs its batch of o
 exactly as before; callers that arrive while a batch is in flight wait for it to finish and
 then go together as the next batch. Each caller still returns only after its own item was
 written or read, so what it observes is unchanged.
+
+A batch takes at most MAX_BATCH callers, in arrival order; the rest go in the next. Unbounded,
+a saturated database let batches grow to 800 sends, whose writes outlasted the bounded database
+wait, and every caller of such a batch failed (the marketplace day, docs/performance.md). A
+caller that has queued longer than the database wait (MONGODB_TIMEOUT_MS) is not written late:
+it gets the timeout it would have met waiting on the database itself (a 503), and nothing of
+its item is written.
 """
 import threading
+import time
 
 from flask import current_app
+from pymongo.errors import ExecutionTimeout
+
+# Callers per batch: enough that a busy moment costs a few round trips per hundred operations,
+# few enough that one batch's writes stay well inside the database wait (MONGODB_TIMEOUT_MS).
+MAX_BATCH = 100
 
 
 class _Slot:
     """One caller's item, and then its result (or the exception to raise in its place)."""
 
-    def __init__(self, item):
+    def __init__(self, item, arrived):
         self.item = item
+        self.arrived = arrived
         self.leads = False
         self.result = None
         self.done = None  # an Event for callers who wait; one who leads at once never does
@@ -29,14 +43,17 @@ class _Slot:
 class Coalescer:
     """Call `run(items) -> results` (one per item, an Exception for an item that failed) in batches."""
 
-    def __init__(self, run):
+    def __init__(self, run, max_batch=MAX_BATCH, max_wait_s=None, clock=time.monotonic):
         self._run = run
+        self._max_batch = max_batch
+        self._max_wait_s = max_wait_s
+        self._clock = clock
         self._lock = threading.Lock()
         self._waiting = []
         self._busy = False
 
     def __call__(self, item):
-        slot = _Slot(item)
+        slot = _Slot(item, self._clock())
         with self._lock:
             self._waiting.append(slot)
             slot.leads, self._busy = not self._busy, True
@@ -51,11 +68,13 @@ class Coalescer:
         return slot.result
 
     def _lead(self):
-        with self._lock:
-            batch, self._waiting = self._waiting, []
+        with self._lock:  # the leader is first in line, so always in the batch it runs
+            batch, self._waiting = self._waiting[:self._max_batch], self._waiting[self._max_batch:]
+        batch = self._expire(batch)
         results = [RuntimeError("the batch was interrupted before it ran")] * len(batch)
         try:
-            results = list(self._run([slot.item for slot in batch]))
+            if batch:
+                results = list(self._run([slot.item for slot in batch]))
             if len(results) != len(batch):  # a caller left without a result would wait forever
                 raise RuntimeError(f"a batch of {len(batch)} returned {len(results)} results")
         except Exception as exc:  # every caller of the batch fails, as it would have alone
@@ -64,6 +83,16 @@ class Coalescer:
             self._hand_over()
             for slot, result in zip(batch, results):
                 slot.settle(result)
+
+    def _expire(self, batch):
+        """Settle the callers who queued longer than the database wait; return the others."""
+        if self._max_wait_s is None:
+            return batch
+        now = self._clock()
+        late = [slot for slot in batch if now - slot.arrived > self._max_wait_s]
+        for slot in late:
+            slot.settle(ExecutionTimeout(f"queued {now - slot.arrived:.1f} s for a database batch", 50))
+        return [slot for slot in batch if slot not in late] if late else batch
 
     def _hand_over(self):
         """Let the first caller who arrived meanwhile run the next batch, or stand down."""
@@ -92,4 +121,8 @@ def _for_caller(exc):
 def coalesced(name, run):
     """Return the current app's Coalescer for `name` (one per app: each has its own database)."""
     batches = current_app.extensions.setdefault("gharbazaar.batches", {})
-    return batches.get(name) or batches.setdefault(name, Coalescer(run))
+    found = batches.get(name)
+    if found is None:
+        wait_s = current_app.config["MONGODB_TIMEOUT_MS"] / 1000
+        found = batches.setdefault(name, Coalescer(run, max_wait_s=wait_s))
+    return found

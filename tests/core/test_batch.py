@@ -3,6 +3,7 @@ import threading
 import traceback
 
 import pytest
+from pymongo.errors import ExecutionTimeout
 
 from gharbazaar.batch import Coalescer
 
@@ -80,6 +81,38 @@ def test_callers_arriving_during_a_batch_go_together_in_the_next():
     join_all(arrivals, 3, run, [first, *later])
     assert run.batches[0] == ["first"] and sorted(run.batches[1]) == ["b", "c", "d"] and len(run.batches) == 2
     assert answers == {"first": "FIRST", "b": "B", "c": "C", "d": "D"}
+
+
+def test_a_batch_takes_at_most_its_limit_and_the_rest_go_next_in_arrival_order():
+    run, answers = Recorder(), {}
+    coalescer = Coalescer(run, max_batch=3)
+    first, arrivals = hold_first_batch(coalescer, run, answers)
+    items = [f"item-{n}" for n in range(7)]
+    later = [call_in_thread(coalescer, item, answers) for item in items]
+    join_all(arrivals, len(items), run, [first, *later])
+    queued = [slot.item for slot in arrivals]
+    assert run.batches == [["first"], queued[:3], queued[3:6], queued[6:]]
+    assert answers == {"first": "FIRST", **{item: item.upper() for item in items}}
+
+
+def test_callers_queued_longer_than_the_database_wait_get_a_timeout_and_nothing_is_written():
+    now = [100.0]
+    run, answers = Recorder(), {}
+    coalescer = Coalescer(run, max_wait_s=2.0, clock=lambda: now[0])
+    first, arrivals = hold_first_batch(coalescer, run, answers)
+    early = [call_in_thread(coalescer, item, answers) for item in ("early-1", "early-2")]
+    for _ in early:
+        assert arrivals.joined.acquire(timeout=10)
+    now[0] += 1.5  # these two have queued 1.5 s when the next arrives
+    late = call_in_thread(coalescer, "late", answers)
+    assert arrivals.joined.acquire(timeout=10)
+    now[0] += 1.0  # the first two have now queued 2.5 s, over the wait; the last 1.0 s
+    join_all(arrivals, 0, run, [first, *early, late])
+    assert run.batches == [["first"], ["late"]]  # the expired were never handed to the batch function
+    for item in ("early-1", "early-2"):
+        assert isinstance(answers[item], ExecutionTimeout) and answers[item].timeout  # a 503 in errors.py
+    assert answers["first"] == "FIRST" and answers["late"] == "LATE"
+    assert coalescer("after") == "AFTER"
 
 
 def test_a_failed_item_fails_its_own_caller_only():
