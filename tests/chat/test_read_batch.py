@@ -7,8 +7,8 @@ import pytest
 from pymongo.errors import AutoReconnect
 
 from gharbazaar import db
-from gharbazaar.chat import batch_store, read_batch, repository, send_batch, service
-from tests.chat.test_send_batch import actor, item, pair_conversation
+from gharbazaar.chat import read_batch, repository, send_batch, service
+from tests.support.chat_batches import actor, after_the_batch_reads, item, pair_conversation
 
 
 @pytest.fixture
@@ -47,13 +47,8 @@ def test_an_outsider_or_unknown_conversation_gets_none_and_takes_no_number(count
 def test_a_claim_made_between_the_read_and_the_write_is_not_overwritten(counted, monkeypatch):
     buyer, seller, busy, parts = pair_conversation()
     other_buyer, _other_seller, calm, _ = pair_conversation()
-    read = batch_store.sequences
-
-    def read_then_a_message_lands(ids):
-        found = read(ids)
-        send_batch._write([item(seller, busy, parts, "meanwhile")])  # takes seq 1 after the read saw 0
-        return found
-    monkeypatch.setattr(batch_store, "sequences", read_then_a_message_lands)
+    # A message takes seq 1 after the batch read seq 0.
+    after_the_batch_reads(monkeypatch, lambda: send_batch._write([item(seller, busy, parts, "meanwhile")]))
     results = read_batch._claim_many([(busy, buyer.id), (calm, other_buyer.id), (busy, seller.id)])
     assert [(r["_id"], r["seq"]) for r in results] == [(busy, 2), (calm, 1), (busy, 3)]
     assert repository.find_conversation(busy)["seq"] == 3
@@ -63,20 +58,13 @@ def test_a_claim_made_between_the_read_and_the_write_is_not_overwritten(counted,
 def test_a_receipt_whose_own_claim_fails_fails_alone(counted, monkeypatch):
     buyer, seller, busy, parts = pair_conversation()
     other_buyer, _other_seller, calm, _ = pair_conversation()
-    read, claim_seq = batch_store.sequences, repository.claim_seq
-
-    def read_then_a_message_lands(ids):
-        found = read(ids)
-        send_batch._write([item(seller, busy, parts, "meanwhile")])
-        return found
+    after_the_batch_reads(monkeypatch, lambda: send_batch._write([item(seller, busy, parts, "meanwhile")]))
 
     def unreachable(*_args):
         raise AutoReconnect("the database went away")
-    monkeypatch.setattr(batch_store, "sequences", read_then_a_message_lands)
     monkeypatch.setattr(repository, "claim_seq", unreachable)
     results = read_batch._claim_many([(busy, buyer.id), (calm, other_buyer.id)])
     assert isinstance(results[0], AutoReconnect) and results[1]["seq"] == 1
-    monkeypatch.setattr(repository, "claim_seq", claim_seq)
 
 
 def test_receipts_arriving_together_each_get_a_distinct_number_through_the_service(counted):

@@ -7,20 +7,8 @@ import pytest
 from pymongo.errors import AutoReconnect, DuplicateKeyError
 
 from gharbazaar import db
-from gharbazaar.auth import Actor
-from gharbazaar.chat import batch_store, models, repository, send_batch, service
-from gharbazaar.models import utcnow
-from tests.support import unique
-
-
-def actor(role="buyer"):
-    user_id = unique(role)
-    return Actor(user_id, role, f"{user_id}@example.com", None)
-
-
-def body(other):
-    return {"otherUserId": other.id, "propertyId": unique("prop"), "propertyTitle": None,
-            "initialMessage": None, "type": None}
+from gharbazaar.chat import batch_store, repository, send_batch, service
+from tests.support.chat_batches import actor, after_the_batch_reads, item, pair_conversation, stored
 
 
 @pytest.fixture
@@ -28,23 +16,6 @@ def counted(make_app):
     app = make_app(DB_METRICS=True)
     with app.test_request_context():
         yield app
-
-
-def pair_conversation():
-    """A new buyer, seller and their conversation: (buyer, seller, ObjectId, participants)."""
-    buyer, seller = actor(), actor("seller")
-    conversation, _ = service.create_conversation(buyer, body(seller))
-    doc = repository.find_conversation(db.object_id(conversation["id"]))
-    return buyer, seller, doc["_id"], tuple(doc["participants"])
-
-
-def item(sender, conversation_id, participants, content, client_id=None):
-    doc = models.new_message(sender, conversation_id, content, "text", {}, client_id, utcnow())
-    return doc, participants
-
-
-def stored(conversation_id):
-    return list(db.get_db()[repository.MESSAGES].find({"conversationId": conversation_id}).sort("_id", 1))
 
 
 def unread(conversation_id, user):
@@ -85,13 +56,8 @@ def test_a_batch_refuses_a_sender_who_is_not_a_participant_and_stores_the_rest(c
 
 def test_a_batch_refuses_a_blocked_sender_even_when_the_block_lands_after_its_read(counted, monkeypatch):
     buyer, seller, conv, parts = pair_conversation()
-    read = batch_store.sequences
-
-    def read_then_the_buyer_blocks(ids):
-        found = read(ids)
-        repository.set_muted(buyer.id, seller.id, muted=True)  # what blocks.block writes
-        return found
-    monkeypatch.setattr(batch_store, "sequences", read_then_the_buyer_blocks)
+    # What blocks.block writes, landing after the batch read the conversation.
+    read = after_the_batch_reads(monkeypatch, lambda: repository.set_muted(buyer.id, seller.id, muted=True))
     results = send_batch._write([item(buyer, conv, parts, "from the blocker"),
                                  item(seller, conv, parts, "from the blocked")])
     assert results[0]["seq"] == 1 and results[1] is None
@@ -129,13 +95,8 @@ def test_the_service_answers_a_retry_in_a_batch_with_the_original(counted):
 def test_a_claim_made_between_the_read_and_the_write_sends_that_conversation_alone(counted, monkeypatch):
     buyer, seller, busy, parts = pair_conversation()
     other_buyer, _other_seller, calm, other_parts = pair_conversation()
-    read = batch_store.sequences
-
-    def read_then_a_receipt_lands(ids):
-        found = read(ids)
-        repository.claim_seq(busy)  # a read receipt takes seq 1 after the batch read seq 0
-        return found
-    monkeypatch.setattr(batch_store, "sequences", read_then_a_receipt_lands)
+    # A read receipt takes seq 1 after the batch read seq 0.
+    after_the_batch_reads(monkeypatch, lambda: repository.claim_seq(busy))
     results = send_batch._write([item(buyer, busy, parts, "a"), item(seller, busy, parts, "b"),
                                  item(other_buyer, calm, other_parts, "c")])
     assert [(r["_id"], r["seq"]) for r in results] == [(busy, 2), (busy, 3), (calm, 1)]
