@@ -88,11 +88,13 @@ class Coalescer:
         """Settle the callers who queued longer than the database wait; return the others."""
         if self._max_wait_s is None:
             return batch
-        now = self._clock()
-        late = [slot for slot in batch if now - slot.arrived > self._max_wait_s]
-        for slot in late:
-            slot.settle(ExecutionTimeout(f"queued {now - slot.arrived:.1f} s for a database batch", 50))
-        return [slot for slot in batch if slot not in late] if late else batch
+        now, kept = self._clock(), []
+        for slot in batch:
+            if now - slot.arrived > self._max_wait_s:
+                slot.settle(ExecutionTimeout(f"queued {now - slot.arrived:.1f} s for a database batch", 50))
+            else:
+                kept.append(slot)
+        return kept
 
     def _hand_over(self):
         """Let the first caller who arrived meanwhile run the next batch, or stand down."""

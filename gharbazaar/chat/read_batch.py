@@ -44,11 +44,12 @@ def _claim_many(items):
                                             batch_store.mark(update, marker))
     took = batch_store.take_claims(claims, marker)
     for conversation_id, indexes in groups.items():
-        first = conversations[conversation_id]["seq"]
+        conversation = conversations[conversation_id]
         for offset, i in enumerate(indexes, start=1):
-            took_here = conversation_id in took
-            results[i] = dict(conversations[conversation_id], seq=first + offset) if took_here \
-                else _claim_alone(*items[i])
+            if conversation_id in took:
+                results[i] = dict(conversation, seq=conversation["seq"] + offset)
+            else:
+                results[i] = _claim_alone(*items[i])
     return results
 
 
