@@ -21,19 +21,40 @@ INDEX_BUILD_TIMEOUT_S = 3600
 
 
 class CommandCounter(monitoring.CommandListener):
-    """Count database round trips by command name (benchmarks read them; off by default)."""
+    """Count database round trips by command name, and time them by command and collection.
+
+    Benchmarks read them (off by default): the time this process waited, per collection and
+    command, shows what a saturated database spends its day on.
+    """
 
     def __init__(self):
         self.counts = Counter()
+        self.timed = Counter()
+        self.micros = Counter()
+        self._pending = {}
 
     def started(self, event):
         self.counts[event.command_name] += 1
+        target = event.command.get(event.command_name)
+        where = target if isinstance(target, str) else event.database_name
+        self._pending[event.request_id] = f"{event.command_name} {where}"
 
     def succeeded(self, event):
-        pass
+        self._time(event)
 
     def failed(self, event):
-        pass
+        self._time(event)
+
+    def _time(self, event):
+        key = self._pending.pop(event.request_id, None)
+        if key is not None:
+            self.timed[key] += 1
+            self.micros[key] += event.duration_micros
+
+    def timings(self):
+        """Return {"<command> <collection>": {"count", "ms"}}, the longest waited first."""
+        return {key: {"count": self.timed[key], "ms": round(micros / 1000, 1)}
+                for key, micros in self.micros.most_common()}
 
 
 def register_indexes(app, indexes):
@@ -136,6 +157,15 @@ def init_app(app):
 
 def command_counts(app=None):
     """Return {command: count} since start, or None when DB_METRICS is off."""
-    app = app or current_app
-    counter = app.extensions["mongo"].get("counter")
+    counter = _counter(app)
     return dict(counter.counts) if counter else None
+
+
+def command_timings(app=None):
+    """Return the time waited per command and collection since start, or None when DB_METRICS is off."""
+    counter = _counter(app)
+    return counter.timings() if counter else None
+
+
+def _counter(app):
+    return (app or current_app).extensions["mongo"].get("counter")

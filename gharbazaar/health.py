@@ -59,4 +59,5 @@ def db_commands():
     if counts is None:
         return jsonify({"success": False, "error": "Endpoint not found", "code": "not_found",
                         "path": "/api/v1/health/db-commands"}), 404
-    return jsonify({"success": True, "data": {"commands": counts, "total": sum(counts.values())}})
+    return jsonify({"success": True, "data": {"commands": counts, "total": sum(counts.values()),
+                                              "waited": db.command_timings()}})

@@ -69,6 +69,14 @@ def _stable_commands(urls, timeout=15):
         time.sleep(0.7)
 
 
+def _print_waited(sc, urls, top=12):
+    """Print where each process waited on the database since it started, setup included."""
+    for url in urls:
+        waited = servers.db_commands(url, "waited")
+        lines = [f"  {key}: {w['count']} commands, {w['ms'] / 1000:.1f} s" for key, w in list(waited.items())[:top]]
+        print(f"{sc['id']} {url} waited on the database (setup included):", *lines, sep="\n", flush=True)
+
+
 def run(sc, target, ctx):
     """Return one result row per part of the scenario for the target ("app" or "ref")."""
     procs, urls, gens, seeder = [], [], [], None
@@ -153,6 +161,8 @@ def _measure(sc, target, ctx, procs, urls, gens):
             commands_after = _stable_commands(urls) if storm else _stable_commands(urls, 0)
         except requests.RequestException as exc:  # a flooded server may still be busy: say so
             commands_after, unresponsive = dict(commands_before), type(exc).__name__
+        if not unresponsive:
+            _print_waited(sc, urls)
     commands = {k: v - commands_before.get(k, 0) for k, v in commands_after.items()
                 if v - commands_before.get(k, 0)}
     machine_pct = 100 * (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1])

@@ -112,7 +112,7 @@ def echo():
     return wait_port(port, proc), f"ws://127.0.0.1:{port}"
 
 
-def db_commands(url):
-    """Return {command: count} of one backend process (DB_METRICS=on)."""
+def db_commands(url, part="commands"):
+    """Return {command: count} of one backend process (DB_METRICS=on); part="waited": time per collection."""
     body = requests.get(url + "/api/v1/health/db-commands", timeout=10).json()
-    return body["data"]["commands"]
+    return body["data"][part]

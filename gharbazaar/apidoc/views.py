@@ -22,5 +22,7 @@ Links = shape("Links", health=text(), ready=text(), docs=text(), socket=text())
 ServiceIndex = shape("ServiceIndex", success=flag(), name=text(), version=text(), links=nested(Links))
 Me = shape("Me", id=text(), role=text(), email=text(nullable=True), name=text(), isStaff=flag())
 MeAnswer = shape("MeAnswer", user=nested(Me))
+Waited = shape("Waited", count=fields.Integer(required=True), ms=fields.Float(required=True))
 DbCommands = shape("DbCommands", total=fields.Integer(required=True),
-                   commands=fields.Dict(keys=fields.String(), values=fields.Integer(), required=True))
+                   commands=fields.Dict(keys=fields.String(), values=fields.Integer(), required=True),
+                   waited=fields.Dict(keys=fields.String(), values=fields.Nested(Waited), required=True))

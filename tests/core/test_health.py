@@ -72,3 +72,5 @@ def test_database_command_counts_are_served_only_when_enabled(make_app, client):
     counted.get("/api/v1/health")
     data = counted.get("/api/v1/health/db-commands").get_json()["data"]
     assert data["commands"]["ping"] >= 1 and data["total"] >= 1
+    assert data["waited"]["ping admin"]["count"] == data["commands"]["ping"]
+    assert data["waited"]["ping admin"]["ms"] >= 0
