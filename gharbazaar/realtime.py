@@ -1,7 +1,7 @@
 """Publishing to sockets: the only module that knows room names and namespaces."""
 from flask import current_app
 
-from .redis_queue import ResilientRedisManager
+from .redis_queue import EVERYTHING, ResilientRedisManager
 
 # Every event works on the default namespace (the seed's clients) and on its feature's own.
 NAMESPACES = ("/", "/chat", "/tickets")
@@ -51,6 +51,30 @@ def broadcast(app, event, payload):
         return
     for namespace in NAMESPACES:
         socketio.emit(event, payload, namespace=namespace)
+
+
+def on_notice(app, topic, handler):
+    """Run handler(app) whenever a process notifies `topic`, and after Redis outages (notices missed)."""
+    app.extensions.setdefault("gharbazaar.notices", {}).setdefault(topic, []).append(handler)
+    manager = app.extensions["socketio"].server.manager
+    if isinstance(manager, ResilientRedisManager) and manager.on_notice is None:
+        manager.on_notice = lambda noticed: _run_notice(app, noticed)
+
+
+def notify(topic):
+    """Tell every process, this one first, that what `topic` names changed (a cache to drop, say)."""
+    app = current_app._get_current_object()
+    _run_notice(app, topic)
+    manager = app.extensions["socketio"].server.manager
+    if isinstance(manager, ResilientRedisManager):
+        manager.publish_notice(topic)
+
+
+def _run_notice(app, topic):
+    handlers = app.extensions.get("gharbazaar.notices", {})
+    for name in (handlers if topic is EVERYTHING else [topic]):
+        for handler in handlers.get(name, ()):
+            handler(app)
 
 
 def publish(feature, event, payload, rooms, skip_sid=None):

@@ -23,6 +23,10 @@ from .models import iso
 log = logging.getLogger(__name__)
 CHANNEL = "gharbazaar-socketio"
 SYNC_REQUIRED = "sync:required"
+# An emit to no namespace, which python-socketio's listener hands to _handle_emit like any other:
+# a "this changed" notice between processes, answered by handlers, never by sockets.
+NOTICE = "gharbazaar:notice"
+EVERYTHING = None  # the notice after an outage: anything may have changed meanwhile
 REASON = "redis_outage"
 RETRY_FIRST_S, RETRY_MAX_S = 0.25, 2.0  # the listener's reconnect back-off, bounded
 # Clients resync from this long before the last sign of life: a change is stamped before its
@@ -67,6 +71,7 @@ class ResilientRedisManager(socketio.RedisManager):
         self.last_alive = None
         self.outage = False
         self.stopped = False
+        self.on_notice = None  # called with the topic of a notice from another process
 
     def status(self):
         """Return "ok" while subscribed and publishing, else "down"."""
@@ -90,7 +95,15 @@ class ResilientRedisManager(socketio.RedisManager):
                 "namespace": namespaces[0], "namespaces": list(namespaces), "room": room,
                 "skip_sid": skip_sid, "callback": None, "host_id": self.host_id}
 
+    def publish_notice(self, topic):
+        """Tell the other processes that what `topic` names changed (their on_notice runs)."""
+        self._publish({"method": "emit", "event": NOTICE, "data": [topic], "namespaces": [], "room": None,
+                       "host_id": self.host_id})
+
     def _handle_emit(self, message):
+        if message.get("event") == NOTICE and message.get("namespaces") == []:
+            self._noticed((message.get("data") or [EVERYTHING])[0])
+            return
         for namespace in message.get("namespaces") or [message.get("namespace")]:
             super()._handle_emit(dict(message, namespace=namespace))
 
@@ -119,6 +132,7 @@ class ResilientRedisManager(socketio.RedisManager):
         if failed_at is not None:  # other processes' clients missed what this one could not publish
             notice = sync_notice(REASON, failed_at, self.since_margin_s)
             self._publish(self._message(SYNC_REQUIRED, notice, self.namespaces, None))
+            self.publish_notice(EVERYTHING)
         self._maybe_up()
 
     def _down(self, exc):
@@ -203,6 +217,14 @@ class ResilientRedisManager(socketio.RedisManager):
         for namespace in self.namespaces:
             self.emit(SYNC_REQUIRED, notice, namespace=namespace, ignore_queue=True)
         log.info("sockets told to resync after a redis outage", extra={"fields": notice})
+        self._noticed(EVERYTHING)
+
+    def _noticed(self, topic):
+        if self.on_notice is not None:
+            try:
+                self.on_notice(topic)
+            except Exception:  # one failing handler must not end the listener
+                log.exception("notice handler failed", extra={"fields": {"topic": topic}})
 
     def _probe_publisher(self):
         try:

@@ -10,6 +10,7 @@ from . import access, blocks, events, repository, routes, safety_gate, service
 def init_app(app, socketio):
     """Register chat's routes, socket events, indexes, file scope and presence contacts."""
     safety_gate.init_app(app)
+    blocks.init_app(app)
     register_indexes(app, repository.INDEXES)
     register_indexes(app, blocks.INDEXES)
     openapi.register(app, routes.bp)

@@ -6,6 +6,7 @@ conversations also list the blocked user in `mutedSenders`, so that sending chec
 the write it already makes (no extra round trip on the send path).
 """
 import time
+from collections import OrderedDict
 
 from flask import current_app
 from pymongo import ASCENDING, IndexModel
@@ -25,10 +26,19 @@ INDEXES = {BLOCKS: [
 ]}
 BLOCKED_TEXT = "You cannot message this user"
 SELF_TEXT = "You cannot block yourself"
-# Typing asks "am I blocked here?" at most this often per sender and conversation: a keystroke
-# must not cost a query, and a block reaching typing a few seconds late shows nothing private.
-TYPING_RECHECK_S = 5.0
-TYPING_CACHE_MAX = 10_000
+# Typing asks "am I blocked here?" once per sender and conversation, then remembers: a block or
+# unblock drops every process's memory of it at once (a notice through Redis), so this is only a
+# backstop, for a notice lost in a double failure. (At 5 s it was half the database commands of
+# the marketplace day: each message is typed, and a chat's next message comes after more than 5 s.)
+TYPING_RECHECK_S = 600.0
+TYPING_CACHE_MAX = 20_000
+NOTICE = "chat.blocks"
+
+
+def init_app(app):
+    """Drop this process's typing answers whenever a block changes on any process."""
+    app.extensions["gharbazaar.typing_blocks"] = TypingAnswers()
+    realtime.on_notice(app, NOTICE, lambda app: app.extensions["gharbazaar.typing_blocks"].forget())
 
 
 def _blocks():
@@ -48,7 +58,7 @@ def block(actor, user_id):
                          {"$setOnInsert": {"createdAt": now}}, upsert=True)
     doc = _blocks().find_one({"blocker": actor.id, "blocked": user_id})
     repository.set_muted(actor.id, user_id, muted=True)
-    _forget_typing()
+    realtime.notify(NOTICE)
     answer = dict(_view(doc), blocked=True)
     realtime.publish(SCOPE, "user_blocked", answer, realtime.user_room(actor.id))
     return answer
@@ -58,7 +68,7 @@ def unblock(actor, user_id):
     """Lift a block (idempotent) and tell the blocker's own sockets."""
     _blocks().delete_one({"blocker": actor.id, "blocked": user_id})
     repository.set_muted(actor.id, user_id, muted=False)
-    _forget_typing()
+    realtime.notify(NOTICE)
     answer = {"userId": user_id, "blockedAt": None, "blocked": False}
     realtime.publish(SCOPE, "user_blocked", answer, realtime.user_room(actor.id))
     return answer
@@ -104,32 +114,54 @@ def severed(user_id):
 
 def may_type(sender_id, oid, participants):
     """Return False when another participant blocked the sender (their typing is then dropped)."""
-    known = _typing_cache().get((sender_id, oid))
-    if known is not None and time.monotonic() - known[0] < TYPING_RECHECK_S:
-        return known[1]
-    allowed = not _blocked_by_another(sender_id, participants)
-    _remember_typing(sender_id, oid, allowed)
+    answers = _typing_answers()
+    allowed = answers.get((sender_id, oid))
+    if allowed is None:
+        generation = answers.generation
+        allowed = not _blocked_by_another(sender_id, participants)
+        answers.put((sender_id, oid), allowed, generation)
     return allowed
 
 
-def note_muted(conversation):
-    """Remember who may type in a conversation just read (joining then typing costs no query)."""
+def typing_generation():
+    """Return the typing answers' generation now (pass it to note_muted with what was read after)."""
+    return _typing_answers().generation
+
+
+def note_muted(conversation, generation):
+    """Remember who may type in a conversation read since `generation` (joining, then typing, asks none)."""
     muted = conversation.get("mutedSenders") or ()
     for participant in conversation["participants"]:
-        _remember_typing(participant, conversation["_id"], participant not in muted)
+        _typing_answers().put((participant, conversation["_id"]), participant not in muted, generation)
 
 
-def _typing_cache():
-    return current_app.extensions.setdefault("gharbazaar.typing_blocks", {})
+def _typing_answers():
+    return current_app.extensions["gharbazaar.typing_blocks"]
 
 
-def _remember_typing(sender_id, oid, allowed):
-    cache = _typing_cache()
-    if len(cache) >= TYPING_CACHE_MAX:
-        cache.clear()
-    cache[(sender_id, oid)] = (time.monotonic(), allowed)
+class TypingAnswers:
+    """Who may type where, as last read: least recently used dropped first, all dropped on a notice."""
 
+    def __init__(self, clock=time.monotonic):
+        self.clock = clock
+        self.entries = OrderedDict()
+        self.generation = 0  # moves on every forget: an answer read before it is not kept
 
-def _forget_typing():
-    # This process sees a block at once; other processes within TYPING_RECHECK_S.
-    _typing_cache().clear()
+    def get(self, key):
+        found = self.entries.get(key)
+        if found is None or self.clock() - found[0] >= TYPING_RECHECK_S:
+            return None
+        self.entries.move_to_end(key)
+        return found[1]
+
+    def put(self, key, allowed, generation):
+        if generation != self.generation:  # a block changed while this was read: it may be stale
+            return
+        self.entries[key] = (self.clock(), allowed)
+        self.entries.move_to_end(key)
+        if len(self.entries) > TYPING_CACHE_MAX:
+            self.entries.popitem(last=False)
+
+    def forget(self):
+        self.entries.clear()
+        self.generation += 1

@@ -99,8 +99,9 @@ def join(actor, conversation_id):
     to each participant (masked contact details) is delivered.
     """
     throttle.hit(throttle.JOINS, actor.id, throttle.JOINS_TEXT)
+    generation = blocks.typing_generation()
     doc = conversation_for(actor, conversation_id)
-    blocks.note_muted(doc)
+    blocks.note_muted(doc, generation)
     return [room_of(doc), realtime.viewer_room(str(doc["_id"]), actor.id)], describe(doc, actor.id)
 
 

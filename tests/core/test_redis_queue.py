@@ -7,7 +7,7 @@ import uuid
 import pytest
 import redis
 
-from gharbazaar import redis_queue
+from gharbazaar import realtime, redis_queue
 from tests.faults.procs import RedisServer, wait_until
 
 DEAD_REDIS = "redis://127.0.0.1:9/0"
@@ -75,8 +75,56 @@ def test_publishing_again_tells_the_other_processes_to_resync(redis_url, caplog)
         assert manager._publish({"method": "emit", "event": "x", "data": [{}]}) is not None
     assert manager.healthy is True and manager.status() == "ok"
     assert "redis available again" in [r.getMessage() for r in caplog.records]
-    published = [json.loads(watcher.get_message(timeout=5)["data"]) for _ in range(2)]
+    published = [json.loads(watcher.get_message(timeout=5)["data"]) for _ in range(3)]
     watcher.close()
     notice = published[1]
     assert (notice["event"], notice["namespaces"], notice["room"]) == ("sync:required", ["/", "/chat"], None)
     assert notice["data"] == [{"reason": "redis_outage", "since": "2027-01-15T07:59:50.000Z"}]
+    forget = published[2]  # what this process changed meanwhile never reached the others' caches
+    assert (forget["event"], forget["namespaces"], forget["data"]) == (redis_queue.NOTICE, [], [None])
+
+
+def recorder(app, topics):
+    """Return the list of topics whose notices ran on app, in order."""
+    seen = []
+    for topic in topics:
+        realtime.on_notice(app, topic, lambda _app, topic=topic: seen.append(topic))
+    return seen
+
+
+@pytest.mark.redis
+def test_a_notice_runs_its_handlers_here_at_once_and_on_every_other_process(make_app, redis_url):
+    name = channel()
+    here, there = (make_app(REDIS_URL=redis_url, REDIS_CHANNEL=name) for _ in range(2))
+    for app in (here, there):
+        wait_until(lambda app=app: redis_queue.redis_status(app) == "ok", 10, "subscribed")
+    seen_here, seen_there = recorder(here, ["blocks", "other"]), recorder(there, ["blocks", "other"])
+    with here.app_context():
+        realtime.notify("blocks")
+    assert seen_here == ["blocks"], "this process forgets before the change is answered"
+    wait_until(lambda: seen_there, 10, "the other process noticed")
+    assert seen_there == ["blocks"] and seen_here == ["blocks"], "once each, only the topic's handlers"
+
+
+def test_a_notice_without_redis_runs_this_process_handlers(app):
+    seen = recorder(app, ["blocks"])
+    with app.app_context():
+        realtime.notify("blocks")
+    assert seen == ["blocks"]
+
+
+@pytest.mark.redis
+def test_subscribed_again_after_an_outage_every_handler_runs(make_app, redis_url):
+    app = make_app(REDIS_URL=redis_url, REDIS_CHANNEL=channel())
+    seen = recorder(app, ["blocks", "other"])
+    manager = app.extensions["socketio"].server.manager
+    manager._tell_own_sockets(1_800_000_000.0)  # what the listener does once Redis answers again
+    assert sorted(seen) == ["blocks", "other"], "notices published meanwhile may have been missed"
+
+
+def test_a_failing_notice_handler_does_not_end_the_listener(caplog):
+    manager = redis_queue.ResilientRedisManager(DEAD_REDIS)
+    manager.on_notice = lambda topic: 1 / 0
+    with caplog.at_level(logging.ERROR, logger="gharbazaar.redis_queue"):
+        manager._handle_emit({"method": "emit", "event": redis_queue.NOTICE, "data": ["t"], "namespaces": []})
+    assert [r.getMessage() for r in caplog.records] == ["notice handler failed"]

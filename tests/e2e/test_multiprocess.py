@@ -7,6 +7,7 @@ import pytest
 import redis
 import socketio
 
+from tests.faults.procs import wait_until
 from tests.support.people import new_person
 from tests.support import TEST_SECRET, ServerProcess
 
@@ -205,3 +206,20 @@ def test_a_masked_message_reaches_each_side_in_its_form_across_processes(cluster
     assert sender_on_b.wait_for("new_message")["content"] == phone
     assert on_b.emit("presence:heartbeat", {})["success"] is True  # everything sent before has arrived
     assert [m["id"] for m in on_b.received("new_message")] == [sent["id"]]
+
+
+def test_a_block_on_one_process_stops_typing_on_the_other_at_once(cluster, clients):
+    a, b = cluster()
+    buyer, seller = new_person("buyer", "Asha"), new_person("seller", "Ravi")
+    conv_id = conversation(a, buyer, seller)
+    blocker, typist = join(clients(a, buyer), conv_id), join(clients(b, seller), conv_id)
+    typing = {"conversationId": conv_id, "isTyping": True}
+    assert typist.emit("typing", typing)["data"].get("dropped") is None  # process B now knows: no block
+    assert blocker.wait_for("user_typing")["userId"] == seller.id
+    assert a.post(f"{API}/blocks", json={"userId": seller.id}, headers=buyer.headers).status_code == 200
+    # Well under the typing limit (4 a second): a refusal for the pace reads the same as one for a block.
+    dropped = lambda: typist.emit("typing", typing)["data"].get("dropped")  # noqa: E731
+    wait_until(dropped, 5, "typing dropped on B", every=0.5)
+    assert a.delete(f"{API}/blocks/{seller.id}", headers=buyer.headers).status_code == 200
+    wait_until(lambda: not dropped(), 5, "typing back on B", every=0.5)
+    assert blocker.wait_for("user_typing")["userId"] == seller.id

@@ -13,8 +13,8 @@ from tests.support import freeze, free_port
 DB_TIMEOUT_MS = 1000
 
 
-def wait_until(check, timeout, what="condition"):
-    """Poll check() until it returns a truthy value and return it; fail after timeout."""
+def wait_until(check, timeout, what="condition", every=0.05):
+    """Poll check() every `every` s until it returns a truthy value and return it; fail after timeout."""
     deadline, never_set = time.monotonic() + timeout, threading.Event()
     while True:
         value = check()
@@ -22,8 +22,8 @@ def wait_until(check, timeout, what="condition"):
             return value
         if time.monotonic() >= deadline:
             raise AssertionError(f"{what} not met within {timeout}s")
-        # Processes and ports signal nothing to wait on: re-check every 50 ms until the deadline.
-        never_set.wait(0.05)
+        # Processes and ports signal nothing to wait on: re-check until the deadline.
+        never_set.wait(every)
 
 
 def _listening(port):

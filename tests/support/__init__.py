@@ -121,6 +121,9 @@ class ServerProcess:
     def post(self, path, **kwargs):
         return requests.post(self.url + path, timeout=10, **kwargs)
 
+    def delete(self, path, **kwargs):
+        return requests.delete(self.url + path, timeout=10, **kwargs)
+
     def stop(self):
         if self.process.poll() is None:
             self.process.terminate()
