@@ -23,9 +23,10 @@ from .models import iso
 log = logging.getLogger(__name__)
 CHANNEL = "gharbazaar-socketio"
 SYNC_REQUIRED = "sync:required"
-# An emit to no namespace, which python-socketio's listener hands to _handle_emit like any other:
-# a "this changed" notice between processes, answered by handlers, never by sockets.
-NOTICE = "gharbazaar:notice"
+# A "this changed" notice between processes, answered by handlers, never by sockets: an emit that
+# python-socketio's listener hands to _handle_emit like any other, on a namespace no socket can
+# join (so a process of an older release, as in a rolling deploy, delivers it to nobody).
+NOTICE, NOTICE_NAMESPACE = "gharbazaar:notice", "/gharbazaar-notices"
 EVERYTHING = None  # the notice after an outage: anything may have changed meanwhile
 REASON = "redis_outage"
 RETRY_FIRST_S, RETRY_MAX_S = 0.25, 2.0  # the listener's reconnect back-off, bounded
@@ -97,11 +98,11 @@ class ResilientRedisManager(socketio.RedisManager):
 
     def publish_notice(self, topic):
         """Tell the other processes that what `topic` names changed (their on_notice runs)."""
-        self._publish({"method": "emit", "event": NOTICE, "data": [topic], "namespaces": [], "room": None,
-                       "host_id": self.host_id})
+        self._publish({"method": "emit", "event": NOTICE, "data": [topic], "namespace": NOTICE_NAMESPACE,
+                       "namespaces": [], "room": None, "host_id": self.host_id})
 
     def _handle_emit(self, message):
-        if message.get("event") == NOTICE and message.get("namespaces") == []:
+        if message.get("event") == NOTICE and message.get("namespace") == NOTICE_NAMESPACE:
             self._noticed((message.get("data") or [EVERYTHING])[0])
             return
         for namespace in message.get("namespaces") or [message.get("namespace")]:

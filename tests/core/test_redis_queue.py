@@ -81,7 +81,9 @@ def test_publishing_again_tells_the_other_processes_to_resync(redis_url, caplog)
     assert (notice["event"], notice["namespaces"], notice["room"]) == ("sync:required", ["/", "/chat"], None)
     assert notice["data"] == [{"reason": "redis_outage", "since": "2027-01-15T07:59:50.000Z"}]
     forget = published[2]  # what this process changed meanwhile never reached the others' caches
-    assert (forget["event"], forget["namespaces"], forget["data"]) == (redis_queue.NOTICE, [], [None])
+    assert (forget["event"], forget["namespace"], forget["data"]) == (
+        redis_queue.NOTICE, redis_queue.NOTICE_NAMESPACE, [None])
+    assert forget["namespace"] not in realtime.NAMESPACES, "an older process's listener delivers it to nobody"
 
 
 def recorder(app, topics):
@@ -126,5 +128,6 @@ def test_a_failing_notice_handler_does_not_end_the_listener(caplog):
     manager = redis_queue.ResilientRedisManager(DEAD_REDIS)
     manager.on_notice = lambda topic: 1 / 0
     with caplog.at_level(logging.ERROR, logger="gharbazaar.redis_queue"):
-        manager._handle_emit({"method": "emit", "event": redis_queue.NOTICE, "data": ["t"], "namespaces": []})
+        manager._handle_emit({"method": "emit", "event": redis_queue.NOTICE, "data": ["t"],
+                              "namespace": redis_queue.NOTICE_NAMESPACE, "namespaces": []})
     assert [r.getMessage() for r in caplog.records] == ["notice handler failed"]
