@@ -24,7 +24,7 @@ from harness import servers  # noqa: E402
 from harness.seed import conversation_doc  # noqa: E402
 
 from gharbazaar import create_app, db  # noqa: E402
-from gharbazaar.chat import pages, read_batch, repository as chat  # noqa: E402
+from gharbazaar.chat import pages, read_batch, read_marks, repository as chat  # noqa: E402
 from gharbazaar.models import utcnow  # noqa: E402
 from gharbazaar.presence import repository as presence  # noqa: E402
 
@@ -69,6 +69,10 @@ def calls(convs):
         "chat read: mark_read (update, many)": lambda i: chat.mark_read(
             convs[i]["_id"], convs[i]["participants"][1], 3),
         "chat read: uncount_read (update)": lambda i: chat.uncount_read(convs[i], convs[i]["participants"][1], 1),
+        # Conversations not read before at 1,000 and 10,000 (30 repetitions); at 100 they wrap around.
+        "chat read: read_marks, 10 receipts together (find + 2 updates)": lambda i: read_marks._mark_many(
+            [(dict(c, seq=5), c["participants"][1], None)
+             for c in (convs[-1 - j % len(convs)] for j in range(10 * i, 10 * i + 10))]),
         "conversation list of one, first page (find)": lambda i: pages.page_of_conversations(f"b{i}", 51),
         "conversation list of one, next page (find)": lambda i: pages.page_of_conversations(
             f"b{i}", 51, before=utcnow(), before_id=ObjectId()),

@@ -7,6 +7,10 @@ pushes the batch's marker onto the conversation's last few `claims`, by which a 
 claims did not all take learns which did. SecantusDB serves these updates from the `_id` index
 (its findAndModify scans the collection).
 """
+from collections import Counter
+
+from pymongo import UpdateMany, UpdateOne
+
 from ..db import get_db
 from .repository import CONVERSATIONS, MESSAGES
 
@@ -53,3 +57,53 @@ def take_claims(claims, marker):
         return set(claims)
     found = _conversations().find({"_id": {"$in": list(claims)}, "claims": marker}, projection={"_id": 1})
     return {doc["_id"] for doc in found}
+
+
+def unread(conversation_ids):
+    """Return {conversation id: [{_id, senderId}]} of these conversations' unread messages."""
+    ids = list(conversation_ids)
+    # `mongod` serves both forms from the partial index of unread messages. SecantusDB's explain
+    # names an index only for the equality (its `$in` form measures flat all the same: 1.7 ms at
+    # 10,000 messages, 1.9 ms at 100,000), so the index test checks the one it can.
+    found = _messages().find({"conversationId": ids[0] if len(ids) == 1 else {"$in": ids}, "read": False},
+                             projection={"conversationId": 1, "senderId": 1})
+    by_conversation = {}
+    for doc in found:
+        by_conversation.setdefault(doc["conversationId"], []).append(doc)
+    return by_conversation
+
+
+def mark_read(marks, now):
+    """Mark messages read in one round trip, each group stamped with its receipt's sequence number.
+
+    marks: [(conversation id, seq, message ids)]; returns how many each group marked. A message
+    another receipt marked meanwhile is left as that one stamped it.
+    """
+    ops = [UpdateMany({"_id": {"$in": ids}, "read": False},
+                      {"$set": {"read": True, "readAt": now, "updatedAt": now, "changeSeq": seq}})
+           for _, seq, ids in marks if ids]
+    if not ops:
+        return [0] * len(marks)
+    wanted = [len(ids) for _, _, ids in marks]
+    if _messages().bulk_write(ops, ordered=False).modified_count == sum(wanted):
+        return wanted
+    # Some were marked by another receipt in between: count what each group's stamp is on.
+    every = [message_id for _, _, ids in marks for message_id in ids]
+    stamped = Counter((doc["conversationId"], doc.get("changeSeq")) for doc in _messages().find(
+        {"_id": {"$in": every}, "read": True}, projection={"conversationId": 1, "changeSeq": 1}))
+    return [stamped[(conversation_id, seq)] if ids else 0 for conversation_id, seq, ids in marks]
+
+
+def uncount(decrements):
+    """Take [(conversation, user id, count)] off each user's unread count, never below zero, in one
+    round trip (as repository.uncount_read does for one: a decrement, not a recount)."""
+    ops = []
+    for conversation, user_id, count in decrements:
+        if count:
+            field = f"unreadCounts.{conversation['participants'].index(user_id)}"
+            # In this order, exactly one of the two applies: a count already below `count` is zeroed.
+            at = conversation["_id"]
+            ops += [UpdateOne({"_id": at, field: {"$lt": count}}, {"$set": {field: 0}}),
+                    UpdateOne({"_id": at, field: {"$gte": count}}, {"$inc": {field: -count}})]
+    if ops:
+        _conversations().bulk_write(ops, ordered=True)

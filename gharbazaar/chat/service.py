@@ -12,7 +12,7 @@ from ..models import iso, utcnow
 from ..errors import Forbidden, NotFound, RateLimited, ValidationFailed
 from ..files import service as files
 from ..users import service as users
-from . import blocks, models, pages, repository, safety_gate
+from . import blocks, models, pages, read_marks, repository, safety_gate
 from .access import SCOPE, claim_for, conversation_for, participants_of, room_of
 # Re-exported: routes and socket events call this module only.
 from .messages import delete_message, edit_message, list_messages, send_message  # noqa: F401
@@ -109,9 +109,8 @@ def mark_read(actor, conversation_id, up_to=None, origin_sid=None):
     """Mark the other side's messages read and tell the room (except the reader's socket)."""
     up_to_id = object_id(up_to, "Message") if up_to else None
     doc = claim_for(actor, conversation_id)
-    count, read_at = repository.mark_read(doc["_id"], actor.id, doc["seq"], up_to_id)
     # Less what was marked, not zeroed: with upToMessageId some messages may stay unread.
-    repository.uncount_read(doc, actor.id, count)
+    count, read_at = read_marks.mark(doc, actor.id, up_to_id)
     payload = {"conversationId": str(doc["_id"]), "userId": actor.id, "readAt": iso(read_at), "count": count,
                "seq": doc["seq"]}
     if count:

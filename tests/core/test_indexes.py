@@ -6,7 +6,7 @@ from pymongo import MongoClient, monitoring
 
 from gharbazaar import db
 from gharbazaar.auth import Actor
-from gharbazaar.chat import models as chat_models, pages, repository as chat
+from gharbazaar.chat import batch_store, models as chat_models, pages, repository as chat
 from gharbazaar.models import utcnow
 from gharbazaar.presence import repository as presence
 from gharbazaar.tickets import repository as tickets
@@ -111,6 +111,7 @@ HOT_QUERIES = {
         lambda d: pages.page_of_conversations("ana", 50, before=utcnow(), before_id=d["conv"]),
     "the conversation of a pair about a property": lambda d: chat.find_pair("ben", "ana", "p1"),
     "a message by its client message id": lambda d: chat.find_by_client_id(d["conv"], "ana", "c2"),
+    "the unread messages of a batch of read receipts": lambda d: batch_store.unread([d["conv"]]),
     "whether a message still shows a file (deleting a message)":
         lambda d: chat.file_in_use(d["conv"], "0123456789abcdef01234567"),
     "a customer's tickets": lambda d: tickets.page({"userId": "ana"}, 20),
