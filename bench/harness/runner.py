@@ -77,6 +77,16 @@ def _print_waited(sc, urls, top=12):
         print(f"{sc['id']} {url} waited on the database (setup included):", *lines, sep="\n", flush=True)
 
 
+def _print_redis_trouble(sc, procs):
+    """Print how often each process lost Redis (each recovery asks its sockets to resync)."""
+    for proc in procs:
+        lost = sum("redis unavailable" in line for line in proc.lines)
+        resyncs = sum("told to resync" in line for line in proc.lines)
+        if lost or resyncs:
+            print(f"{sc['id']} {proc.name}: Redis lost {lost} times, sockets told to resync {resyncs} times",
+                  flush=True)
+
+
 def run(sc, target, ctx):
     """Return one result row per part of the scenario for the target ("app" or "ref")."""
     procs, urls, gens, seeder = [], [], [], None
@@ -163,6 +173,7 @@ def _measure(sc, target, ctx, procs, urls, gens):
             commands_after, unresponsive = dict(commands_before), type(exc).__name__
         if not unresponsive:
             _print_waited(sc, urls)
+        _print_redis_trouble(sc, procs)
     commands = {k: v - commands_before.get(k, 0) for k, v in commands_after.items()
                 if v - commands_before.get(k, 0)}
     machine_pct = 100 * (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1])
