@@ -1,9 +1,11 @@
 """Run one scenario against one target (the backend, or the Node reference) and measure it."""
 import json
 import os
+import re
 import subprocess
 import time
 import uuid
+from collections import Counter
 
 import requests
 
@@ -73,18 +75,19 @@ def _print_waited(sc, urls, top=12):
     """Print where each process waited on the database since it started, setup included."""
     for url in urls:
         waited = servers.db_commands(url, "waited")
-        lines = [f"  {key}: {w['count']} commands, {w['ms'] / 1000:.1f} s" for key, w in list(waited.items())[:top]]
+        lines = [f"  {key}: {w['count']} commands, {w['ms'] / 1000:.1f} s"
+                 for key, w in list(waited.items())[:top]]
         print(f"{sc['id']} {url} waited on the database (setup included):", *lines, sep="\n", flush=True)
 
 
 def _print_redis_trouble(sc, procs):
-    """Print how often each process lost Redis (each recovery asks its sockets to resync)."""
+    """Print how often each process lost Redis, and with which errors (each loss costs a resync)."""
     for proc in procs:
-        lost = sum("redis unavailable" in line for line in proc.lines)
-        resyncs = sum("told to resync" in line for line in proc.lines)
-        if lost or resyncs:
-            print(f"{sc['id']} {proc.name}: Redis lost {lost} times, sockets told to resync {resyncs} times",
-                  flush=True)
+        errors = Counter(re.findall(r'"error": "(\w+)"', line)[0] if '"error": "' in line else "?"
+                         for line in proc.lines if "redis unavailable" in line)
+        if errors:
+            named = ", ".join(f"{name} x{n}" for name, n in errors.most_common())
+            print(f"{sc['id']} {proc.name}: Redis lost {sum(errors.values())} times ({named})", flush=True)
 
 
 def run(sc, target, ctx):
