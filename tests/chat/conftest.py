@@ -68,3 +68,11 @@ def room(pair, start, socket_client):
         sock.get_received()
         socks.append(sock)
     return buyer, seller, conv_id, *socks
+
+
+@pytest.fixture
+def counted(make_app):
+    """An app that counts its database commands (DB_METRICS), inside a request context."""
+    app = make_app(DB_METRICS=True)
+    with app.test_request_context():
+        yield app

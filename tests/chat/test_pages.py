@@ -21,13 +21,6 @@ def text(content):
 
 
 @pytest.fixture
-def counted(make_app):
-    app = make_app(DB_METRICS=True)
-    with app.test_request_context():
-        yield app
-
-
-@pytest.fixture
 def talk(counted):
     buyer, seller = actor(), actor("seller")
     conversation, _ = service.create_conversation(buyer, {

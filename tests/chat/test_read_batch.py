@@ -3,19 +3,11 @@ numbers unique and in order, outsiders refused, claims elsewhere never overwritt
 import threading
 from collections import Counter
 
-import pytest
 from pymongo.errors import AutoReconnect
 
 from gharbazaar import db
 from gharbazaar.chat import read_batch, repository, send_batch, service
 from tests.support.chat_batches import actor, after_the_batch_reads, item, pair_conversation
-
-
-@pytest.fixture
-def counted(make_app):
-    app = make_app(DB_METRICS=True)
-    with app.test_request_context():
-        yield app
 
 
 def test_a_batch_is_two_round_trips_and_numbers_each_receipt_once(counted):

@@ -2,18 +2,9 @@
 database: each receipt marks its own share, stamped with its number; counts exact; never below zero."""
 from collections import Counter
 
-import pytest
-
 from gharbazaar import db
 from gharbazaar.chat import batch_store, read_batch, read_marks, repository, send_batch
 from tests.support.chat_batches import item, pair_conversation
-
-
-@pytest.fixture
-def counted(make_app):
-    app = make_app(DB_METRICS=True)
-    with app.test_request_context():
-        yield app
 
 
 def conversation_with(sent):

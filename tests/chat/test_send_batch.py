@@ -3,19 +3,11 @@ told, sequence numbers and their order, idempotency, and failed batches."""
 import threading
 from collections import Counter
 
-import pytest
 from pymongo.errors import AutoReconnect, DuplicateKeyError
 
 from gharbazaar import db
 from gharbazaar.chat import batch_store, repository, send_batch, service
 from tests.support.chat_batches import actor, after_the_batch_reads, item, pair_conversation, stored
-
-
-@pytest.fixture
-def counted(make_app):
-    app = make_app(DB_METRICS=True)
-    with app.test_request_context():
-        yield app
 
 
 def unread(conversation_id, user):

@@ -22,12 +22,13 @@ def block_queries(app):
 
 
 @pytest.fixture
-def counted(make_app):
+def metered(make_app):
+    """An app that counts its database commands (DB_METRICS)."""
     return make_app(DB_METRICS=True)
 
 
-def test_typing_asks_about_blocks_once_until_a_block_changes(counted, pair, person, socket_client):
-    app, client = counted, counted.test_client()
+def test_typing_asks_about_blocks_once_until_a_block_changes(metered, pair, person, socket_client):
+    app, client = metered, metered.test_client()
     buyer, seller = pair
     created = client.post(f"{API}/conversations", json={"otherUserId": seller.id, "propertyId": "p1"},
                           headers=buyer.headers)
