@@ -30,6 +30,8 @@ NOTICE, NOTICE_NAMESPACE = "gharbazaar:notice", "/gharbazaar-notices"
 EVERYTHING = None  # the notice after an outage: anything may have changed meanwhile
 REASON = "redis_outage"
 RETRY_FIRST_S, RETRY_MAX_S = 0.25, 2.0  # the listener's reconnect back-off, bounded
+# Connections the publisher opens at most; a burst beyond them waits its turn (within REDIS_TIMEOUT_MS).
+PUBLISH_CONNECTIONS = 50
 # Clients resync from this long before the last sign of life: a change is stamped before its
 # database writes (each up to MONGODB_TIMEOUT_MS) and published after them.
 SINCE_MARGIN_S = 10
@@ -107,6 +109,21 @@ class ResilientRedisManager(socketio.RedisManager):
             return
         for namespace in message.get("namespaces") or [message.get("namespace")]:
             super()._handle_emit(dict(message, namespace=namespace))
+
+    def _redis_connect(self):
+        """Connect the publisher through a pool whose callers wait for a connection rather than fail."""
+        if "sentinel" in self.redis_url.split(":", 1)[0]:
+            return super()._redis_connect()
+        # redis-py's default pool refuses a command beyond its 100 connections in use
+        # (MaxConnectionsError): a burst of emits, such as a batch of 100 sends settling together,
+        # read as a Redis outage, which drops what this process publishes for seconds and asks every
+        # socket to resync (the two-process marketplace day: 114 and 131 times in one run).
+        pool = redis.BlockingConnectionPool.from_url(self.redis_url, max_connections=PUBLISH_CONNECTIONS,
+                                                     timeout=self.timeout_s, **self.redis_options)
+        self.redis = redis.Redis(connection_pool=pool)
+        self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        self.connected = True
+        return None
 
     def _publish(self, data):
         if not self.healthy and time.monotonic() < self.retry_publish_at:

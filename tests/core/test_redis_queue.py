@@ -2,6 +2,7 @@
 import json
 import logging
 import shutil
+import threading
 import uuid
 
 import pytest
@@ -131,3 +132,34 @@ def test_a_failing_notice_handler_does_not_end_the_listener(caplog):
         manager._handle_emit({"method": "emit", "event": redis_queue.NOTICE, "data": ["t"],
                               "namespace": redis_queue.NOTICE_NAMESPACE, "namespaces": []})
     assert [r.getMessage() for r in caplog.records] == ["notice handler failed"]
+
+
+@pytest.mark.redis
+def test_a_burst_of_publishes_beyond_the_pool_waits_its_turn_instead_of_failing(tmp_path):
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(tmp_path).start()
+    try:
+        manager = redis_queue.ResilientRedisManager(
+            server.url, channel(), options=redis_queue.redis_options({"REDIS_TIMEOUT_MS": 10_000}))
+        assert manager._publish({"method": "emit", "event": "x"}) is not None  # connected
+        pool = manager.redis.connection_pool
+        server.pause()  # every publish now holds its connection until Redis answers
+        results = []
+
+        def publish():
+            results.append(manager._publish({"method": "emit", "event": "x"}))
+        burst = [threading.Thread(target=publish)
+                 for _ in range(redis_queue.PUBLISH_CONNECTIONS + 60)]  # beyond redis-py's default of 100
+        for thread in burst:
+            thread.start()
+        wait_until(lambda: len(pool._connections) == redis_queue.PUBLISH_CONNECTIONS and pool.pool.empty(),
+                   10, "every connection in use")
+        assert results == [], "nobody has failed while waiting"
+        server.resume()
+        for thread in burst:
+            thread.join(timeout=30)
+        assert len(results) == len(burst) and None not in results
+        assert manager.healthy is True, "no outage was declared"
+    finally:
+        server.stop()
