@@ -10,6 +10,7 @@ one message, not one per namespace: half the Redis traffic and decoding on every
 import logging
 import time
 from contextlib import suppress
+from queue import Empty, LifoQueue
 from datetime import datetime, timezone
 
 import redis
@@ -58,6 +59,27 @@ def storage_options(config):
     return redis_options(config) if config["RATELIMIT_STORAGE_URI"].startswith("redis") else {}
 
 
+class TurnTakingPool(redis.BlockingConnectionPool):
+    """A pool whose callers wait for a free connection, but give up once they have waited half
+    their time or the publisher declared Redis unavailable meanwhile: connections come back within
+    milliseconds from a Redis that answers, and a hung one should cost a sender one wait, not two
+    (a connection handed back by a timed-out publish reconnects, which would wait again)."""
+
+    def __init__(self, *args, outages=lambda: 0, **kwargs):
+        pool = self
+
+        class Turns(LifoQueue):
+            def get(self, block=True, timeout=None):
+                before, since = outages(), time.monotonic()
+                item = super().get(block, timeout)
+                if outages() != before or time.monotonic() - since > pool.timeout / 2:
+                    self.put_nowait(item)
+                    raise Empty  # the pool answers "No connection available"
+                return item
+
+        super().__init__(*args, queue_class=Turns, **kwargs)
+
+
 class ResilientRedisManager(socketio.RedisManager):
     """A RedisManager that fails fast, reconnects within seconds and reports its real state."""
 
@@ -69,6 +91,7 @@ class ResilientRedisManager(socketio.RedisManager):
         self.listening = False  # subscribed, and Redis answered within timeout_s
         self.healthy = True  # the last publish went through
         self.failed_at = None  # the first failed publish of the current outage (wall clock)
+        self.outages = 0  # publishing outages so far
         self.retry_publish_at = 0.0  # publishes are skipped until then (monotonic)
         self.lost_at = None  # the listener's last sign of life before the current outage
         self.last_alive = None
@@ -118,8 +141,9 @@ class ResilientRedisManager(socketio.RedisManager):
         # (MaxConnectionsError): a burst of emits, such as a batch of 100 sends settling together,
         # read as a Redis outage, which drops what this process publishes for seconds and asks every
         # socket to resync (the two-process marketplace day: 114 and 131 times in one run).
-        pool = redis.BlockingConnectionPool.from_url(self.redis_url, max_connections=PUBLISH_CONNECTIONS,
-                                                     timeout=self.timeout_s, **self.redis_options)
+        pool = TurnTakingPool.from_url(self.redis_url, max_connections=PUBLISH_CONNECTIONS,
+                                       timeout=self.timeout_s, outages=lambda: self.outages,
+                                       **self.redis_options)
         self.redis = redis.Redis(connection_pool=pool)
         self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         self.connected = True
@@ -136,6 +160,7 @@ class ResilientRedisManager(socketio.RedisManager):
             self.connected = False
             if self.healthy:
                 self.failed_at = time.time()
+                self.outages += 1
             self.healthy = False
             self.retry_publish_at = time.monotonic() + 5 * RETRY_MAX_S
             self._down(exc)

@@ -3,6 +3,7 @@ import json
 import logging
 import shutil
 import threading
+import time
 import uuid
 
 import pytest
@@ -162,4 +163,37 @@ def test_a_burst_of_publishes_beyond_the_pool_waits_its_turn_instead_of_failing(
         assert len(results) == len(burst) and None not in results
         assert manager.healthy is True, "no outage was declared"
     finally:
+        server.stop()
+
+
+@pytest.mark.redis
+def test_publishes_waiting_for_a_connection_give_up_once_an_outage_is_declared(tmp_path):
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(tmp_path).start()
+    timeout_s = 1.5
+    try:
+        manager = redis_queue.ResilientRedisManager(
+            server.url, channel(), options=redis_queue.redis_options({"REDIS_TIMEOUT_MS": timeout_s * 1000}))
+        assert manager._publish({"method": "emit", "event": "x"}) is not None
+        pool = manager.redis.connection_pool
+        server.pause()  # hung: the publishes holding a connection time out, the others wait for one
+        done = []
+
+        def publish():
+            manager._publish({"method": "emit", "event": "x"})
+            done.append(time.monotonic())
+        burst = [threading.Thread(target=publish) for _ in range(redis_queue.PUBLISH_CONNECTIONS + 10)]
+        started = time.monotonic()
+        for thread in burst:
+            thread.start()
+        wait_until(lambda: pool.pool.empty(), 10, "every connection in use")
+        for thread in burst:
+            thread.join(timeout=30)
+        assert len(done) == len(burst) and manager.healthy is False
+        # Without giving up, a waiter would get a connection when the first holders time out and
+        # then wait out a second timeout on the hung Redis.
+        assert max(done) - started < 1.6 * timeout_s, "a sender waited on a hung Redis twice"
+    finally:
+        server.resume()
         server.stop()
