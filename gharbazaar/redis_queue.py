@@ -1,83 +1,30 @@
 """The Socket.IO message queue between processes (Redis), made to degrade and recover gracefully.
 
 python-socketio's RedisManager delivers to this process's own clients before it publishes. This
-subclass adds bounded waits (a hung Redis stalled every emit), a publisher that stops waiting on a
-Redis that just failed, a listener that pings, comes back within seconds (python-socketio's back-off
-grew to a minute) and whose state health reports, and `sync:required` after an outage to the
-sockets that missed events (docs/sync.md). It also sends an event meant for several namespaces as
-one message, not one per namespace: half the Redis traffic and decoding on every process.
+subclass adds bounded waits, a publisher that stops waiting on a Redis that just failed, a listener
+that pings, comes back within seconds and whose state health reports, `sync:required` after an
+outage to the sockets that missed events (docs/sync.md), notices between processes, and one message
+for an event meant for several namespaces (half the Redis traffic and decoding of one per namespace).
 """
 import logging
 import time
 from contextlib import suppress
-from queue import Empty, LifoQueue
-from datetime import datetime, timezone
 
 import redis
 import socketio
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 from socketio.packet import Packet
 
-from .models import iso
+from .outages import SINCE_MARGIN_S, SYNC_REQUIRED, since_margin, sync_notice
+from .redis_client import publisher, redis_options
 
 log = logging.getLogger(__name__)
 CHANNEL = "gharbazaar-socketio"
-SYNC_REQUIRED = "sync:required"
-# A "this changed" notice between processes, answered by handlers, never by sockets: an emit that
-# python-socketio's listener hands to _handle_emit like any other, on a namespace no socket can
-# join (so a process of an older release, as in a rolling deploy, delivers it to nobody).
+# A "this changed" notice between processes, for handlers: an emit on a namespace no socket joins
+# (a process of an older release, in a rolling deploy, delivers it to nobody).
 NOTICE, NOTICE_NAMESPACE = "gharbazaar:notice", "/gharbazaar-notices"
 EVERYTHING = None  # the notice after an outage: anything may have changed meanwhile
 REASON = "redis_outage"
 RETRY_FIRST_S, RETRY_MAX_S = 0.25, 2.0  # the listener's reconnect back-off, bounded
-# Connections the publisher opens at most; a burst beyond them waits its turn (within REDIS_TIMEOUT_MS).
-PUBLISH_CONNECTIONS = 50
-# Clients resync from this long before the last sign of life: a change is stamped before its
-# database writes (each up to MONGODB_TIMEOUT_MS) and published after them.
-SINCE_MARGIN_S = 10
-
-
-def since_margin(config):
-    """Return how long before its last sign of trouble a client resyncs from (seconds)."""
-    return max(SINCE_MARGIN_S, 3 * config["MONGODB_TIMEOUT_MS"] / 1000)
-
-
-def sync_notice(reason, last_good, margin_s):
-    """Return the `sync:required` payload: resync from `margin_s` before `last_good` (epoch seconds)."""
-    return {"reason": reason, "since": iso(datetime.fromtimestamp(last_good - margin_s, tz=timezone.utc))}
-
-
-def redis_options(config):
-    """Return redis-py options that bound every wait on Redis to REDIS_TIMEOUT_MS, without retries."""
-    timeout = config["REDIS_TIMEOUT_MS"] / 1000
-    return {"socket_connect_timeout": timeout, "socket_timeout": timeout, "retry": Retry(NoBackoff(), 0)}
-
-
-def storage_options(config):
-    """Return the rate-limit storage options (bounded waits when the storage is Redis)."""
-    return redis_options(config) if config["RATELIMIT_STORAGE_URI"].startswith("redis") else {}
-
-
-class TurnTakingPool(redis.BlockingConnectionPool):
-    """A pool whose callers wait for a free connection, but give up once they have waited half
-    their time or the publisher declared Redis unavailable meanwhile: connections come back within
-    milliseconds from a Redis that answers, and a hung one should cost a sender one wait, not two
-    (a connection handed back by a timed-out publish reconnects, which would wait again)."""
-
-    def __init__(self, *args, outages=lambda: 0, **kwargs):
-        pool = self
-
-        class Turns(LifoQueue):
-            def get(self, block=True, timeout=None):
-                before, since = outages(), time.monotonic()
-                item = super().get(block, timeout)
-                if outages() != before or time.monotonic() - since > pool.timeout / 2:
-                    self.put_nowait(item)
-                    raise Empty  # the pool answers "No connection available"
-                return item
-
-        super().__init__(*args, queue_class=Turns, **kwargs)
 
 
 class ResilientRedisManager(socketio.RedisManager):
@@ -134,20 +81,13 @@ class ResilientRedisManager(socketio.RedisManager):
             super()._handle_emit(dict(message, namespace=namespace))
 
     def _redis_connect(self):
-        """Connect the publisher through a pool whose callers wait for a connection rather than fail."""
+        """Connect the publisher through a pool whose callers wait their turn (redis_client.py)."""
         if "sentinel" in self.redis_url.split(":", 1)[0]:
-            return super()._redis_connect()
-        # redis-py's default pool refuses a command beyond its 100 connections in use
-        # (MaxConnectionsError): a burst of emits, such as a batch of 100 sends settling together,
-        # read as a Redis outage, which drops what this process publishes for seconds and asks every
-        # socket to resync (the two-process marketplace day: 114 and 131 times in one run).
-        pool = TurnTakingPool.from_url(self.redis_url, max_connections=PUBLISH_CONNECTIONS,
-                                       timeout=self.timeout_s, outages=lambda: self.outages,
-                                       **self.redis_options)
-        self.redis = redis.Redis(connection_pool=pool)
+            super()._redis_connect()
+            return
+        self.redis = publisher(self.redis_url, self.redis_options, self.timeout_s, lambda: self.outages)
         self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         self.connected = True
-        return None
 
     def _publish(self, data):
         if not self.healthy and time.monotonic() < self.retry_publish_at:

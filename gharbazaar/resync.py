@@ -12,7 +12,7 @@ import time
 
 from pymongo import monitoring
 
-from . import realtime, redis_queue
+from . import outages, realtime
 
 log = logging.getLogger(__name__)
 WRITES = frozenset({"insert", "update", "delete", "findAndModify"})
@@ -42,8 +42,8 @@ class UnknownWrites(monitoring.CommandListener):
             return
         first, self.first_failure = self.first_failure, None
         self.quiet_until = time.monotonic() + QUIET_S
-        notice = redis_queue.sync_notice(REASON, first, redis_queue.since_margin(self.app.config))
+        notice = outages.sync_notice(REASON, first, outages.since_margin(self.app.config))
         log.info("clients told to resync after writes of unknown outcome", extra={"fields": notice})
         # Not from inside pymongo's callback: the emit may publish to Redis.
         self.app.extensions["socketio"].start_background_task(
-            realtime.broadcast, self.app, redis_queue.SYNC_REQUIRED, notice)
+            realtime.broadcast, self.app, outages.SYNC_REQUIRED, notice)

@@ -12,7 +12,7 @@ from limits import parse as parse_limit
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from . import redis_queue
+from . import redis_client
 from .errors import RateLimited
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ STORE_RETRY_S = 5
 def _limiter(app):
     state = app.extensions.setdefault("gharbazaar.throttle", {"parsed": {}})
     if "limiter" not in state:
-        options = redis_queue.storage_options(app.config)
+        options = redis_client.storage_options(app.config)
         storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"], **options)
         state["limiter"] = FixedWindowRateLimiter(storage)
     return state["limiter"]

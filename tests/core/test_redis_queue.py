@@ -9,7 +9,7 @@ import uuid
 import pytest
 import redis
 
-from gharbazaar import realtime, redis_queue
+from gharbazaar import realtime, redis_client, redis_queue
 from tests.faults.procs import RedisServer, wait_until
 
 DEAD_REDIS = "redis://127.0.0.1:9/0"
@@ -142,7 +142,7 @@ def test_a_burst_of_publishes_beyond_the_pool_waits_its_turn_instead_of_failing(
     server = RedisServer(tmp_path).start()
     try:
         manager = redis_queue.ResilientRedisManager(
-            server.url, channel(), options=redis_queue.redis_options({"REDIS_TIMEOUT_MS": 10_000}))
+            server.url, channel(), options=redis_client.redis_options({"REDIS_TIMEOUT_MS": 10_000}))
         assert manager._publish({"method": "emit", "event": "x"}) is not None  # connected
         pool = manager.redis.connection_pool
         server.pause()  # every publish now holds its connection until Redis answers
@@ -151,10 +151,10 @@ def test_a_burst_of_publishes_beyond_the_pool_waits_its_turn_instead_of_failing(
         def publish():
             results.append(manager._publish({"method": "emit", "event": "x"}))
         burst = [threading.Thread(target=publish)
-                 for _ in range(redis_queue.PUBLISH_CONNECTIONS + 60)]  # beyond redis-py's default of 100
+                 for _ in range(redis_client.PUBLISH_CONNECTIONS + 60)]  # beyond redis-py's default of 100
         for thread in burst:
             thread.start()
-        wait_until(lambda: len(pool._connections) == redis_queue.PUBLISH_CONNECTIONS and pool.pool.empty(),
+        wait_until(lambda: len(pool._connections) == redis_client.PUBLISH_CONNECTIONS and pool.pool.empty(),
                    10, "every connection in use")
         assert results == [], "nobody has failed while waiting"
         server.resume()
@@ -174,7 +174,7 @@ def test_publishes_waiting_for_a_connection_give_up_once_an_outage_is_declared(t
     timeout_s = 1.5
     try:
         manager = redis_queue.ResilientRedisManager(
-            server.url, channel(), options=redis_queue.redis_options({"REDIS_TIMEOUT_MS": timeout_s * 1000}))
+            server.url, channel(), options=redis_client.redis_options({"REDIS_TIMEOUT_MS": timeout_s * 1000}))
         assert manager._publish({"method": "emit", "event": "x"}) is not None
         pool = manager.redis.connection_pool
         server.pause()  # hung: the publishes holding a connection time out, the others wait for one
@@ -183,7 +183,7 @@ def test_publishes_waiting_for_a_connection_give_up_once_an_outage_is_declared(t
         def publish():
             manager._publish({"method": "emit", "event": "x"})
             done.append(time.monotonic())
-        burst = [threading.Thread(target=publish) for _ in range(redis_queue.PUBLISH_CONNECTIONS + 10)]
+        burst = [threading.Thread(target=publish) for _ in range(redis_client.PUBLISH_CONNECTIONS + 10)]
         started = time.monotonic()
         for thread in burst:
             thread.start()
