@@ -83,10 +83,10 @@ class ResilientRedisManager(socketio.RedisManager):
     def _redis_connect(self):
         """Connect the publisher through a pool whose callers wait their turn (redis_client.py)."""
         if "sentinel" in self.redis_url.split(":", 1)[0]:
-            super()._redis_connect()
-            return
-        self.redis = publisher(self.redis_url, self.redis_options, self.timeout_s, lambda: self.outages)
-        self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+            return super()._redis_connect()
+        if self.redis is None:  # one pool for good: its connections reconnect by themselves when used
+            self.redis = publisher(self.redis_url, self.redis_options, self.timeout_s, lambda: self.outages)
+            self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         self.connected = True
 
     def _publish(self, data):

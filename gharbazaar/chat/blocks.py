@@ -7,6 +7,7 @@ the write it already makes (no extra round trip on the send path).
 """
 import time
 from collections import OrderedDict
+from contextlib import suppress
 
 from flask import current_app
 from pymongo import ASCENDING, IndexModel
@@ -148,19 +149,22 @@ class TypingAnswers:
         self.generation = 0  # moves on every forget: an answer read before it is not kept
 
     def get(self, key):
-        found = self.entries.get(key)
+        found = self.entries.pop(key, None)  # taken out and put back last: the most recently used
         if found is None or self.clock() - found[0] >= TYPING_RECHECK_S:
             return None
-        self.entries.move_to_end(key)
+        self.entries[key] = found
         return found[1]
 
     def put(self, key, allowed, generation):
         if generation != self.generation:  # a block changed while this was read: it may be stale
             return
+        self.entries.pop(key, None)
         self.entries[key] = (self.clock(), allowed)
-        self.entries.move_to_end(key)
+        # Pop and set, never move_to_end: in the threading mode a notice may clear the entries from
+        # the Redis listener's thread, and no step here may then fail on a key gone meanwhile.
         if len(self.entries) > TYPING_CACHE_MAX:
-            self.entries.popitem(last=False)
+            with suppress(KeyError):
+                self.entries.popitem(last=False)
 
     def forget(self):
         self.entries.clear()
