@@ -120,6 +120,15 @@ def _for_caller(exc):
     return own
 
 
+def alone(fn, *args):
+    """Run one caller's item by itself inside a batch: its result, or the exception it raised as
+    its result (that caller fails alone; the rest of the batch stands)."""
+    try:
+        return fn(*args)
+    except Exception as exc:
+        return exc
+
+
 def coalesced(name, run):
     """Return the current app's Coalescer for `name` (one per app: each has its own database)."""
     batches = current_app.extensions.setdefault("gharbazaar.batches", {})

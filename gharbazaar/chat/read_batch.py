@@ -12,7 +12,7 @@ findAndModify, which scans the collection (docs/performance.md).
 from bson import ObjectId
 from pymongo import UpdateOne
 
-from ..batch import coalesced
+from ..batch import alone, coalesced
 from ..models import utcnow
 from . import batch_store, repository
 
@@ -49,12 +49,5 @@ def _claim_many(items):
             if conversation_id in took:
                 results[i] = dict(conversation, seq=conversation["seq"] + offset)
             else:
-                results[i] = _claim_alone(*items[i])
+                results[i] = alone(repository.claim_seq, *items[i])
     return results
-
-
-def _claim_alone(conversation_id, participant_id):
-    try:
-        return repository.claim_seq(conversation_id, participant_id)
-    except Exception as exc:  # this receipt fails alone; the others of the batch took
-        return exc

@@ -7,7 +7,7 @@ whatever its size: a read of their conversations' unread messages, one `bulk_wri
 receipt's share (stamped with its own sequence number), and one `bulk_write` of the unread
 counts. On `mongod` a busy moment costs three commands instead of two per receipt.
 """
-from ..batch import coalesced
+from ..batch import alone, coalesced
 from ..models import utcnow
 from . import batch_store, repository
 
@@ -38,7 +38,7 @@ def _mark_many(items):
         conversation, reader_id, up_to = items[i]
         pending = unread.get(conversation["_id"], ())
         if len(pending) > MAX_LISTED:
-            results[i] = _alone_or_failed(*items[i])
+            results[i] = alone(_mark_alone, *items[i])
             continue
         share = [m["_id"] for m in pending if m["senderId"] != reader_id and m["_id"] not in taken
                  and (up_to is None or m["_id"] <= up_to)]
@@ -51,10 +51,3 @@ def _mark_many(items):
     for i, count in zip(batched, counts):
         results[i] = (count, now)
     return results
-
-
-def _alone_or_failed(*item):
-    try:
-        return _mark_alone(*item)
-    except Exception as exc:  # this receipt fails alone
-        return exc
