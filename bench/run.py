@@ -33,7 +33,7 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", default="smoke", choices=sorted(profiles.PROFILES))
-    parser.add_argument("--only", default="", help="comma list of scenario ids or id prefixes")
+    parser.add_argument("--only", default="", help="comma list of scenario ids (exact) or id prefixes")
     parser.add_argument("--mongodb-uri", default=os.environ.get("MONGODB_URI"),
                         help="database to use (default: $MONGODB_URI, else an in-memory SecantusDB)")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"),
@@ -78,7 +78,10 @@ def main():
     scenarios, seeds = profiles.PROFILES[args.profile]()
     if args.only:
         wanted = [w.strip() for w in args.only.split(",") if w.strip()]
-        scenarios = [s for s in scenarios if any(s["id"].startswith(w) for w in wanted)]
+        # An id named exactly means that scenario alone; otherwise a name is a prefix.
+        ids = {s["id"] for s in scenarios}
+        scenarios = [s for s in scenarios
+                     if any(s["id"] == w if w in ids else s["id"].startswith(w) for w in wanted)]
     db_proc, redis_proc = None, None
     uri = args.mongodb_uri
     if not uri:

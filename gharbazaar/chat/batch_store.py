@@ -12,7 +12,7 @@ from collections import Counter
 from pymongo import UpdateMany, UpdateOne
 
 from ..db import get_db
-from .repository import CONVERSATIONS, MESSAGES
+from .repository import CONVERSATIONS, MESSAGES, uncounted
 
 # The markers of a conversation's last few batch claims.
 CLAIMS_KEPT = 8
@@ -97,13 +97,7 @@ def mark_read(marks, now):
 def uncount(decrements):
     """Take [(conversation, user id, count)] off each user's unread count, never below zero, in one
     round trip (as repository.uncount_read does for one: a decrement, not a recount)."""
-    ops = []
-    for conversation, user_id, count in decrements:
-        if count:
-            field = f"unreadCounts.{conversation['participants'].index(user_id)}"
-            # In this order, exactly one of the two applies: a count already below `count` is zeroed.
-            at = conversation["_id"]
-            ops += [UpdateOne({"_id": at, field: {"$lt": count}}, {"$set": {field: 0}}),
-                    UpdateOne({"_id": at, field: {"$gte": count}}, {"$inc": {field: -count}})]
+    ops = [UpdateOne({"_id": conversation["_id"]}, uncounted(conversation, user_id, count))
+           for conversation, user_id, count in decrements if count]
     if ops:
-        _conversations().bulk_write(ops, ordered=True)
+        _conversations().bulk_write(ops, ordered=False)

@@ -72,12 +72,14 @@ def test_messages_marked_by_another_receipt_meanwhile_are_not_counted_twice(coun
 def test_an_unread_count_that_drifted_low_stops_at_zero(counted):
     _buyer, seller, conv = conversation_with(3)
     _b2, seller2, other = conversation_with(1)
-    field = f"unreadCounts.{repository.find_conversation(conv)['participants'].index(seller.id)}"
-    db.get_db()[repository.CONVERSATIONS].update_one({"_id": conv}, {"$set": {field: 1}})
+    slots = repository.find_conversation(conv)["participants"]
+    drifted = [1, 4] if slots.index(seller.id) == 0 else [4, 1]  # the buyer's 4 is not the receipt's
+    db.get_db()[repository.CONVERSATIONS].update_one({"_id": conv}, {"$set": {"unreadCounts": drifted}})
     results = read_marks._mark_many([(claimed(conv, seller), seller.id, None),
                                      (claimed(other, seller2), seller2.id, None)])
     assert [count for count, _ in results] == [3, 1]
     assert unread_count(conv, seller) == 0 and unread_count(other, seller2) == 0
+    assert unread_count(conv, _buyer) == 4, "the other participant's count is left as it was"
 
 
 def test_a_long_unread_conversation_is_marked_by_its_own_update(counted, monkeypatch):
