@@ -57,11 +57,15 @@ class CommandCounter(monitoring.CommandListener):
                 for key, micros in self.micros.most_common()}
 
 
-def register_indexes(app, indexes):
-    """Add a repository's {collection: [IndexModel]} to what ensure_indexes creates for this app."""
+def register_indexes(app, indexes, retired=None):
+    """Add a repository's {collection: [IndexModel]} to what ensure_indexes creates for this app,
+    and its {collection: [index name]} of indexes an earlier release created, to drop."""
     registered = app.extensions.setdefault("gharbazaar.indexes", {})
     for collection, models in indexes.items():
         registered.setdefault(collection, []).extend(models)
+    dropped = app.extensions.setdefault("gharbazaar.retired_indexes", {})
+    for collection, names in (retired or {}).items():
+        dropped.setdefault(collection, []).extend(names)
 
 
 def get_client(app=None):
@@ -118,6 +122,13 @@ def ensure_indexes(app=None):
         for name, models in app.extensions.get("gharbazaar.indexes", {}).items():
             db[name].create_indexes(models)
             count += len(models)
+        # An index no query uses still costs every write (and an index is replaced under a new
+        # name: changing one's options under its old name is refused).
+        for name, retired in app.extensions.get("gharbazaar.retired_indexes", {}).items():
+            existing = {index["name"] for index in db[name].list_indexes()}
+            for index in set(retired) & existing:
+                db[name].drop_index(index)
+                log.info("dropped a retired index", extra={"fields": {"collection": name, "index": index}})
     return count
 
 

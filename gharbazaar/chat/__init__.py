@@ -11,7 +11,7 @@ def init_app(app, socketio):
     """Register chat's routes, socket events, indexes, file scope and presence contacts."""
     safety_gate.init_app(app)
     blocks.init_app(app)
-    register_indexes(app, repository.INDEXES)
+    register_indexes(app, repository.INDEXES, retired=repository.RETIRED)
     register_indexes(app, blocks.INDEXES)
     openapi.register(app, routes.bp)
     handlers.mount(socketio, events.HANDLERS, realtime.FEATURE_NAMESPACES["chat"])

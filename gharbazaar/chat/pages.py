@@ -22,20 +22,30 @@ def page_of_messages(conversation_id, limit, before=None, skip=0, top=None):
     With `top` (the conversation's sequence number) the page is read from a window of sequence
     numbers below its upper end, widened until it holds the page, so no server sorts more than
     the window, however long the conversation (an index walk on mongod; SecantusDB sorts what
-    the range holds). With `skip`, or without `top`, the page is read by id from the newest.
+    the range holds). With `skip`, or without `top`, the page is read in sequence order from the
+    newest, or from `before`.
     """
+    anchor_seq = _seq_of(conversation_id, before) if before is not None else None
     if top is not None and not skip:
         if before is not None:
-            anchor = get_db()[MESSAGES].find_one({"_id": before, "conversationId": conversation_id},
-                                                 projection={"seq": 1})
-            top = anchor["seq"] - 1 if anchor and isinstance(anchor.get("seq"), int) else None
+            top = anchor_seq - 1 if anchor_seq is not None else None
         if top is not None:
             return _page_by_seq(conversation_id, limit, top)
     query = {"conversationId": conversation_id}
-    if before is not None:
-        query["_id"] = {"$lt": before}
-    cursor = get_db()[MESSAGES].find(query).sort("_id", DESCENDING).skip(skip).limit(limit + 1)
+    if before is not None:  # a message without a number (none is written without one) by its id
+        query.update({"seq": {"$lt": anchor_seq}} if anchor_seq is not None else {"_id": {"$lt": before}})
+    cursor = get_db()[MESSAGES].find(query).sort("seq", DESCENDING).skip(skip).limit(limit + 1)
     return list(cursor)
+
+
+def _seq_of(conversation_id, message_id):
+    """Return the sequence number of a message of the conversation, or None."""
+    # By `_id` alone: SecantusDB plans `{_id, conversationId}` as a collection scan unless an
+    # index leads with both; the conversation is checked here.
+    anchor = get_db()[MESSAGES].find_one({"_id": message_id}, projection={"seq": 1, "conversationId": 1})
+    if not anchor or anchor.get("conversationId") != conversation_id:
+        return None
+    return anchor["seq"] if isinstance(anchor.get("seq"), int) else None
 
 
 def _page_by_seq(conversation_id, limit, top):

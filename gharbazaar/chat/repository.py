@@ -20,8 +20,7 @@ INDEXES[CONVERSATIONS] = [
     IndexModel([("participants", ASCENDING), ("changedAt", ASCENDING)], name="by_participant_changes"),
 ]
 INDEXES[MESSAGES] = [
-    IndexModel([("conversationId", ASCENDING), ("_id", DESCENDING)], name="conversation_newest"),
-    # Message pages: a window of the conversation's own sequence numbers (page_of_messages).
+    # Message pages, newest first: a window of the conversation's own sequence numbers, or `skip`.
     IndexModel([("conversationId", ASCENDING), ("seq", DESCENDING)], name="conversation_sequence"),
     # Resync: every change (send, edit, delete, read) stamps the message with a new sequence.
     IndexModel([("conversationId", ASCENDING), ("changeSeq", ASCENDING)], name="conversation_changes"),
@@ -33,9 +32,12 @@ INDEXES[MESSAGES] = [
     # Only unread messages are in it, so recounting after a read stays cheap in long histories.
     IndexModel([("conversationId", ASCENDING), ("senderId", ASCENDING)],
                partialFilterExpression={"read": False}, name="unread_by_conversation"),
-    # Whether a file is still shown by a message (deleting a message unsets its fileId).
+    # Whether a file is still shown by a message (deleting a message unsets its fileId). Not a
+    # partial index of the messages with a file: SecantusDB scans the collection for it.
     IndexModel([("conversationId", ASCENDING), ("fileId", ASCENDING)], name="by_file"),
 ]
+# Indexes earlier releases created that no query needs any more; ensure_indexes drops them.
+RETIRED = {MESSAGES: ["conversation_newest"]}
 
 
 def _conversations():
@@ -120,7 +122,7 @@ def unclaim_message(conversation_id, message_id, participants, sender_id):
     counts = {f"unreadCounts.{i}": count_unread(conversation_id, user)
               for i, user in enumerate(participants) if user != sender_id}
     _conversations().update_one({"_id": conversation_id}, {"$set": counts})
-    newest = _messages().find_one({"conversationId": conversation_id}, sort=[("_id", DESCENDING)])
+    newest = _messages().find_one({"conversationId": conversation_id}, sort=[("seq", DESCENDING)])
     restored = {"lastMessage": "", "lastMessageMasked": None, "lastMessageSenderId": None,
                 "lastMessageId": None}
     if newest:

@@ -281,6 +281,6 @@ def test_the_queries_have_their_indexes(ctx):
     conversations = db.get_db()[repository.CONVERSATIONS].index_information()
     messages = db.get_db()[repository.MESSAGES].index_information()
     assert conversations["one_per_pair_and_property"]["unique"] is True
-    assert messages["conversation_newest"]["key"] == [("conversationId", 1), ("_id", -1)]
+    assert messages["conversation_sequence"]["key"] == [("conversationId", 1), ("seq", -1)]
     assert messages["one_per_dedupe_key"]["unique"] is True
     assert conversations["by_visible_activity"]["key"][0] == ("visibleTo", 1)

@@ -22,6 +22,28 @@ def test_ensure_indexes_is_idempotent_and_creates_registered_indexes(app, make_a
     assert "probe_things" not in make_app().extensions["gharbazaar.indexes"]  # one app's registry only
 
 
+def test_ensure_indexes_drops_retired_indexes_and_is_quiet_when_they_are_gone(app):
+    db.register_indexes(app, {"probe_retired": [IndexModel([("owner", ASCENDING)], name="by_owner")]},
+                        retired={"probe_retired": ["by_owner_old", "never_created"]})
+    with app.app_context():
+        old = [("owner", ASCENDING), ("_id", ASCENDING)]
+        db.get_db().probe_retired.create_index(old, name="by_owner_old")
+        db.ensure_indexes()
+        assert set(db.get_db().probe_retired.index_information()) == {"_id_", "by_owner"}
+        db.ensure_indexes()  # nothing left to drop: no error
+        assert set(db.get_db().probe_retired.index_information()) == {"_id_", "by_owner"}
+
+
+def test_chat_retires_the_indexes_its_queries_no_longer_use(app):
+    from gharbazaar.chat import repository as chat
+    with app.app_context():
+        messages = db.get_db()[chat.MESSAGES]
+        messages.create_index([("conversationId", ASCENDING), ("_id", -1)], name="conversation_newest")
+        db.ensure_indexes()
+        names = set(messages.index_information())
+    assert "conversation_newest" not in names and {"conversation_sequence", "by_file"} <= names
+
+
 def test_ensure_indexes_cli(app):
     result = app.test_cli_runner().invoke(args=["ensure-indexes"])
     assert result.exit_code == 0 and "ensured" in result.output
