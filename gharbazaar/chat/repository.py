@@ -151,11 +151,12 @@ def uncounted(conversation, user_id, count):
     One statement (an update pipeline) where a filtered decrement needs a second to zero a count
     that had drifted below `count`; SecantusDB pays ~0.4 ms for each statement, matched or not."""
     slot, counts = conversation["participants"].index(user_id), "$unreadCounts"
-    return [{"$set": {"unreadCounts": {"$map": {
-        "input": {"$range": [0, {"$size": counts}]}, "as": "i",
-        "in": {"$cond": [{"$eq": ["$$i", slot]},
-                         {"$max": [0, {"$subtract": [{"$arrayElemAt": [counts, "$$i"]}, count]}]},
-                         {"$arrayElemAt": [counts, "$$i"]}]}}}}}]
+    each = {"$arrayElemAt": [counts, "$$i"]}
+    floored = {"$max": [0, {"$subtract": [each, count]}]}
+    less = {"$map": {"input": {"$range": [0, {"$size": counts}]}, "as": "i",
+                     "in": {"$cond": [{"$eq": ["$$i", slot]}, floored, each]}}}
+    # A document without its counts (none is written so) is left as it is rather than failing.
+    return [{"$set": {"unreadCounts": {"$cond": [{"$isArray": counts}, less, counts]}}}]
 
 
 def insert_message(doc):

@@ -91,3 +91,16 @@ def test_a_long_unread_conversation_is_marked_by_its_own_update(counted, monkeyp
     assert [count for count, _ in results] == [3, 1]
     assert all(m["read"] for m in messages(long_unread) + messages(short))
     assert unread_count(long_unread, seller) == 0 and unread_count(short, seller2) == 0
+
+
+def test_a_conversation_without_its_counts_is_marked_and_left_without_counts(counted):
+    _buyer, seller, conv = conversation_with(2)
+    _b2, seller2, other = conversation_with(1)
+    db.get_db()[repository.CONVERSATIONS].update_one({"_id": conv}, {"$unset": {"unreadCounts": ""}})
+    results = read_marks._mark_many([(claimed(conv, seller), seller.id, None),
+                                     (claimed(other, seller2), seller2.id, None)])
+    assert [count for count, _ in results] == [2, 1]
+    assert "unreadCounts" not in repository.find_conversation(conv)
+    assert unread_count(other, seller2) == 0
+    repository.uncount_read(repository.find_conversation(conv), seller.id, 1)  # alone, too
+    assert "unreadCounts" not in repository.find_conversation(conv)
