@@ -5,7 +5,7 @@ from flask_limiter import Limiter
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import realtime, redis_client, redis_queue
+from . import realtime, redis_client, redis_queue, throttle
 from .auth import optional_actor
 from .runtime.lean_events import CompactJSON, LeanSocketIO
 
@@ -83,7 +83,7 @@ def make_socketio(app):
 def init_app(app):
     """Bind limiter, CORS, security headers and the proxy fix."""
     config = app.config
-    app.config.setdefault("RATELIMIT_STORAGE_URI", config["RATELIMIT_STORAGE_URI"])
+    app.config["RATELIMIT_STORAGE_URI"] = throttle.storage_uri(config["RATELIMIT_STORAGE_URI"])
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)  # Redis down must not take REST down
     # A hung Redis must not hang every request: bounded waits, then per-process limits meanwhile.

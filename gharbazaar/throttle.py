@@ -30,7 +30,7 @@ SWEEP_S = 1.0
 
 
 class SweptMemoryStorage(MemoryStorage):
-    """limits' in-process storage, its expired counters swept once a second.
+    """limits' in-process storage, its expired counters swept once a second (`swept-memory://`).
 
     The library schedules a sweep of every counter 10 ms after any hit, in a new thread: under
     steady traffic that is a green thread a hundred times a second, each walking every user's
@@ -39,9 +39,11 @@ class SweptMemoryStorage(MemoryStorage):
     scheduler (tests/core/test_throttle.py fails loudly if an upgrade renames it).
     """
 
-    def __init__(self, clock=time.monotonic):
+    STORAGE_SCHEME = ["swept-memory"]  # limits' registry: flask-limiter builds it from its URI
+
+    def __init__(self, uri=None, clock=time.monotonic, **options):
         self._clock, self._next_sweep = clock, 0.0
-        super().__init__()
+        super().__init__(uri, **options)
 
     def _MemoryStorage__schedule_expiry(self):
         now = self._clock()
@@ -50,12 +52,16 @@ class SweptMemoryStorage(MemoryStorage):
             super()._MemoryStorage__schedule_expiry()
 
 
+def storage_uri(configured):
+    """Return the storage URI to use for a configured RATELIMIT_STORAGE_URI (memory is swept)."""
+    return "swept-memory://" if configured == "memory://" else configured
+
+
 def _limiter(app):
     state = app.extensions.setdefault("gharbazaar.throttle", {"parsed": {}})
     if "limiter" not in state:
         options = redis_client.storage_options(app.config)
-        uri = app.config["RATELIMIT_STORAGE_URI"]
-        storage = SweptMemoryStorage() if uri == "memory://" else storage_from_string(uri, **options)
+        storage = storage_from_string(storage_uri(app.config["RATELIMIT_STORAGE_URI"]), **options)
         state["limiter"] = FixedWindowRateLimiter(storage)
     return state["limiter"]
 

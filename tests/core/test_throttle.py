@@ -67,7 +67,10 @@ def test_a_sweep_drops_the_expired_counters():
     assert sorted(storage.storage) == sorted(set(storage.expirations)) and len(storage.storage) == 1
 
 
-def test_the_app_uses_it_as_its_in_process_store(app):
+def test_the_app_and_its_rest_limiter_use_it_for_memory_and_redis_stays_redis(app):
+    from gharbazaar.extensions import limiter
     with app.app_context():
-        assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+        assert app.config["RATELIMIT_STORAGE_URI"] == "swept-memory://"
         assert isinstance(throttle._limiter(app).storage, throttle.SweptMemoryStorage)
+        assert isinstance(limiter.storage, throttle.SweptMemoryStorage)
+    assert throttle.storage_uri("redis://localhost:6379/0") == "redis://localhost:6379/0"
