@@ -284,3 +284,12 @@ def test_the_queries_have_their_indexes(ctx):
     assert messages["conversation_sequence"]["key"] == [("conversationId", 1), ("seq", -1)]
     assert messages["one_per_dedupe_key"]["unique"] is True
     assert conversations["by_visible_activity"]["key"][0] == ("visibleTo", 1)
+
+
+def test_an_index_no_query_uses_any_more_is_dropped(ctx):
+    messages = db.get_db()[repository.MESSAGES]
+    # as an earlier release created it
+    messages.create_index([("conversationId", 1), ("_id", -1)], name="conversation_newest")
+    db.ensure_indexes(ctx)
+    names = set(messages.index_information())
+    assert "conversation_newest" not in names and {"conversation_sequence", "by_file"} <= names

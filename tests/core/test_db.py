@@ -34,16 +34,6 @@ def test_ensure_indexes_drops_retired_indexes_and_is_quiet_when_they_are_gone(ap
         assert set(db.get_db().probe_retired.index_information()) == {"_id_", "by_owner"}
 
 
-def test_chat_retires_the_indexes_its_queries_no_longer_use(app):
-    from gharbazaar.chat import repository as chat
-    with app.app_context():
-        messages = db.get_db()[chat.MESSAGES]
-        messages.create_index([("conversationId", ASCENDING), ("_id", -1)], name="conversation_newest")
-        db.ensure_indexes()
-        names = set(messages.index_information())
-    assert "conversation_newest" not in names and {"conversation_sequence", "by_file"} <= names
-
-
 def test_ensure_indexes_cli(app):
     result = app.test_cli_runner().invoke(args=["ensure-indexes"])
     assert result.exit_code == 0 and "ensured" in result.output
