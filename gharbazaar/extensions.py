@@ -5,7 +5,7 @@ from flask_limiter import Limiter
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import realtime, redis_client, redis_queue, throttle
+from . import realtime, redis_queue, throttle
 from .auth import optional_actor
 from .runtime.lean_events import CompactJSON, LeanSocketIO
 
@@ -87,7 +87,7 @@ def init_app(app):
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)  # Redis down must not take REST down
     # A hung Redis must not hang every request: bounded waits, then per-process limits meanwhile.
-    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_client.storage_options(config))
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", throttle.storage_options(config))
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     # Registered before the limiter's own check, which a preflight then never reaches.
     app.before_request(answer_preflight)

@@ -22,11 +22,6 @@ def redis_options(config):
     return {"socket_connect_timeout": timeout, "socket_timeout": timeout, "retry": Retry(NoBackoff(), 0)}
 
 
-def storage_options(config):
-    """Return the rate-limit storage options (bounded waits when the storage is Redis)."""
-    return redis_options(config) if config["RATELIMIT_STORAGE_URI"].startswith("redis") else {}
-
-
 class TurnTakingPool(redis.BlockingConnectionPool):
     """A pool whose callers wait for a free connection, but give up once they have waited half
     their time or the publisher declared Redis unavailable meanwhile: connections come back within

@@ -57,10 +57,15 @@ def storage_uri(configured):
     return "swept-memory://" if configured == "memory://" else configured
 
 
+def storage_options(config):
+    """Return the rate-limit storage options (bounded waits when the storage is Redis)."""
+    return redis_client.redis_options(config) if config["RATELIMIT_STORAGE_URI"].startswith("redis") else {}
+
+
 def _limiter(app):
     state = app.extensions.setdefault("gharbazaar.throttle", {"parsed": {}})
     if "limiter" not in state:
-        options = redis_client.storage_options(app.config)
+        options = storage_options(app.config)
         storage = storage_from_string(storage_uri(app.config["RATELIMIT_STORAGE_URI"]), **options)
         state["limiter"] = FixedWindowRateLimiter(storage)
     return state["limiter"]
