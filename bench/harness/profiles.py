@@ -63,20 +63,21 @@ def standard(connects, chats, fanouts, redis_chats, seeds, uploads, duration_ms,
 
 
 def marketplace_day(sid="marketplace-day", users=5000, employees=50, duration_ms=300000, processes=1,
-                    message_every_s=30, tickets_per_s=1, gens_per=1000):
+                    message_every_s=30, tickets_per_s=1, gens_per=1000, heartbeat_s=30):
     """The issue's pass/fail mixed load: `users` connected (`employees` of them staff, in the
     employee room), every other user in a 1:1 conversation sending a message every
-    `message_every_s` seconds (typing before it; the receiver marks it read), and new tickets
-    at `tickets_per_s` broadcast to the staff. Warm-up: the first fifth of the window (memory)."""
+    `message_every_s` seconds (typing before it; the receiver marks it read; each socket sends
+    `presence:heartbeat` every `heartbeat_s`, as the frontend does), and new tickets at
+    `tickets_per_s` broadcast to the staff. Warm-up: the first fifth of the window (memory)."""
     pairs = (users - employees) // 2
     where = "one process" if processes == 1 else f"{processes} processes on one Redis"
     title = (f"Marketplace day, {where}: {users:,} users ({employees} employees), a message per user every "
-             f"{message_every_s} s (~{2 * pairs / message_every_s:,.0f} msg/s) with typing and reading, "
-             f"{tickets_per_s} new ticket/s, {duration_ms / 1000:,.0f} s")
+             f"{message_every_s} s (~{2 * pairs / message_every_s:,.0f} msg/s) with typing, reading and "
+             f"heartbeats, {tickets_per_s} new ticket/s, {duration_ms / 1000:,.0f} s")
     return scenario(sid, title,
                     part("chat", "message", gens=max(1, -(-2 * pairs // gens_per)), label="chat messages",
                          conversations=pairs, rateHz=1 / message_every_s, duplex=True, activity=True,
-                         durationMs=duration_ms),
+                         heartbeatS=heartbeat_s, durationMs=duration_ms),
                     part("tickets", "delivery", label="new tickets", employees=employees, customers=1,
                          rateHz=tickets_per_s, durationMs=duration_ms),
                     processes=processes, targets=("app",))

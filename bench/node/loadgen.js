@@ -122,6 +122,8 @@ async function openPairs(n) {
 // 1:1 chat: a sends, b receives new_message (both in this process, so clocks agree).
 // Paced (rateHz): with duplex both sides send at rateHz; with activity each send is preceded by
 // `typing` and each received message is answered with `mark_as_read` (acks checked, as errors).
+// With heartbeatS, every socket emits `presence:heartbeat` (no payload, no ack) at that period from
+// a random start, as the frontend's PresenceContext does every 30 s.
 // With phases (names, each phaseMs long): "PHASE {name}" is said at each boundary and at the end,
 // and each phase's messages (by send time) are reported apart, in extra.phases.
 async function chat() {
@@ -172,15 +174,20 @@ async function chat() {
     send(p, from);
     p.intervals.push(setInterval(() => send(p, from), 1000 / cfg.rateHz));
   }, Math.random() * 1000 / cfg.rateHz);
+  const beat = (p, socket) => setTimeout(() => {
+    socket.emit('presence:heartbeat');
+    p.intervals.push(setInterval(() => socket.emit('presence:heartbeat'), cfg.heartbeatS * 1000));
+  }, Math.random() * cfg.heartbeatS * 1000);
   for (const p of pairs) {
     p.sb.on('new_message', receive(p, p.sb, p.b));
     p.intervals = [];
+    p.beats = cfg.heartbeatS ? [beat(p, p.sa), beat(p, p.sb)] : [];
     if (paced && cfg.duplex) p.sa.on('new_message', receive(p, p.sa, p.a));
     if (paced) p.starts = [every(p, p.sa)].concat(cfg.duplex ? [every(p, p.sb)] : []);
     else send(p);
   }
   await sleep(cfg.durationMs);
-  pairs.forEach((p) => (p.starts || []).concat(p.intervals).forEach((t) => { clearTimeout(t); clearInterval(t); }));
+  pairs.forEach((p) => (p.starts || []).concat(p.beats, p.intervals).forEach((t) => { clearTimeout(t); clearInterval(t); }));
   boundaries.forEach(clearTimeout);
   if (phases.length) say('PHASE', { name: 'end' });
   const deadline = now() + TIMEOUT_MS; // let messages in flight arrive (or time out)

@@ -7,7 +7,7 @@ from . import events, repository
 
 def init_app(app, socketio):
     """Register presence's indexes, its socket events, and its connect and disconnect hooks."""
-    register_indexes(app, repository.INDEXES)
+    register_indexes(app, repository.INDEXES, retired=repository.RETIRED)
     handlers.mount(socketio, events.HANDLERS, realtime.NAMESPACES)
     sockets.connected.connect(events.on_connected, sender=app)
     sockets.disconnected.connect(events.on_disconnected, sender=app)

@@ -33,7 +33,7 @@ HANDLERS = {
 
 
 def on_connected(app, conn):
-    """Record a new socket and keep this process's sockets fresh while it has any."""
+    """Record a new socket and vouch for this process's sockets while it has any."""
     service.record_connected(conn)  # never refuses a connection: retried if the database is away
     _start_sweeper(app)
 
@@ -47,7 +47,7 @@ def on_disconnected(app, conn):
 
 
 def _start_sweeper(app):
-    """Refresh this process's sockets every HEARTBEAT_S while it has any."""
+    """Vouch for this process's sockets every HEARTBEAT_S while it has any."""
     if app.extensions.get("gharbazaar.presence_sweeper"):
         return
     app.extensions["gharbazaar.presence_sweeper"] = True

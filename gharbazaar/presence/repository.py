@@ -1,7 +1,11 @@
-"""Presence storage: one document per live socket, one per user (chosen status, lastSeen).
+"""Presence storage: one document per live socket, one per user (chosen status, lastSeen), and
+one per server process.
 
-Socket documents are refreshed by their process every HEARTBEAT seconds; one older than
-the staleness window belongs to a process that died without saying so.
+A process vouches for its sockets: it writes its own document's `lastSeen` every HEARTBEAT
+seconds (`beat`), and a socket is live while its process's beat, or its own `lastSeen` (written
+when it connected), is within the staleness window. A socket past both belongs to a process that
+died without saying so. Writing one document per process, where every socket's document used to
+be refreshed, keeps the sweep's cost flat in the number of sockets (docs/decisions.md).
 """
 from datetime import timedelta
 
@@ -12,15 +16,22 @@ from ..db import get_db
 from ..models import utcnow
 from ..batch import coalesced
 
-SOCKETS, USERS = "presence_sockets", "presence"
+SOCKETS, USERS, PROCESSES = "presence_sockets", "presence", "presence_processes"
+# A process's document outlives its last beat by a day, then the database drops it.
+FORGET_PROCESS_AFTER_S = 86400
 
 # collection -> the indexes its queries need; the feature's init_app registers them.
 INDEXES = {}
 INDEXES[SOCKETS] = [
     IndexModel([("userId", ASCENDING), ("lastSeen", ASCENDING)], name="by_user_fresh"),
-    IndexModel([("process", ASCENDING)], name="by_process"),
-    IndexModel([("lastSeen", ASCENDING)], name="by_last_seen"),
+    # The sweep: which processes hold sockets, and the stale sockets of a silent one.
+    IndexModel([("process", ASCENDING), ("lastSeen", ASCENDING)], name="process_seen"),
     IndexModel([("available", ASCENDING), ("lastSeen", ASCENDING)], name="available_fresh"),
+]
+# Indexes earlier releases created that no query needs any more; ensure_indexes drops them.
+RETIRED = {SOCKETS: ["by_process", "by_last_seen"]}
+INDEXES[PROCESSES] = [
+    IndexModel([("lastSeen", ASCENDING)], expireAfterSeconds=FORGET_PROCESS_AFTER_S, name="by_beat"),
 ]
 
 
@@ -30,6 +41,10 @@ def _sockets():
 
 def _users():
     return get_db()[USERS]
+
+
+def _processes():
+    return get_db()[PROCESSES]
 
 
 def add_socket(sid, user_id, role, process, available=False):
@@ -59,19 +74,46 @@ def remove_socket(sid):
     return _sockets().delete_one({"_id": sid}).deleted_count == 1
 
 
-def touch_socket(sid, user_id):
-    """Refresh a live socket's and its user's lastSeen (nothing when the socket is gone)."""
-    now = utcnow()
-    if _sockets().update_one({"_id": sid}, {"$set": {"lastSeen": now}}).matched_count:
-        _users().update_one({"_id": user_id}, {"$set": {"lastSeen": now}})
+def touch_user(user_id):
+    """Refresh an online user's lastSeen (heartbeats arriving together share one write)."""
+    coalesced("presence.touch_users", _touch_users)(user_id)
 
 
-def touch_process(process):
-    _sockets().update_many({"process": process}, {"$set": {"lastSeen": utcnow()}})
+def _touch_users(user_ids):
+    ids = list(set(user_ids))
+    # Only while online: a heartbeat handled after its user went offline does not move the
+    # lastSeen that going offline recorded.
+    who = ids[0] if len(ids) == 1 else {"$in": ids}
+    _users().update_many({"_id": who, "online": True}, {"$set": {"lastSeen": utcnow()}})
+    return [None] * len(user_ids)
+
+
+def beat(process):
+    """Record that the process is alive, and so is every socket it holds."""
+    _processes().update_one({"_id": process}, {"$set": {"lastSeen": utcnow()}}, upsert=True)
+
+
+def _live_processes(since):
+    return {doc["_id"] for doc in _processes().find({"lastSeen": {"$gte": since}}, projection={"_id": 1})}
+
+
+def _live(sockets, since):
+    """Return the user ids of the sockets whose process, or which themselves, were seen since."""
+    sockets = list(sockets)
+    live = {doc["userId"] for doc in sockets if doc["lastSeen"] >= since}
+    # Only the sockets older than the window need their process asked about.
+    silent = [doc for doc in sockets if doc["userId"] not in live]
+    if silent:
+        processes = _live_processes(since)
+        live.update(doc["userId"] for doc in silent if doc["process"] in processes)
+    return live
 
 
 def set_available(sid, value=True):
     _sockets().update_one({"_id": sid}, {"$set": {"available": value}})
+
+
+_LIVENESS = {"_id": 0, "userId": 1, "process": 1, "lastSeen": 1}
 
 
 def live_user_ids(user_ids, window_s):
@@ -81,8 +123,7 @@ def live_user_ids(user_ids, window_s):
     # One user (every connect and disconnect) asks by equality, which any planner serves from
     # by_user_fresh; a batch (presence:get-status) needs $in.
     who = user_ids[0] if len(user_ids) == 1 else {"$in": user_ids}
-    query = {"userId": who, "lastSeen": {"$gte": since}}
-    return set(_sockets().distinct("userId", query))
+    return _live(_sockets().find({"userId": who}, projection=_LIVENESS), since)
 
 
 def is_live(user_id, window_s):
@@ -96,13 +137,21 @@ def _live_among(user_ids, window_s):
 
 
 def stale_sockets(window_s, limit=500):
+    """Return up to `limit` sockets that neither their process nor they themselves refreshed
+    within the window: those of processes that died without saying so."""
     since = utcnow() - timedelta(seconds=window_s)
-    return list(_sockets().find({"lastSeen": {"$lt": since}}, limit=limit))
+    live, found = _live_processes(since), []
+    # Every process holding sockets (a range, so that every planner reads it from process_seen).
+    for process in _sockets().distinct("process", {"process": {"$gte": ""}}):
+        if process not in live and len(found) < limit:
+            stale = {"process": process, "lastSeen": {"$lt": since}}
+            found += _sockets().find(stale, limit=limit - len(found))
+    return found
 
 
 def available_user_ids(window_s):
     since = utcnow() - timedelta(seconds=window_s)
-    return set(_sockets().distinct("userId", {"available": True, "lastSeen": {"$gte": since}}))
+    return _live(_sockets().find({"available": True}, projection=_LIVENESS), since)
 
 
 def mark_online(user_id):

@@ -113,8 +113,13 @@ def _settle(user_id):
 
 
 def heartbeat(conn):
-    """Refresh the socket's and the user's lastSeen."""
-    repository.touch_socket(conn.sid, conn.actor.id)
+    """Refresh the user's lastSeen.
+
+    The socket's document needs no write: its process vouches for all of its sockets every
+    HEARTBEAT_S (sweep). The frontend sends this every 30 s per tab; a write per socket on top
+    of the user's cost more than the day's messages did (docs/decisions.md).
+    """
+    repository.touch_user(conn.actor.id)
     return {"ok": True}
 
 
@@ -193,8 +198,8 @@ def available_users():
 
 
 def sweep():
-    """Refresh this process's sockets and retire stale ones of dead processes."""
-    repository.touch_process(process_id())
+    """Vouch for this process's sockets and retire stale ones of dead processes."""
+    repository.beat(process_id())
     for doc in repository.stale_sockets(STALE_AFTER_S):
         if repository.remove_socket(doc["_id"]):
             _settle(doc["userId"])

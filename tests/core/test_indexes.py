@@ -121,6 +121,9 @@ HOT_QUERIES = {
     "the waiting queue, a batch oldest first": lambda d: tickets.waiting(20),
     "a ticket's messages": lambda d: tickets.messages(d["ticket"], 50),
     "a user's live presence sockets": lambda d: presence.live_user_ids(["ana"], 90),
+    "the live server processes, and the sockets of silent ones (presence sweep)":
+        lambda d: presence.stale_sockets(90),
+    "the sockets available for work (ticket hand-out)": lambda d: presence.available_user_ids(90),
     "a user's conversation partners (presence contacts)": lambda d: chat.partners_of("ana"),
     "a user's ticket counterparts (presence contacts)": lambda d: tickets.counterparts("ana"),
     "the resync of a user's tickets changed after an instant":

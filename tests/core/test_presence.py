@@ -150,6 +150,67 @@ def test_sweep_retires_stale_sockets_and_tells_contacts(app, connect, people):
     assert [e["userId"] for e in events(watcher, "presence:user-offline")] == [a]
 
 
+def age(app, collection, _id, seconds):
+    """Set a presence document's lastSeen `seconds` in the past."""
+    with app.app_context():
+        old = utcnow() - timedelta(seconds=seconds)
+        db.get_db()[collection].update_one({"_id": _id}, {"$set": {"lastSeen": old}})
+
+
+def test_a_process_vouches_for_its_sockets_until_it_is_silent_for_90_seconds(app, people):
+    a, b, _ = people
+    with app.app_context():
+        repository.add_socket("old-tab", a, "buyer", "proc-alive")
+        repository.add_socket("old-desk", b, "employee", "proc-alive", available=True)
+        repository.mark_online(a), repository.mark_online(b)
+        repository.beat("proc-alive")
+    age(app, repository.SOCKETS, "old-tab", service.STALE_AFTER_S + 5)  # connected long ago
+    age(app, repository.SOCKETS, "old-desk", service.STALE_AFTER_S + 5)
+    with app.app_context():
+        assert service.statuses([a])[0]["status"] == "online"
+        assert service.available_users() == {b}
+    age(app, repository.PROCESSES, "proc-alive", service.STALE_AFTER_S - 5)
+    assert status_of(app, a) == "online"
+    age(app, repository.PROCESSES, "proc-alive", service.STALE_AFTER_S + 5)
+    with app.app_context():
+        assert service.statuses([a])[0]["status"] == "offline"
+        assert service.available_users() == set()
+
+
+def test_the_sweep_retires_only_sockets_nobody_vouches_for(app, people):
+    a, b, c = people
+    with app.app_context():
+        for sid, user, process in (("gone-1", a, "proc-dead"), ("new-1", b, "proc-dead"),
+                                   ("kept-1", c, "proc-alive"), ("orphan-1", c, "proc-never-beat")):
+            repository.add_socket(sid, user, "buyer", process)
+        repository.beat("proc-dead"), repository.beat("proc-alive")
+    for sid in ("gone-1", "kept-1", "orphan-1"):
+        age(app, repository.SOCKETS, sid, service.STALE_AFTER_S + 5)
+    age(app, repository.PROCESSES, "proc-dead", service.STALE_AFTER_S + 5)
+    with app.app_context():
+        service.sweep()
+        left = {doc["_id"] for doc in repository._sockets().find()}
+    # new-1 connected within the window: it is live on its own until its process beats again.
+    assert left == {"new-1", "kept-1"}
+
+
+def test_the_sweep_writes_one_document_whatever_the_number_of_sockets(make_app):
+    app = make_app(DB_METRICS=True)
+    costs = []
+    for count in (3, 60):
+        with app.app_context():
+            for i in range(count):
+                repository.add_socket(f"s{count}-{i}", f"u{count}-{i}", "buyer", service.process_id())
+            before = db.command_counts(app)
+            service.sweep()
+            after = db.command_counts(app)
+        costs.append({name: after[name] - before.get(name, 0)
+                      for name in after if after[name] != before.get(name)})
+    # One write (the beat), whatever the sockets; then the live processes, the processes holding
+    # sockets, and what the sweep's listeners read (tickets: whether anything waits).
+    assert costs[0] == costs[1] == {"update": 1, "find": 2, "distinct": 1}
+
+
 def test_state_is_shared_by_processes_on_one_database(make_app, connect, people):
     a = people[0]
     one, two = make_app(), make_app()
@@ -186,8 +247,9 @@ def test_only_the_first_tab_flips_a_user_online(app, people):
         assert repository.mark_online(a) is not None
 
 
-def test_a_socket_is_removed_once_and_touched_only_while_it_lives(app, people):
-    """remove_socket says whether this caller removed it (two processes may race on a stale one)."""
+def test_a_socket_is_removed_once_and_a_heartbeat_refreshes_only_an_online_user(app, people):
+    """remove_socket says whether this caller removed it (two processes may race on a stale one);
+    a heartbeat handled after its user went offline leaves the lastSeen going offline recorded."""
     a = people[0]
     sid = f"sid-{unique('touch')}"
     long_ago = datetime(2020, 1, 1, tzinfo=timezone.utc)
@@ -196,12 +258,13 @@ def test_a_socket_is_removed_once_and_touched_only_while_it_lives(app, people):
         repository.add_socket(sid, a, "buyer", "proc-touch")
         repository.mark_online(a)
         users.update_one({"_id": a}, {"$set": {"lastSeen": long_ago}})
-        repository.touch_socket(sid, a)
+        repository.touch_user(a)
         assert repository.users([a])[a]["lastSeen"] > long_ago
         assert repository.remove_socket(sid) is True
         assert repository.remove_socket(sid) is False
+        assert repository.mark_offline(a) is not None
         users.update_one({"_id": a}, {"$set": {"lastSeen": long_ago}})
-        repository.touch_socket(sid, a)  # gone: it no longer refreshes its user
+        repository.touch_user(a)  # offline: a late heartbeat no longer refreshes the user
         assert repository.users([a])[a]["lastSeen"] == long_ago
 
 
@@ -225,3 +288,17 @@ def test_sockets_connecting_together_are_each_recorded_and_checked(app):
         assert repository.live_user_ids(users, service.STALE_AFTER_S) == set(users[::2])
         assert all(repository.is_live(user, service.STALE_AFTER_S) == (user in users[::2]) for user in users)
     assert all(wrote == live for wrote, live in answers.values()) and len(answers) == len(users)
+
+
+def test_the_sweep_index_replaces_the_ones_by_process_and_by_age_alone(app):
+    with app.app_context():
+        socket_docs = db.get_db()[repository.SOCKETS]
+        # As an earlier release created them.
+        socket_docs.create_index([("process", 1)], name="by_process")
+        socket_docs.create_index([("lastSeen", 1)], name="by_last_seen")
+        db.ensure_indexes(app)
+        names = set(socket_docs.index_information())
+        assert not {"by_process", "by_last_seen"} & names
+        assert {"process_seen", "by_user_fresh", "available_fresh"} <= names
+        processes = db.get_db()[repository.PROCESSES].index_information()
+        assert processes["by_beat"]["expireAfterSeconds"] == repository.FORGET_PROCESS_AFTER_S
