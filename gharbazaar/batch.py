@@ -6,6 +6,12 @@ exactly as before; callers that arrive while a batch is in flight wait for it to
 then go together as the next batch. Each caller still returns only after its own item was
 written or read, so what it observes is unchanged.
 
+A Coalescer may also linger: while its callers arrive together (its last batch held more than
+one), a leader waits `linger_s` before taking its batch, so that a frequent write that nobody
+waits on closely (presence heartbeats) is shared even when none is in flight. A caller alone,
+or one socket sending as fast as it can (its events run one at a time, so never two in a
+batch), never waits: that socket's rate limit sees its events at their own pace.
+
 A batch takes at most MAX_BATCH callers, in arrival order; the rest go in the next. Unbounded,
 a saturated database let batches grow to 800 sends, whose writes outlasted the bounded database
 wait, and every caller of such a batch failed (the marketplace day, docs/performance.md). A
@@ -43,14 +49,18 @@ class _Slot:
 class Coalescer:
     """Call `run(items) -> results` (one per item, an Exception for an item that failed) in batches."""
 
-    def __init__(self, run, max_batch=MAX_BATCH, max_wait_s=None, clock=time.monotonic):
+    def __init__(self, run, max_batch=MAX_BATCH, max_wait_s=None, clock=time.monotonic,
+                 linger_s=0, sleep=time.sleep):
         self._run = run
+        self._linger_s = linger_s
+        self._sleep = sleep  # eventlet's once wsgi.py has patched the standard library
         self._max_batch = max_batch
         self._max_wait_s = max_wait_s
         self._clock = clock
         self._lock = threading.Lock()
         self._waiting = []
         self._busy = False
+        self._crowded = False  # the last batch held more than one caller
 
     def __call__(self, item):
         slot = _Slot(item, self._clock())
@@ -62,6 +72,8 @@ class Coalescer:
         if not slot.leads:
             slot.done.wait()  # until our batch has run, or we are to run the next one
         if slot.leads:
+            if self._linger_s and self._crowded:
+                self._sleep(self._linger_s)  # callers arriving meanwhile join this batch
             self._lead()
         if isinstance(slot.result, BaseException):
             raise _for_caller(slot.result)
@@ -70,6 +82,7 @@ class Coalescer:
     def _lead(self):
         with self._lock:  # the leader is first in line, so always in the batch it runs
             batch, self._waiting = self._waiting[:self._max_batch], self._waiting[self._max_batch:]
+            self._crowded = len(batch) > 1
         batch = self._expire(batch)
         results = [RuntimeError("the batch was interrupted before it ran")] * len(batch)
         try:
@@ -129,11 +142,11 @@ def alone(fn, *args):
         return exc
 
 
-def coalesced(name, run):
+def coalesced(name, run, linger_s=0):
     """Return the current app's Coalescer for `name` (one per app: each has its own database)."""
     batches = current_app.extensions.setdefault("gharbazaar.batches", {})
     found = batches.get(name)
     if found is None:
         wait_s = current_app.config["MONGODB_TIMEOUT_MS"] / 1000
-        found = batches.setdefault(name, Coalescer(run, max_wait_s=wait_s))
+        found = batches.setdefault(name, Coalescer(run, max_wait_s=wait_s, linger_s=linger_s))
     return found

@@ -190,3 +190,35 @@ def test_a_batch_that_answers_too_few_results_fails_its_callers_instead_of_leavi
         coalescer("a")
     coalescer._run = lambda items: [item * 2 for item in items]
     assert coalescer("b") == "bb"
+
+
+def test_a_coalescer_lingers_only_while_its_callers_arrive_together():
+    run, answers, slept, during, threads = Recorder(), {}, [], [], []
+
+    def sleep(seconds):  # stands for the linger; `during` says who arrives meanwhile
+        slept.append(seconds)
+        if during:
+            during.pop(0)()
+
+    coalescer = Coalescer(run, linger_s=0.05, sleep=sleep)
+    assert coalescer("alone") == "ALONE" and slept == []  # nobody has arrived together: no wait
+    first, arrivals = hold_first_batch(coalescer, run, answers)
+    later = [call_in_thread(coalescer, item, answers) for item in ("b", "c")]
+    join_all(arrivals, 2, run, [first, *later])
+    assert sorted(run.batches[-1]) == ["b", "c"] and slept == []  # together, behind one in flight
+
+    coalescer._waiting = arrivals = Arrivals()
+
+    def two_arrive():
+        threads.extend(call_in_thread(coalescer, item, answers) for item in ("e", "f"))
+        for _ in range(3):  # the leader's own arrival, then the two
+            assert arrivals.joined.acquire(timeout=10)
+
+    during.append(two_arrive)
+    answers["d"] = coalescer("d")
+    for thread in threads:
+        thread.join(10)
+    assert slept == [0.05] and sorted(run.batches[-1]) == ["d", "e", "f"]
+    assert answers == {"first": "FIRST", "b": "B", "c": "C", "d": "D", "e": "E", "f": "F"}
+    assert coalescer("g") == "G" and slept == [0.05, 0.05]  # still together: waits, nobody comes
+    assert coalescer("h") == "H" and slept == [0.05, 0.05]  # its batch held one: no wait again
