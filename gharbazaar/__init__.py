@@ -9,6 +9,7 @@ def create_app(overrides=None):
     from . import chat, cli, config, db, errors, extensions, files, health, logs, presence, sockets, sync
     from . import tickets, users
     from .apidoc import events as apidoc_events, openapi, routes as apidoc_routes
+    from .runtime import driver_patches
 
     settings = config.from_env()
     settings.update(overrides or {})
@@ -22,6 +23,7 @@ def create_app(overrides=None):
     logs.init_app(app)
     errors.init_app(app)
     db.init_app(app)
+    driver_patches.install()
     extensions.init_app(app)
     cli.init_app(app)
     app.before_request(_cap_json_body)

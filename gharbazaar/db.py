@@ -13,7 +13,6 @@ from pymongo import MongoClient, monitoring
 from .config import WRITE_CONCERNS
 from .errors import NotFound
 from .resync import UnknownWrites
-from .runtime import driver_patches
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +73,6 @@ def get_client(app=None):
     app = app or current_app._get_current_object()
     state = app.extensions["mongo"]
     if state.get("client") is None:
-        driver_patches.install()
         config = app.config
         listeners = [UnknownWrites(app)]
         if config["DB_METRICS"]:
