@@ -27,19 +27,27 @@ INDEXES = {BLOCKS: [
 ]}
 BLOCKED_TEXT = "You cannot message this user"
 SELF_TEXT = "You cannot block yourself"
-# Typing asks "am I blocked here?" once per sender and conversation, then remembers: a block or
-# unblock drops every process's memory of it at once (a notice through Redis), so this is only a
-# backstop, for a notice lost in a double failure. (At 5 s it was half the database commands of
-# the marketplace day: each message is typed, and a chat's next message comes after more than 5 s.)
-TYPING_RECHECK_S = 600.0
-TYPING_CACHE_MAX = 20_000
+# Typing asks "am I blocked here?" once per sender and conversation, and presence "who is in a
+# block with me?" once per user, then remember: a block or unblock drops every process's memory
+# of both at once (a notice through Redis, and after any Redis outage), so this is only a
+# backstop, for a notice lost in a double failure. (At 5 s typing's question was half the
+# database commands of the marketplace day: each message is typed, and a chat's next message
+# comes after more than 5 s. Presence asked twice per connection, at connect and at disconnect.)
+RECHECK_S = 600.0
+CACHE_MAX = 20_000
 NOTICE = "chat.blocks"
 
 
 def init_app(app):
-    """Drop this process's typing answers whenever a block changes on any process."""
-    app.extensions["gharbazaar.typing_blocks"] = TypingAnswers()
-    realtime.on_notice(app, NOTICE, lambda app: app.extensions["gharbazaar.typing_blocks"].forget())
+    """Drop this process's answers about blocks whenever a block changes on any process."""
+    app.extensions["gharbazaar.typing_blocks"] = BlockAnswers()
+    app.extensions["gharbazaar.severed_blocks"] = BlockAnswers()
+    realtime.on_notice(app, NOTICE, _forget_answers)
+
+
+def _forget_answers(app):
+    app.extensions["gharbazaar.typing_blocks"].forget()
+    app.extensions["gharbazaar.severed_blocks"].forget()
 
 
 def _blocks():
@@ -108,8 +116,14 @@ def _blocked_by_another(sender_id, participants):
 
 def severed(user_id):
     """Return everyone in a block with the user, either way (they see none of each other's presence)."""
-    found = {doc["blocker"] for doc in _blocks().find({"blocked": user_id}, projection={"blocker": 1})}
-    found.update(doc["blocked"] for doc in _blocks().find({"blocker": user_id}, projection={"blocked": 1}))
+    answers = current_app.extensions["gharbazaar.severed_blocks"]
+    found = answers.get(user_id)
+    if found is None:
+        generation = answers.generation
+        blockers = _blocks().find({"blocked": user_id}, projection={"blocker": 1})
+        blocked = _blocks().find({"blocker": user_id}, projection={"blocked": 1})
+        found = frozenset([doc["blocker"] for doc in blockers] + [doc["blocked"] for doc in blocked])
+        answers.put(user_id, found, generation)
     return found
 
 
@@ -140,8 +154,8 @@ def _typing_answers():
     return current_app.extensions["gharbazaar.typing_blocks"]
 
 
-class TypingAnswers:
-    """Who may type where, as last read: least recently used dropped first, all dropped on a notice."""
+class BlockAnswers:
+    """Answers about blocks as last read: least recently used dropped first, all dropped on a notice."""
 
     def __init__(self, clock=time.monotonic):
         self.clock = clock
@@ -150,7 +164,7 @@ class TypingAnswers:
 
     def get(self, key):
         found = self.entries.pop(key, None)  # taken out and put back last: the most recently used
-        if found is None or self.clock() - found[0] >= TYPING_RECHECK_S:
+        if found is None or self.clock() - found[0] >= RECHECK_S:
             return None
         self.entries[key] = found
         return found[1]
@@ -162,7 +176,7 @@ class TypingAnswers:
         self.entries[key] = (self.clock(), allowed)
         # Pop and set, never move_to_end: in the threading mode a notice may clear the entries from
         # the Redis listener's thread, and no step here may then fail on a key gone meanwhile.
-        if len(self.entries) > TYPING_CACHE_MAX:
+        if len(self.entries) > CACHE_MAX:
             with suppress(KeyError):
                 self.entries.popitem(last=False)
 

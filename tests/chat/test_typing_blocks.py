@@ -1,4 +1,5 @@
-"""Typing asks whether a block stands once per sender and conversation, and forgets on any block change."""
+"""Typing asks whether a block stands once per sender and conversation, presence who is in a block
+with a user once per user; both forget on any block change."""
 import pytest
 
 from gharbazaar import db
@@ -49,11 +50,35 @@ def test_typing_asks_about_blocks_once_until_a_block_changes(metered, pair, pers
     assert client.post(f"{API}/blocks", json={"userId": other.id}, headers=someone.headers).status_code == 200
     assert asked_after(1) == 1, "any block change drops what this process knew"
     assert asked_after(1) == 0
-    assert asked_after(blocks.TYPING_RECHECK_S) == 1, "and it asks again after the backstop"
+    assert asked_after(blocks.RECHECK_S) == 1, "and it asks again after the backstop"
+
+
+def test_presence_asks_who_is_in_a_block_with_a_user_once_until_a_block_changes(
+        metered, pair, person, socket_client):
+    app, client = metered, metered.test_client()
+    buyer, seller = pair
+    assert client.post(f"{API}/conversations", json={"otherUserId": seller.id, "propertyId": "p1"},
+                       headers=buyer.headers).status_code in (200, 201)
+    clock = app.extensions["gharbazaar.severed_blocks"].clock = Clock()
+
+    def asked_after(seconds):
+        """Connect and leave `seconds` later; return how many times that asked about blocks."""
+        clock.now += seconds
+        before = block_queries(app)
+        sock = socket_client(buyer.token, target=app)
+        sock.disconnect()
+        return block_queries(app) - before
+
+    assert asked_after(0) == 2, "online and offline announced: one answer, read in two finds"
+    assert asked_after(60) == 0, "a reconnection a minute later asks nothing"
+    someone, other = person(), person("seller")
+    assert client.post(f"{API}/blocks", json={"userId": other.id}, headers=someone.headers).status_code == 200
+    assert asked_after(1) == 2, "any block change drops what this process knew"
+    assert asked_after(blocks.RECHECK_S) == 2, "and it asks again after the backstop"
 
 
 def test_an_answer_read_while_a_block_changed_is_not_kept():
-    answers = blocks.TypingAnswers(Clock())
+    answers = blocks.BlockAnswers(Clock())
     generation = answers.generation
     answers.forget()  # a notice arrives while the query was in flight
     answers.put(("u1", "c1"), True, generation)
@@ -63,8 +88,8 @@ def test_an_answer_read_while_a_block_changed_is_not_kept():
 
 
 def test_the_least_recently_asked_answer_goes_first(monkeypatch):
-    monkeypatch.setattr(blocks, "TYPING_CACHE_MAX", 2)
-    answers = blocks.TypingAnswers(Clock())
+    monkeypatch.setattr(blocks, "CACHE_MAX", 2)
+    answers = blocks.BlockAnswers(Clock())
     for key in ("a", "b"):
         answers.put(key, True, answers.generation)
     assert answers.get("a") is True  # "b" is now the least recently used

@@ -223,3 +223,20 @@ def test_a_block_on_one_process_stops_typing_on_the_other_at_once(cluster, clien
     assert a.delete(f"{API}/blocks/{seller.id}", headers=buyer.headers).status_code == 200
     wait_until(lambda: not dropped(), 5, "typing back on B", every=0.5)
     assert blocker.wait_for("user_typing")["userId"] == seller.id
+
+
+def test_a_block_on_one_process_hides_presence_on_the_other_at_once(cluster, clients):
+    a, b = cluster()
+    buyer, seller = new_person("buyer", "Asha"), new_person("seller", "Ravi")
+    conversation(a, buyer, seller)
+    clients(a, buyer)  # the buyer online
+    viewer = clients(b, seller)
+
+    def status():
+        return viewer.emit("presence:get-status", {"userIds": [buyer.id]})["data"]["users"][0]["status"]
+
+    assert status() == "online"  # process B now knows: no block between them
+    assert a.post(f"{API}/blocks", json={"userId": seller.id}, headers=buyer.headers).status_code == 200
+    wait_until(lambda: status() == "offline", 5, "presence hidden on B", every=0.5)
+    assert a.delete(f"{API}/blocks/{seller.id}", headers=buyer.headers).status_code == 200
+    wait_until(lambda: status() == "online", 5, "presence back on B", every=0.5)

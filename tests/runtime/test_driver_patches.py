@@ -1,13 +1,11 @@
 """The runtime's change to pymongo: an operation out of its own time leaves the server known."""
-import subprocess
-import sys
 import time
 
 import pymongo
 from pymongo.errors import AutoReconnect, ExecutionTimeout, NetworkTimeout
 
 from gharbazaar.runtime import driver_patches
-from tests.support import ROOT
+from tests.support import run_python
 
 # In a child process, so that this process's pymongo stays as every other test finds it. A fresh
 # client whose monitor has found the server runs one command whose timeoutMS has already passed:
@@ -37,10 +35,7 @@ print(*types())
 
 
 def late_operation(mongo_uri, mode):
-    done = subprocess.run([sys.executable, "-c", LATE_OPERATION, mongo_uri, mode], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.split()
+    return run_python(LATE_OPERATION, mongo_uri, mode).split()
 
 
 def test_pymongo_itself_blames_the_server_for_an_operation_out_of_time(mongo_uri):
@@ -79,5 +74,4 @@ def test_installing_twice_wraps_once_what_pymongo_still_defines():
         "import inspect\n"
         "assert list(inspect.signature(original).parameters) == ['self', 'address', 'err_ctx']\n"
     )
-    done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
+    run_python(check)

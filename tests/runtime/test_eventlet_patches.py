@@ -1,12 +1,10 @@
 """The eventlet runner's own pieces that need no running server."""
 import os
-import subprocess
-import sys
 
 import pytest
 
 from gharbazaar.runtime import eventlet_patches as server
-from tests.support import ROOT
+from tests.support import run_python
 
 
 def rfc6455_unmask(data, mask, offset):
@@ -39,8 +37,7 @@ def test_fast_unmasking_replaces_eventlets_byte_loop():
         "mask = [9, 8, 7, 6]\n"
         "assert W._apply_mask(data, mask, length=300, offset=1) == before.__func__(data, mask, 300, 1)\n"
     )
-    done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
+    run_python(check)
 
 
 def test_long_header_lines_lets_one_header_line_be_as_long_as_the_whole_head():
@@ -60,8 +57,7 @@ def test_long_header_lines_lets_one_header_line_be_as_long_as_the_whole_head():
         "assert w.MAX_HEADER_LINE == w.MAX_TOTAL_HEADER_SIZE == 65536\n"
         "assert w.FileObjectForHeaders(io.BytesIO(line)).readline() == line\n"
     )
-    done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr + done.stdout
+    run_python(check)
 
 
 def test_the_eventlet_and_engine_io_internals_the_patches_replace_still_exist():
@@ -79,5 +75,4 @@ def test_the_eventlet_and_engine_io_internals_the_patches_replace_still_exist():
         "source = inspect.getsource(es.Socket.schedule_ping) + inspect.getsource(es.Socket._send_ping)\n"
         "assert 'last_ping' in source and 'ping_interval' in source and 'PING' in source, source\n"
     )
-    done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
+    run_python(check)

@@ -58,6 +58,14 @@ def auth(token):
     return {"Authorization": f"Bearer {token}"}
 
 
+def run_python(code, *args):
+    """Run code in a fresh Python child (what it patches stays out of this process); assert it exits 0."""
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr + done.stdout
+    return done.stdout
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
