@@ -169,11 +169,11 @@ class BlockAnswers:
         self.entries[key] = found
         return found[1]
 
-    def put(self, key, allowed, generation):
+    def put(self, key, answer, generation):
         if generation != self.generation:  # a block changed while this was read: it may be stale
             return
         self.entries.pop(key, None)
-        self.entries[key] = (self.clock(), allowed)
+        self.entries[key] = (self.clock(), answer)
         # Pop and set, never move_to_end: in the threading mode a notice may clear the entries from
         # the Redis listener's thread, and no step here may then fail on a key gone meanwhile.
         if len(self.entries) > CACHE_MAX:

@@ -30,9 +30,9 @@ def keep_the_server_when_an_operation_runs_out_of_time():
     # to an operation whose timeoutMS passed during the wait. That operation then opens a connection
     # with no time left, times out before the handshake, and pymongo takes that as the server's
     # fault: server Unknown, pool cleared, the monitor's check cancelled. Under steady traffic after
-    # a database restart some operation is always that late, so the process never healed (seen with
-    # MONGODB_TIMEOUT_MS=400: ready again after 20 s in half the runs, or never). An operation out of
-    # its own time says nothing about the server; the monitor still finds a dead or hung one.
+    # a database restart some operation is always that late, so the process did not heal (with
+    # MONGODB_TIMEOUT_MS=400: still unready 20 s later in half the runs). An operation out of its
+    # own time says nothing about the server; the monitor still finds a dead or hung one.
     def handle_error(self, address, err_ctx):
         if not err_ctx.completed_handshake and ran_out_of_its_own_time(err_ctx.error):
             return None

@@ -1,6 +1,4 @@
 """The runtime's change to pymongo: an operation out of its own time leaves the server known."""
-import time
-
 import pymongo
 from pymongo.errors import AutoReconnect, ExecutionTimeout, NetworkTimeout
 
@@ -12,18 +10,23 @@ from tests.support import run_python
 # it must open a connection with no time left. It prints the error and what the client then says
 # the server is.
 LATE_OPERATION = """
-import sys, time, pymongo
+import sys, threading, pymongo
+from pymongo import monitoring
 from gharbazaar.runtime import driver_patches
 if sys.argv[2] == "patched":
     driver_patches.install()
-client = pymongo.MongoClient(sys.argv[1], timeoutMS=5000)
-deadline = time.monotonic() + 20
+found = threading.Event()
+class Found(monitoring.ServerListener):
+    def opened(self, event): pass
+    def closed(self, event): pass
+    def description_changed(self, event):
+        if event.new_description.server_type_name != "Unknown":
+            found.set()
+client = pymongo.MongoClient(sys.argv[1], timeoutMS=5000, event_listeners=[Found()])
+if not found.wait(20):
+    raise SystemExit("the monitor never found the server")
 def types():
     return sorted(sd.server_type_name for sd in client.topology_description.server_descriptions().values())
-while types() == ["Unknown"]:
-    if time.monotonic() > deadline:
-        raise SystemExit("the monitor never found the server")
-    time.sleep(0.01)  # polling pymongo's monitor thread: it has no event to wait on
 try:
     with pymongo.timeout(1e-9):
         client.admin.command("ping")
@@ -51,15 +54,22 @@ def test_with_the_patch_the_operation_still_times_out_and_the_server_stays_known
     assert state != "Unknown"
 
 
-def test_only_a_timeout_of_the_operations_own_deadline_counts():
+def test_only_a_timeout_of_the_operations_own_deadline_counts(monkeypatch):
+    left = {"s": None}  # the operation's time left, as pymongo's _csot.remaining() reports it
+    monkeypatch.setattr(driver_patches._csot, "remaining", lambda: left["s"])
     assert not driver_patches.ran_out_of_its_own_time(NetworkTimeout("no deadline set"))
+    left["s"] = 30.0
+    assert not driver_patches.ran_out_of_its_own_time(NetworkTimeout("time was left"))
+    assert driver_patches.ran_out_of_its_own_time(ExecutionTimeout("under one round trip", 50))
+    left["s"] = -0.001
+    assert driver_patches.ran_out_of_its_own_time(NetworkTimeout("out of time"))
+    assert not driver_patches.ran_out_of_its_own_time(AutoReconnect("connection refused"))
+
+
+def test_pymongo_reports_the_time_left_where_the_patch_reads_it():
+    assert driver_patches._csot.remaining() is None
     with pymongo.timeout(30):
-        assert not driver_patches.ran_out_of_its_own_time(NetworkTimeout("time was left"))
-        assert driver_patches.ran_out_of_its_own_time(ExecutionTimeout("under one round trip", 50))
-    with pymongo.timeout(1e-9):
-        time.sleep(0.001)  # let the operation's deadline pass
-        assert driver_patches.ran_out_of_its_own_time(NetworkTimeout("out of time"))
-        assert not driver_patches.ran_out_of_its_own_time(AutoReconnect("connection refused"))
+        assert 0 < driver_patches._csot.remaining() <= 30
 
 
 def test_installing_twice_wraps_once_what_pymongo_still_defines():
