@@ -1,4 +1,5 @@
 """Flask extensions, bound to the app in create_app()."""
+from engineio.payload import Payload
 from flask import current_app, request
 from flask_cors import CORS
 from flask_limiter import Limiter
@@ -8,6 +9,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import realtime, redis_queue, throttle
 from .auth import optional_actor
 from .runtime.lean_events import CompactJSON, LeanSocketIO
+
+# socket.io-client sends what it buffered while (re)connecting in one long-polling POST, cut only
+# at the server's maxPayload in bytes; python-engineio dropped a whole POST of more than 16 packets
+# without a word. Enough for a payload of small events; each still passes the connection's limits.
+PACKETS_PER_POST = 1000
 
 
 def rate_limit_key():
@@ -57,6 +63,7 @@ def make_socketio(app):
     be lost for later apps (see STACK.md); a fresh instance per app has neither trap.
     """
     config = app.config
+    Payload.max_decode_packets = PACKETS_PER_POST  # python-engineio's own knob, process-wide
     socketio = LeanSocketIO()
     manager = redis_queue.client_manager(config, realtime.NAMESPACES)
     socketio.init_app(

@@ -10,6 +10,7 @@ from . import access, blocks, events, repository, routes, safety_gate, service
 def init_app(app, socketio):
     """Register chat's routes, socket events, indexes, file scope and presence contacts."""
     safety_gate.init_app(app)
+    service.init_app(app)
     blocks.init_app(app)
     register_indexes(app, repository.INDEXES, retired=repository.RETIRED)
     register_indexes(app, blocks.INDEXES)

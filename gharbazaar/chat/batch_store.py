@@ -63,8 +63,8 @@ def unread(conversation_ids):
     """Return {conversation id: [{_id, senderId}]} of these conversations' unread messages."""
     ids = list(conversation_ids)
     # `mongod` serves both forms from the partial index of unread messages. SecantusDB's explain
-    # names an index only for the equality (its `$in` form measures flat all the same: 1.7 ms at
-    # 10,000 messages, 1.9 ms at 100,000), so the index test checks the one it can.
+    # names an index only for the equality (its `$in` form is flat all the same: docs/performance.md),
+    # so the index test checks the one it can.
     found = _messages().find({"conversationId": ids[0] if len(ids) == 1 else {"$in": ids}, "read": False},
                              projection={"conversationId": 1, "senderId": 1})
     by_conversation = {}

@@ -30,9 +30,8 @@ SELF_TEXT = "You cannot block yourself"
 # Typing asks "am I blocked here?" once per sender and conversation, and presence "who is in a
 # block with me?" once per user, then remember: a block or unblock drops every process's memory
 # of both at once (a notice through Redis, and after any Redis outage), so this is only a
-# backstop, for a notice lost in a double failure. (At 5 s typing's question was half the
-# database commands of the marketplace day: each message is typed, and a chat's next message
-# comes after more than 5 s. Presence asked twice per connection, at connect and at disconnect.)
+# backstop, for a notice lost in a double failure: a short one made every message's typing ask
+# again, since a chat's next message comes after more than that (docs/changelog.md, 2026-12-07).
 RECHECK_S = 600.0
 CACHE_MAX = 20_000
 NOTICE = "chat.blocks"

@@ -149,7 +149,7 @@ def uncounted(conversation, user_id, count):
     """Return the update that takes `count` off the user's unread count, floored at zero.
 
     One statement (an update pipeline) where a filtered decrement needs a second to zero a count
-    that had drifted below `count`; SecantusDB pays ~0.4 ms for each statement, matched or not."""
+    that had drifted below `count` (a statement costs SecantusDB as much matched or not)."""
     slot, counts = conversation["participants"].index(user_id), "$unreadCounts"
     each = {"$arrayElemAt": [counts, "$$i"]}
     floored = {"$max": [0, {"$subtract": [each, count]}]}

@@ -4,6 +4,9 @@ Conversations, reads, typing and uploads are here; sending, editing and deleting
 are in `messages.py` (re-exported below). Every function takes the actor explicitly and
 announces what happened through `realtime.publish`.
 """
+from collections import OrderedDict
+
+from flask import current_app
 from pymongo.errors import DuplicateKeyError
 
 from .. import realtime, throttle
@@ -18,6 +21,13 @@ from .access import SCOPE, claim_for, conversation_for, participants_of, room_of
 from .messages import delete_message, edit_message, list_messages, send_message  # noqa: F401
 
 SELF_CONVERSATION = "Cannot create conversation with yourself"
+TYPING_SHOWN = "gharbazaar.typing_shown"
+TYPING_SHOWN_MAX = 20_000
+
+
+def init_app(app):
+    """Keep, per sender and conversation, whether this process last relayed them as typing."""
+    app.extensions[TYPING_SHOWN] = OrderedDict()
 
 
 def describe(doc, viewer_id):
@@ -119,18 +129,35 @@ def mark_read(actor, conversation_id, up_to=None, origin_sid=None):
 
 
 def typing(actor, conversation_id, is_typing, origin_sid=None):
-    """Tell the room the actor is (not) typing; over the limit or when blocked, drop it without a word."""
+    """Tell the room the actor is (not) typing; over the limit or when blocked, drop it without a word.
+
+    A stop that ends a start this process relayed always goes (it still counts toward the limit):
+    dropped, it would leave the others showing "typing..." until the next message.
+    """
     oid, participants = participants_of(actor, conversation_id)
-    if not blocks.may_type(actor.id, oid, participants):
+    # Keyed on the canonical id: another spelling of the same id must not get a fresh budget.
+    key = f"{actor.id}:{oid}"
+    shown = current_app.extensions[TYPING_SHOWN]
+    if not is_typing and shown.pop(key, False):
+        _typing_allowed(key)  # counted all the same, whatever the answer
+    elif not (blocks.may_type(actor.id, oid, participants) and _typing_allowed(key)):
         return {"conversationId": str(oid), "isTyping": is_typing, "dropped": True}
-    try:
-        # Keyed on the canonical id: another spelling of the same id must not get a fresh budget.
-        throttle.hit(throttle.TYPING, f"{actor.id}:{oid}")
-    except RateLimited:
-        return {"conversationId": str(oid), "isTyping": is_typing, "dropped": True}
+    if is_typing:
+        shown[key] = True
+        shown.move_to_end(key)
+        if len(shown) > TYPING_SHOWN_MAX:
+            shown.popitem(last=False)
     payload = {"conversationId": str(oid), "userId": actor.id, "isTyping": is_typing}
     realtime.publish(SCOPE, "user_typing", payload, realtime.conversation_room(str(oid)), skip_sid=origin_sid)
     return payload
+
+
+def _typing_allowed(key):
+    try:
+        throttle.hit(throttle.TYPING, key)
+    except RateLimited:
+        return False
+    return True
 
 
 def upload(actor, conversation_id, file_storage):

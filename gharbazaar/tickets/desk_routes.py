@@ -3,7 +3,7 @@ from ..apidoc.openapi import answers
 from ..auth import authenticate_request
 from . import canned, models, notes, schemas
 from .models import CannedReplies, CannedReplyAnswer, TicketNoteAnswer, TicketNotes
-from .routes import DESK_TAGS, _ok, bp, desk_bp
+from .routes import DESK_TAGS, _ok, bp, desk_bp, staff_first
 
 
 def _reply(doc, status=200):
@@ -42,6 +42,7 @@ def delete_canned_reply(reply_id):
 
 
 @bp.get("/<ticket_id>/notes")
+@staff_first(notes.NOTES_DENIED)
 @answers(bp, TicketNotes, 403)
 def ticket_notes(ticket_id):
     """The ticket's internal notes, oldest first (staff only; never shown to the customer)."""
@@ -50,6 +51,7 @@ def ticket_notes(ticket_id):
 
 
 @bp.post("/<ticket_id>/notes")
+@staff_first(notes.NOTES_DENIED)
 @bp.arguments(schemas.Note)
 @answers(bp, TicketNoteAnswer, 403, 409, status=201)
 def add_ticket_note(data, ticket_id):

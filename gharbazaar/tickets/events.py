@@ -3,7 +3,7 @@ from ..apidoc.events import BARE_ID, Empty
 from .. import realtime
 from ..presence import service as presence
 from ..validation import load
-from . import models, notes, schemas, service
+from . import access, models, notes, schemas, service
 
 
 def _ticket_id(payload):
@@ -31,8 +31,9 @@ def join_ticket(conn, payload):
 def leave_ticket(conn, payload):
     """Leave the ticket room."""
     ticket_id = _ticket_id(payload)
-    realtime.leave(conn, realtime.ticket_room(ticket_id))
-    realtime.leave(conn, realtime.ticket_staff_room(ticket_id))
+    # Rooms are named by the canonical (lower-case) id join_ticket used, whatever the spelling.
+    realtime.leave(conn, realtime.ticket_room(ticket_id.lower()))
+    realtime.leave(conn, realtime.ticket_staff_room(ticket_id.lower()))
     return {"ticketId": ticket_id}
 
 
@@ -44,12 +45,14 @@ def ticket_message(conn, payload):
 
 def ticket_note(conn, payload):
     """Write an internal note (staff); staff following the ticket see it live, customers never."""
+    access.require_staff(conn.actor, notes.NOTES_DENIED)  # before reading the payload, as over REST
     data = load(schemas.TicketNote, payload)
     return {"note": models.note(notes.add(conn.actor, data["ticketId"], data["note"]))}
 
 
 def assign_ticket(conn, payload):
     """Assign the ticket to the caller, or (admin) to employeeId."""
+    access.require_staff(conn.actor, service.ASSIGN_DENIED)  # before reading the payload, as over REST
     data = load(schemas.AssignTicket, payload)
     return {"ticket": models.ticket(service.assign(conn.actor, data["ticketId"], data["employeeId"]))}
 

@@ -1,9 +1,11 @@
 """REST routes for support tickets (/api/v1/tickets): parse, call the service, shape the answer."""
+from functools import wraps
+
 from flask import jsonify, request
 
 from ..apidoc.openapi import Blueprint, answers, array_of, multipart
 from ..auth import authenticate_request, require_login
-from . import desk, models, schemas, service
+from . import access, desk, models, schemas, service
 from .models import (ActiveConversations, DeskStatsAnswer, DeskTickets, TicketAnswer, TicketListing,
                      TicketMessageAnswer, TicketMessageView, TicketUpload, TicketView, TicketWithMessages)
 
@@ -11,6 +13,23 @@ bp = require_login(Blueprint("tickets", __name__, url_prefix="/api/v1/tickets"))
 # The employee desk: the original backend's staff routes, which the frontend's backendApi.employee calls.
 desk_bp = require_login(Blueprint("employee", __name__, url_prefix="/api/v1/employee"))
 DESK_TAGS = ["employee desk"]
+
+
+def staff_first(text=access.STAFF_ONLY):
+    """Refuse non-staff before their input is read: a 403, never a 400 about a form they may not use."""
+    def decorate(view):
+        @wraps(view)  # keeps flask-smorest's documentation of the view
+        def checked(*args, **kwargs):
+            access.require_staff(authenticate_request(), text)
+            return view(*args, **kwargs)
+        return checked
+    return decorate
+
+
+@desk_bp.before_request
+def _staff_only():
+    """Every desk route is staff-only: say so before reading any input."""
+    access.require_staff(authenticate_request())
 
 
 def _ok(data, status=200, **top_level):
@@ -36,6 +55,7 @@ def own_tickets(args):
 
 
 @bp.get("/employee/all")
+@staff_first(service.STAFF_ONLY)
 @bp.arguments(schemas.Listing, location="query")
 @answers(bp, TicketListing, 403, tickets=array_of(TicketView))
 def all_tickets(args):
@@ -75,6 +95,7 @@ def create_ticket(data):
 
 
 @bp.post("/<ticket_id>/assign")
+@staff_first(service.ASSIGN_DENIED)
 @bp.arguments(schemas.Assign)
 @answers(bp, TicketAnswer, 403, 409)
 def assign_ticket(data, ticket_id):

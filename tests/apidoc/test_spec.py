@@ -123,7 +123,7 @@ def documented_inputs(op):
 
 
 def test_each_route_loads_exactly_the_schemas_it_documents(app, client, openapi, loaded):
-    headers = auth(make_token("doc-reader", "buyer"))
+    headers = auth(make_token("doc-reader", "admin"))  # staff-only routes refuse others before reading
     for rule in api_rules(app):
         url = re.sub(r"<([^<>]+)>", SOME_ID, rule.rule)
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
@@ -168,7 +168,7 @@ def loaded_schemas(payload):
 def test_each_socket_event_loads_the_schema_it_documents(socket_client, loaded, make_app):
     # More events than one connection may send in a second by default: the budget is raised here.
     app = make_app(RATE_LIMIT_SOCKET_EVENTS="1000 per second")
-    sock = socket_client(make_token("doc-socket", "buyer"), target=app)
+    sock = socket_client(make_token("doc-socket", "admin"), target=app)  # as above
     for event, (payload, _, _) in catalogue(app)["client"].items():
         documented = loaded_schemas(payload)
         loaded.clear()

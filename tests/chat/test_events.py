@@ -126,6 +126,32 @@ def test_typing_goes_to_the_others_only_and_overflow_is_dropped_silently(make_ap
     bsock.disconnect(), ssock.disconnect()
 
 
+def test_a_stop_after_relayed_typing_is_never_dropped(make_app, pair):
+    # The frontend sends a stop right after each message: after a burst of keys it met the relay
+    # limit and was dropped, and the other side showed "typing..." until the next message.
+    app = make_app(RATE_LIMIT_TYPING="2 per minute")
+    conv_id, bsock, ssock = _typing_room(app, pair)
+    flags = (True, True, True, False, False, True)
+    acks = [emit(bsock, "typing", {"conversationId": conv_id, "isTyping": flag}) for flag in flags]
+    assert [ack["data"].get("dropped", False) for ack in acks] == [False, False, True, False, True, True]
+    assert [e["isTyping"] for e in events(ssock, "user_typing")] == [True, True, False]
+    assert received(bsock) == []  # the sender hears nothing of its own typing
+    bsock.disconnect(), ssock.disconnect()
+
+
+def test_a_stop_from_another_tab_ends_the_typing_the_first_one_started(make_app, pair):
+    app = make_app(RATE_LIMIT_TYPING="1 per minute")
+    buyer = pair[0]
+    conv_id, bsock, ssock = _typing_room(app, pair)
+    tab = app.extensions["socketio"].test_client(app, auth={"token": buyer.token})
+    assert emit(bsock, "typing", {"conversationId": conv_id, "isTyping": True})["data"]["isTyping"] is True
+    ack = emit(tab, "typing", {"conversationId": conv_id.upper(), "isTyping": False})
+    assert ack["success"] is True and "dropped" not in ack["data"]
+    said = {"conversationId": conv_id, "userId": buyer.id}
+    assert events(ssock, "user_typing") == [dict(said, isTyping=True), dict(said, isTyping=False)]
+    tab.disconnect(), bsock.disconnect(), ssock.disconnect()
+
+
 def _typing_room(app, pair):
     """Return (conversation id, buyer socket, seller socket), both joined, on `app`."""
     client, (buyer, seller) = app.test_client(), pair

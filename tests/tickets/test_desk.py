@@ -49,6 +49,17 @@ def test_customers_are_refused_with_the_contract_text(call, people, path):
                                   "code": "forbidden"}
 
 
+@pytest.mark.parametrize("method, path, body", [
+    ("GET", "/tickets?limit=abc&status=bogus", None), ("GET", "/stats?x[$ne]=1", None),
+    ("POST", "/quick-response", {}), ("POST", "/quick-response", {"ticketId": {"$ne": 1}}),
+    ("POST", "/canned-replies", {"title": ""}), ("PUT", "/canned-replies/x", {"scope": 7}),
+    ("DELETE", "/canned-replies/x", None)])
+def test_customers_are_refused_before_their_input_is_read(call, people, method, path, body):
+    refused = call(method, path, people.customer, "buyer", body=body)
+    assert (refused.status_code, refused.get_json()) == (403, {
+        "success": False, "error": "Only employees can access this resource", "code": "forbidden"})
+
+
 def test_the_ticket_list_filters_by_status_newest_first_with_skip_or_a_cursor(call, new_ticket, rest, people):
     made = [new_ticket(people.customer)["id"] for _ in range(3)]
     rest("POST", f"/{made[1]}/assign", people.emp1, "employee")

@@ -156,6 +156,20 @@ def test_a_staff_reply_starts_work_and_a_left_room_hears_nothing_more(connect, n
     assert events(helper) == []
 
 
+def test_leaving_a_ticket_by_any_spelling_of_its_id_leaves_its_rooms(connect, new_ticket, people):
+    ticket = new_ticket(people.customer)
+    assignee = connect(people.emp1, "employee")
+    assignee.emit("assign_ticket", {"ticketId": ticket["id"]})
+    helper = connect(people.emp2, "employee")
+    assert helper.emit("join_ticket", {"ticketId": ticket["id"].upper()}, callback=True)["success"] is True
+    ack = helper.emit("leave_ticket", {"ticketId": ticket["id"].upper()}, callback=True)
+    assert ack == {"success": True, "data": {"ticketId": ticket["id"].upper()}}
+    events(helper)
+    connect(people.customer).emit("ticket_message", {"ticketId": ticket["id"], "message": "thanks"})
+    assert assignee.emit("ticket_note", {"ticketId": ticket["id"], "note": "VIP"}, callback=True)["success"]
+    assert events(helper) == []
+
+
 def test_an_outsider_learns_nothing_of_a_whole_ticket_life(connect, new_ticket, people):
     outsider = connect(people.other)
     ticket = new_ticket(people.customer)
@@ -182,3 +196,14 @@ def test_joining_ticket_rooms_is_limited_per_user(make_app, people):
     second = sock.emit("join_ticket", {"ticketId": ticket_id}, callback=True)
     assert first["success"] is True and second["code"] == "rate_limited"
     sock.disconnect()
+
+
+@pytest.mark.parametrize("event, text", [("assign_ticket", "Only employees can assign tickets"),
+                                         ("ticket_note", "Only employees can use internal notes")])
+@pytest.mark.parametrize("payload", [None, "x", {"ticketId": {"$ne": 1}}, {"note": ""}])
+def test_staff_only_events_refuse_customers_before_reading_their_payload(connect, people, event, text,
+                                                                         payload):
+    customer = connect(people.customer)
+    ack = customer.emit(event, payload, callback=True)
+    assert ack == {"success": False, "error": text, "code": "forbidden"}
+    assert errors(customer) == [{"message": text, "code": "forbidden", "event": event}]

@@ -256,3 +256,17 @@ def test_uploads_need_a_file_of_an_allowed_kind(rest, assigned, people):
                   content_type="multipart/form-data")
     assert error(script) == (415, "unsupported_media_type",
                              "Invalid file type. Only images and documents are allowed.")
+
+
+@pytest.mark.parametrize("method, path, body, text", [
+    ("GET", "/employee/all?status=bogus&limit=abc", None, "Only employees can view all tickets"),
+    ("POST", "/{id}/assign", {"employeeId": {"$ne": None}}, "Only employees can assign tickets"),
+    ("POST", "/{id}/assign", {"employeeId": 7, "extra": "x" * 5000}, "Only employees can assign tickets"),
+    ("GET", "/{id}/notes", None, "Only employees can use internal notes"),
+    ("POST", "/{id}/notes", {"note": ""}, "Only employees can use internal notes"),
+    ("POST", "/{id}/notes", ["not", "an", "object"], "Only employees can use internal notes")])
+def test_staff_only_routes_refuse_customers_before_reading_their_input(rest, new_ticket, people, method, path,
+                                                                       body, text):
+    ticket = new_ticket(people.customer)
+    refused = rest(method, path.format(id=ticket["id"]), people.customer, "buyer", body)
+    assert error(refused) == (403, "forbidden", text)
