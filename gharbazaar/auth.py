@@ -115,14 +115,22 @@ def _actor_from_claims(claims):
     role = claims.get("role")
     if not isinstance(role, str) or role not in ROLES:
         raise TokenInvalid("unknown role")
-    exp = claims.get("exp")
     return Actor(
         id=_text_claim({"id": user_id}, "id", required=True),
         role=role,
         email=_text_claim(claims, "email"),
         name=_text_claim(claims, "name"),
-        exp=float(exp) if exp is not None else None,
+        exp=_expiry(claims.get("exp")),
     )
+
+
+def _expiry(exp):
+    """Return the `exp` claim as seconds, or raise TokenInvalid for one no clock can reach."""
+    # PyJWT accepts any integer (or digit string) as `exp`; 10**400 is past what a float holds.
+    try:
+        return float(exp) if exp is not None else None
+    except (OverflowError, TypeError, ValueError):
+        raise TokenInvalid("exp out of range") from None
 
 
 def authenticate_request():

@@ -161,16 +161,20 @@ def available_user_ids(window_s):
 
 
 def mark_online(user_id):
-    """Flip the user to online; return their document if this caller flipped it, else None."""
+    """Flip the user to online; return True if this caller flipped it.
+
+    A new session starts `online` whatever status the last one chose: the frontend never sends
+    its choice again on connect, and an employee left `away` would never be handed a ticket.
+    """
     try:
-        return _users().find_one_and_update(
-            {"_id": user_id, "online": {"$ne": True}},
-            {"$set": {"online": True, "lastSeen": utcnow()}, "$setOnInsert": {"status": "online"}},
-            upsert=True, return_document=ReturnDocument.AFTER)
+        flipped = _users().update_one({"_id": user_id, "online": {"$ne": True}},
+                                      {"$set": {"online": True, "lastSeen": utcnow(), "status": "online"}},
+                                      upsert=True)
     except DuplicateKeyError:
         # The user is already online: the filter missed their document and the upsert then
         # collided with it. Nobody flipped anything, so there is nothing to announce.
-        return None
+        return False
+    return flipped.modified_count == 1 or flipped.upserted_id is not None
 
 
 def mark_offline(user_id):

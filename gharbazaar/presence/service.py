@@ -58,10 +58,8 @@ def _announce(user_id, event, payload):
 def connected(conn, available=False):
     """Record a new socket; announce the user online if it is their first anywhere."""
     repository.add_socket(conn.sid, conn.actor.id, conn.actor.role, process_id(), available)
-    flipped = repository.mark_online(conn.actor.id)
-    if flipped is not None:
-        _announce(conn.actor.id, "presence:user-online",
-                  {"userId": conn.actor.id, "status": flipped.get("status", "online")})
+    if repository.mark_online(conn.actor.id):
+        _announce(conn.actor.id, "presence:user-online", {"userId": conn.actor.id, "status": "online"})
 
 
 def record_connected(conn):
@@ -106,7 +104,7 @@ def _settle(user_id):
     if last_seen is None:
         return
     # A socket may have connected elsewhere between the count and the flip: look again.
-    if repository.is_live(user_id, STALE_AFTER_S) and repository.mark_online(user_id) is not None:
+    if repository.is_live(user_id, STALE_AFTER_S) and repository.mark_online(user_id):
         return
     _announce(user_id, "presence:user-offline",
               {"userId": user_id, "status": "offline", "lastSeen": iso(last_seen)})

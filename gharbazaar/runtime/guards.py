@@ -74,11 +74,21 @@ def _drop(server, eio_sid, why):
     """Forget the socket's unfinished packet and close its connection."""
     server._binary_packet.pop(eio_sid, None)
     log.warning("socket closed: %s", why, extra={"fields": {"eio_sid": eio_sid}})
-    server.eio.disconnect(eio_sid)
+    close_session(server, eio_sid)
+
+
+def close_session(server, eio_sid):
+    """Close an Engine.IO session without waiting for its client to collect the close packet."""
+    # engine.io's own disconnect() waits until the client has polled its last packets: for a
+    # long-polling session that never polls again, forever, and the caller with it.
+    session = server.eio.sockets.get(eio_sid)
+    if session is not None:
+        session.close(wait=False)
+        server.eio.sockets.pop(eio_sid, None)
 
 
 class Pending:
-    """Engine.IO sessions that have not authenticated in any namespace yet, with their start."""
+    """Engine.IO sessions with no namespace connected (not yet, or not any more), with their start."""
 
     def __init__(self, server, timeout_s, socketio):
         self.server, self.timeout_s, self.socketio = server, timeout_s, socketio
@@ -105,11 +115,29 @@ class Pending:
             return result
 
         def on_eio_disconnect(eio_sid, *args):
-            self.started.pop(eio_sid, None)
-            return eio_disconnect(eio_sid, *args)
+            try:
+                return eio_disconnect(eio_sid, *args)
+            finally:
+                self.started.pop(eio_sid, None)  # after its namespaces left, which re-track it
+
+        manager, leave = server.manager, server.manager.disconnect
+
+        def on_leave(sid, namespace=None, **kwargs):
+            # A session left with no namespace (the client sent a namespace disconnect, or the
+            # server cut a socket off or expired its token) waits again like one that never
+            # authenticated: counted and closed after the timeout unless it connects once more.
+            # Otherwise it would hold its connection beyond every per-user and pending limit.
+            eio_sid = manager.eio_sid_from_sid(sid, namespace or "/")
+            result = leave(sid, namespace, **kwargs)
+            session = server.eio.sockets.get(eio_sid) if eio_sid is not None else None
+            if session is not None and not (session.closing or session.closed) and not any(
+                    manager.sid_from_eio_sid(eio_sid, name) for name in list(manager.get_namespaces())):
+                self.started.setdefault(eio_sid, time.monotonic())
+                self._sweep_soon()
+            return result
 
         server._handle_eio_connect, server._handle_connect = on_eio_connect, on_connect
-        server._handle_eio_disconnect = on_eio_disconnect
+        server._handle_eio_disconnect, manager.disconnect = on_eio_disconnect, on_leave
 
     def _sweep_soon(self):
         if self.sweeping:
@@ -125,9 +153,9 @@ class Pending:
                 limit = time.monotonic() - self.timeout_s
                 for eio_sid in [sid for sid, at in list(self.started.items()) if at <= limit]:
                     self.started.pop(eio_sid, None)
-                    log.info("socket closed: no authentication in time",
+                    log.info("socket closed: no namespace connected in time",
                              extra={"fields": {"eio_sid": eio_sid}})
-                    self.server.eio.disconnect(eio_sid)
+                    close_session(self.server, eio_sid)
         finally:
             self.sweeping = False
 

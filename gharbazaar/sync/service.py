@@ -19,5 +19,10 @@ def changes(actor, request):
     server_time = iso(utcnow() - timedelta(seconds=SINCE_MARGIN_S))
     out = {"serverTime": server_time,
            "conversations": chat_sync.changes(actor, request["conversations"], request["since"])}
-    out.update(ticket_sync.changes(actor, request["since"]))
+    tickets, resume = ticket_sync.changes(actor, request["since"])
+    out.update(tickets)
+    if resume is not None:
+        # The tickets were cut: the next sync starts where they stopped, even inside the margin
+        # (an earlier instant would send the same first tickets again, for ever).
+        out["serverTime"] = iso(resume)
     return out

@@ -19,7 +19,9 @@ from .access import require_staff
 
 CANNED = "cannedreplies"
 TEAM, PERSONAL = "team", "personal"
-PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+# Spaces around the name are stripped in Python: `\s*([^{}]*?)\s*` let the three parts share a
+# run of spaces every way, seconds of CPU for "{{" and 3,000 spaces (the event loop stalls).
+PLACEHOLDER = re.compile(r"\{\{([^{}]*)\}\}")
 PLACEHOLDERS = ("customer.name", "ticket.id", "employee.name")
 NOT_FOUND = "Canned reply not found"
 TEAM_DENIED = "Only admins can manage team canned replies"
@@ -60,7 +62,7 @@ def _seed():
 
 def check_placeholders(content):
     """Raise ValidationFailed naming the first placeholder the desk cannot fill."""
-    for name in PLACEHOLDER.findall(content):
+    for name in (found.strip() for found in PLACEHOLDER.findall(content)):
         if name not in PLACEHOLDERS:
             raise ValidationFailed(f"Unknown placeholder {{{{{name}}}}}", details=[{
                 "field": "content", "message": f"Known placeholders: {', '.join(PLACEHOLDERS)}."}])
@@ -70,7 +72,7 @@ def fill(content, ticket, employee):
     """Return content with its known placeholders filled for this ticket and employee."""
     values = {"customer.name": ticket.get("userName") or ticket["userId"], "ticket.id": str(ticket["_id"]),
               "employee.name": employee.display_name}
-    return PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), content)
+    return PLACEHOLDER.sub(lambda match: values.get(match.group(1).strip(), match.group(0)), content)
 
 
 def _visible_query(actor):

@@ -102,7 +102,7 @@ def post_message(actor, ticket_id, data):
     users.remember(actor)
     if ticket["status"] == states.CLOSED:
         raise Conflict(states.CLOSED_TEXT)
-    file_id, file_name = attached_file(actor, ticket, data["fileUrl"], data["fileName"])
+    file_id, file_name = attached_file(actor, ticket, data["fileUrl"])
     now = clock.now()
     ticket = repository.touch_writable(ticket["_id"], now)
     if ticket is None:
@@ -237,8 +237,9 @@ def upload(actor, ticket_id, file_storage):
     return {key: stored[key] for key in ("url", "fileId", "fileName", "fileType")}
 
 
-def attached_file(actor, ticket, url, name):
-    """Return (file id, name) of the actor's own upload to this ticket; (None, None) without a url."""
+def attached_file(actor, ticket, url):
+    """Return (file id, stored name) of the actor's own upload to this ticket; (None, None) without a url."""
+    # Never the client's `fileName`: staff would see what a customer typed there (markup included).
     if not url:
         return None, None
     file_id = files.file_id_from_url(url)
@@ -246,4 +247,4 @@ def attached_file(actor, ticket, url, name):
         raise ValidationFailed(FILE_NOT_HERE,
                                details=[{"field": "fileUrl", "message": "Not one of our file links."}])
     meta = files.attached(file_id, FILE_SCOPE, str(ticket["_id"]), actor.id, what="ticket")
-    return file_id, name or meta.get("fileName")
+    return file_id, meta.get("fileName")

@@ -1,4 +1,6 @@
 """What changed in a user's tickets since a client last looked (resync after reconnect)."""
+from datetime import timedelta
+
 from . import models, repository
 
 MAX_TICKETS = 100
@@ -6,17 +8,28 @@ MAX_MESSAGES = 200
 
 
 def changes(actor, since):
-    """Return the tickets the actor owns or is assigned that changed after `since`, oldest change first.
+    """Return (answer, resume): the tickets the actor owns or is assigned that changed after `since`,
+    oldest change first, and the instant a next sync must start from when the answer was cut.
 
-    Each comes with its current document (status, assignee, history) and the messages
-    written after `since`; `hasMore` says to sync again from the last ticket's updatedAt.
+    Each ticket comes with its current document (status, assignee, history) and the messages
+    written after `since`. When there were more tickets or more of a ticket's messages than an
+    answer holds, `ticketsHasMore` is true and `resume` is just before the first thing left out:
+    the client's next `since` (the answer's `serverTime`) then misses nothing, and what comes
+    twice is applied by id.
     """
     if since is None:
-        return {"tickets": [], "ticketsHasMore": False}
+        return {"tickets": [], "ticketsHasMore": False}, None
     docs = repository.changed_since(actor.id, since, MAX_TICKETS)
-    out = []
+    out, resume = [], None
+    if len(docs) > MAX_TICKETS:
+        resume = docs[MAX_TICKETS - 1]["updatedAt"]
     for doc in docs[:MAX_TICKETS]:
-        messages = repository.messages_since(doc["_id"], since, MAX_MESSAGES)
+        messages = repository.messages_since(doc["_id"], since, MAX_MESSAGES + 1)
+        if len(messages) > MAX_MESSAGES:
+            cut = messages[MAX_MESSAGES - 1]["timestamp"]
+            resume = cut if resume is None else min(resume, cut)
         out.append({"ticketId": str(doc["_id"]), "ticket": models.ticket(doc),
-                    "messages": [models.message(m) for m in messages]})
-    return {"tickets": out, "ticketsHasMore": len(docs) > MAX_TICKETS}
+                    "messages": [models.message(m) for m in messages[:MAX_MESSAGES]]})
+    if resume is not None:
+        resume -= timedelta(milliseconds=1)  # `$gt`: what shares the last instant comes again
+    return {"tickets": out, "ticketsHasMore": resume is not None}, resume

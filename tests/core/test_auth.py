@@ -52,6 +52,7 @@ REFUSED = {
     "empty userId": lambda: make_token(userId="  "),
     "missing exp": lambda: make_token(exp=None),
     "string exp": lambda: make_token(exp="tomorrow"),
+    "exp past what a float holds": lambda: make_token(exp=10**400),  # was a 500
     "not yet valid": lambda: make_token(nbf=int(time.time()) + 600),
     "huge token": lambda: make_token(padding="x" * 9000),
     "garbage": lambda: "not.a.token",

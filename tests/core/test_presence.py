@@ -78,6 +78,22 @@ def test_status_changes_reach_contacts_and_queries(app, connect, people):
     assert status_of(app, a) == "away"
 
 
+def test_a_chosen_status_lasts_the_session_only(app, connect, people):
+    # The frontend never sends its choice again when it connects: an `away` kept for the next
+    # session showed the user away to everyone and kept an employee from being handed tickets.
+    a, b, _ = people
+    watcher, me = connect(b), connect(a)
+    second_tab = connect(a)
+    assert me.emit("presence:update-status", {"status": "away"}, callback=True)["success"] is True
+    me.disconnect()
+    assert status_of(app, a) == "away"  # the session goes on in the other tab
+    second_tab.disconnect()
+    watcher.get_received()
+    connect(a)
+    assert events(watcher, "presence:user-online") == [{"userId": a, "status": "online"}]
+    assert status_of(app, a) == "online"
+
+
 def test_unknown_status_is_an_error_event(connect, people):
     me = connect(people[0])
     ack = me.emit("presence:update-status", {"status": "invisible-ninja"}, callback=True)
@@ -243,12 +259,13 @@ def connection_of(app, user):
 def test_only_the_first_tab_flips_a_user_online(app, people):
     a = people[0]
     with app.app_context():
-        assert repository.mark_online(a)["online"] is True
-        assert repository.mark_online(a) is None
+        assert repository.mark_online(a) is True
+        assert repository.users([a])[a]["online"] is True
+        assert repository.mark_online(a) is False
         assert repository.mark_offline(a) is not None
         assert repository.users([a])[a]["online"] is False
         assert repository.mark_offline(a) is None  # already offline: nobody flips it again
-        assert repository.mark_online(a) is not None
+        assert repository.mark_online(a) is True
 
 
 def test_a_socket_is_removed_once_and_a_heartbeat_refreshes_only_an_online_user(app, people):

@@ -7,8 +7,10 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+import websocket
 
 from tests.support import TEST_SECRET, Recorder, ServerProcess, make_token
+from tests.support.raw_socket import RawSocket
 
 pytestmark = pytest.mark.e2e
 HEAD_S = IO_S = 1
@@ -119,3 +121,44 @@ def test_sessions_that_never_authenticate_are_capped_and_closed(strict_server):
         assert client.connect(), client.connect_error
     finally:
         client.close()
+
+
+@pytest.mark.parametrize("leave", ["client", "server"])
+def test_a_session_left_without_a_namespace_is_closed_like_one_that_never_authenticated(strict_server, leave):
+    # The client sends a namespace disconnect, or the server cuts the socket off (here: it
+    # floods), and the websocket stays open: it would hold its connection past every per-user
+    # and pending limit.
+    raw = RawSocket(strict_server.url, make_token(f"leaves-and-lingers-{leave}"))
+    if leave == "client":
+        raw.ws.send("41")
+    else:
+        for _ in range(150):
+            raw.emit("presence:heartbeat", {})
+    assert closed_before(raw, time.monotonic() + CONNECT_S + 3), "the session outlived the connect timeout"
+
+
+def test_long_polling_sessions_never_polled_again_do_not_stall_the_sweep(strict_server):
+    # Closing one waited for its client to collect the close packet: for a session never polled
+    # again, forever, and no session was swept after it (the pending cap then refused everyone).
+    handshake = f"{strict_server.url}/socket.io/?EIO=4&transport=polling"
+    idle = [json.loads(requests.get(handshake, timeout=5).text[1:])["sid"] for _ in range(2)]
+    raw = RawSocket(strict_server.url, make_token("lingers-behind-idle-sessions"))
+    raw.ws.send("41")
+    assert closed_before(raw, time.monotonic() + CONNECT_S + 3)
+    assert [requests.get(f"{handshake}&sid={sid}", timeout=5).status_code for sid in idle] == [400, 400]
+
+
+def closed_before(raw, deadline):
+    """Return True when the server closes the raw socket before the deadline (answering pings)."""
+    while time.monotonic() < deadline:
+        try:
+            frame = raw.ws.recv()
+        except websocket.WebSocketConnectionClosedException:
+            return True
+        except websocket.WebSocketTimeoutException:
+            continue
+        if frame in ("", None, "1"):
+            return True
+        if frame == "2":
+            raw.ws.send("3")
+    return False

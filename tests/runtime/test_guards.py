@@ -46,3 +46,14 @@ def test_a_reserved_name_from_a_client_runs_no_connect_or_disconnect_logic(app, 
 def test_an_authenticated_socket_is_no_longer_pending(app, socket_client):
     socket_client(make_token("pending-check"))
     assert len(app.extensions["gharbazaar.pending_handshakes"]) == 0
+
+
+def test_the_manager_and_engine_io_parts_the_pending_guard_reads_still_exist():
+    import engineio
+
+    assert list(inspect.signature(socketio.Manager.disconnect).parameters)[1:3] == ["sid", "namespace"]
+    for name in ("eio_sid_from_sid", "sid_from_eio_sid", "get_namespaces"):
+        assert callable(getattr(socketio.Manager, name)), name
+    session = engineio.socket.Socket(engineio.Server(async_mode="threading"), "sid")
+    assert (session.closing, session.closed) == (False, False)
+    assert isinstance(socketio.Server(async_mode="threading").eio.sockets, dict)

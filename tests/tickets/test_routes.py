@@ -270,3 +270,14 @@ def test_staff_only_routes_refuse_customers_before_reading_their_input(rest, new
     ticket = new_ticket(people.customer)
     refused = rest(method, path.format(id=ticket["id"]), people.customer, "buyer", body)
     assert error(refused) == (403, "forbidden", text)
+
+
+def test_a_ticket_message_shows_the_stored_file_name_never_the_clients(rest, new_ticket, people, client):
+    ticket = new_ticket(people.customer)
+    stored = client.post(f"/api/v1/tickets/{ticket['id']}/upload", headers=auth(make_token(people.customer)),
+                         data={"file": (io.BytesIO(PNG), "receipt.png")},
+                         content_type="multipart/form-data").get_json()["data"]
+    typed = "Refund.exe\u202efdp.<img src=x onerror=alert(1)>"
+    body = {"message": "see", "fileUrl": stored["url"], "fileName": typed}
+    sent = rest("POST", f"/{ticket['id']}/messages", people.customer, body=body)
+    assert sent.status_code == 201 and sent.get_json()["data"]["message"]["fileName"] == "receipt.png"

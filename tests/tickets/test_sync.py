@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from gharbazaar.models import utcnow
-from gharbazaar.tickets import repository
+from gharbazaar.tickets import repository, sync as ticket_sync
 from tests.support import auth, make_token
 
 
@@ -65,3 +65,41 @@ def test_changed_since_merges_owned_and_assigned_tickets_in_change_order(make_ap
     assert every == [owned[0], assigned[0], both, owned[1], assigned[1]]
     assert first == every[:3]  # limit + 1, so that the caller can tell there is more
     assert later == [owned[1], assigned[1]]
+
+
+def test_a_cut_answer_resumes_where_it_stopped_when_its_server_time_is_the_next_since(
+        client, rest, new_ticket, people, monkeypatch):
+    # The client does what docs/sync.md says: keep `serverTime`, send it as the next `since`.
+    # When more tickets changed than an answer holds, that skipped the rest for good.
+    monkeypatch.setattr(ticket_sync, "MAX_TICKETS", 2)
+    since = sync(client, people.customer, "buyer", "2000-01-01T00:00:00Z").get_json()["data"]["serverTime"]
+    made = [new_ticket(people.customer)["id"] for _ in range(5)]
+    seen, rounds = [], 0
+    while True:
+        data = sync(client, people.customer, "buyer", since).get_json()["data"]
+        seen += [t["ticketId"] for t in data["tickets"]]
+        since, rounds = data["serverTime"], rounds + 1
+        if not data["ticketsHasMore"]:
+            break
+        assert rounds < 10
+    assert set(made) <= set(seen) and rounds >= 3
+
+
+def test_a_ticket_with_more_new_messages_than_an_answer_holds_comes_again_for_the_rest(
+        client, rest, new_ticket, people, monkeypatch):
+    monkeypatch.setattr(ticket_sync, "MAX_MESSAGES", 3)
+    ticket = new_ticket(people.customer)
+    since = sync(client, people.customer, "buyer", "2000-01-01T00:00:00Z").get_json()["data"]["serverTime"]
+    sent = [f"update {n}" for n in range(7)]
+    for text in sent:
+        posted = rest("POST", f"/{ticket['id']}/messages", people.customer, body={"message": text})
+        assert posted.status_code == 201
+    got, rounds = [], 0
+    while True:
+        data = sync(client, people.customer, "buyer", since).get_json()["data"]
+        got += [m["message"] for entry in data["tickets"] for m in entry["messages"]]
+        since, rounds = data["serverTime"], rounds + 1
+        if not data["ticketsHasMore"]:
+            break
+        assert rounds < 10
+    assert set(sent) <= set(got)
