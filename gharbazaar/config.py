@@ -93,6 +93,8 @@ def from_env(env=None):
         "RATE_LIMIT_MESSAGES": env.get("RATE_LIMIT_MESSAGES") or "120 per minute",
         "RATE_LIMIT_CONVERSATIONS": env.get("RATE_LIMIT_CONVERSATIONS") or "30 per hour",
         "RATE_LIMIT_UPLOADS": env.get("RATE_LIMIT_UPLOADS") or "20 per 5 minutes",
+        # Loads of one signed file link from one address (<img> sends no token: not the REST limit).
+        "RATE_LIMIT_FILE_LINKS": env.get("RATE_LIMIT_FILE_LINKS") or "60 per minute",
         "RATE_LIMIT_SOCKET_EVENTS": env.get("RATE_LIMIT_SOCKET_EVENTS") or "20 per second",
         "RATE_LIMIT_SOCKET_FLOOD": env.get("RATE_LIMIT_SOCKET_FLOOD") or "100 per 10 seconds",
         "RATE_LIMIT_TYPING": env.get("RATE_LIMIT_TYPING") or "4 per second",

@@ -130,8 +130,25 @@ def _rest_response(exc):
     body = err.body()
     if err.status >= 500:
         body["requestId"] = _request_id() or uuid.uuid4().hex
-    # flask-limiter fills in the real Retry-After for its own 429s (headers enabled).
-    return jsonify(body), err.status, err.headers
+    # flask-limiter fills in the real Retry-After for its own 429s (headers enabled); one set here
+    # is kept over the limiter's (extensions.own_retry_after).
+    g.retry_after = err.headers.get("Retry-After")
+    response = jsonify(body)
+    response.status = _status_line(err.status, err.message)
+    response.headers.extend(err.headers)
+    return response
+
+
+def _status_line(status, text):
+    """Return the status line with the error's own text as its reason phrase, when it can be one.
+
+    The frontend's chat upload shows only `xhr.statusText` when it fails ("Upload failed: File too
+    large. Maximum size: 10MB" instead of "REQUEST ENTITY TOO LARGE"). HTTP/1.1 lets the phrase
+    be any visible ASCII text; anything else keeps the standard phrase.
+    """
+    if text.isascii() and text.isprintable() and len(text) <= 200:
+        return f"{status} {text}"
+    return status
 
 
 def _not_found(exc):

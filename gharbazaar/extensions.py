@@ -1,6 +1,6 @@
 """Flask extensions, bound to the app in create_app()."""
 from engineio.payload import Payload
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_talisman import Talisman
@@ -37,15 +37,30 @@ def is_preflight():
 
 
 def answer_preflight():
-    """Answer every API preflight before authentication and rate limits; flask-cors adds its headers.
+    """Answer every preflight before authentication and rate limits; flask-cors adds its headers.
 
     The frontend sends Authorization and a JSON Content-Type on every call, so browsers preflight
     them all; the blueprints' authentication would otherwise refuse the preflight (it carries no
     token) and the browser would never send the call. Only flask-cors decides what an origin may do.
     """
-    if is_preflight() and request.path.startswith("/api/"):
+    if is_preflight():
         return current_app.response_class(status=200)
     return None
+
+
+def own_retry_after(response):
+    """Keep `Retry-After` where it means something, and the app's own value where it set one.
+
+    flask-limiter writes its REST window's reset on every answer and, when the app set its own
+    (a 503's 5 s, the per-user message limit's window), the later of the two: a page told to
+    wait 15 minutes after a database blip. Registered before the limiter, so it runs after it.
+    """
+    own = g.get("retry_after")
+    if own:
+        response.headers["Retry-After"] = own
+    elif response.status_code != 429:
+        response.headers.pop("Retry-After", None)
+    return response
 
 
 limiter = Limiter(key_func=rate_limit_key, default_limits=[configured_limit("RATE_LIMIT_REST")],
@@ -98,10 +113,12 @@ def init_app(app):
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     # Registered before the limiter's own check, which a preflight then never reaches.
     app.before_request(answer_preflight)
+    app.after_request(own_retry_after)
     limiter.init_app(app)
     cors.init_app(
         app,
-        resources={r"/api/*": {"origins": config["FRONTEND_URL"]}},
+        # Every path, not only /api: the service page and the contract's 404 are readable too.
+        resources={r"/*": {"origins": config["FRONTEND_URL"]}},
         allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         expose_headers=["Retry-After", "X-Request-ID"],
         max_age=600,

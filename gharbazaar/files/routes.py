@@ -1,11 +1,11 @@
 """GET /api/v1/files/<id>: serve a stored file by signed link or to an authorized user."""
 from urllib.parse import quote
 
-from flask import Response
+from flask import Response, current_app, g, request
 
 from ..apidoc.openapi import OPTIONAL_BEARER, Blueprint, errors
 from ..auth import optional_actor
-from ..extensions import talisman
+from ..extensions import limiter, rate_limit_key, talisman
 from . import schemas, service, sniff
 
 # Public on purpose: signed links work without headers (<img src>); service.open_for checks
@@ -13,7 +13,29 @@ from . import schemas, service, sniff
 bp = Blueprint("files", __name__, url_prefix="/api/v1/files")  # nosemgrep: scan.blueprint-without-login
 
 
+def _signed():
+    """Return True when this request carries a valid signed link (checked once per request)."""
+    if "signed_link" not in g:
+        exp, sig = request.args.get("exp"), request.args.get("sig")
+        g.signed_link = service.valid_signature(request.view_args["file_id"], exp, sig)
+    return g.signed_link
+
+
+def _download_key():
+    # An <img> sends no token, so a signed link's loads would share its client address's anonymous
+    # allowance with everyone behind the same NAT (offices, mobile carriers): the link already
+    # proves access, so they are counted per link and address instead.
+    if _signed():
+        return f"link:{request.view_args['file_id']}:{request.remote_addr}"
+    return rate_limit_key()
+
+
+def _download_limit():
+    return current_app.config["RATE_LIMIT_FILE_LINKS" if _signed() else "RATE_LIMIT_REST"]
+
+
 @bp.get("/<file_id>")
+@limiter.limit(_download_limit, key_func=_download_key)
 @talisman(content_security_policy="default-src 'none'; sandbox")
 @bp.arguments(schemas.FileLink, location="query")
 @bp.response(200, {"type": "string", "format": "binary"}, content_type="*/*")

@@ -40,3 +40,13 @@ def test_a_file_message_carries_a_link_the_other_side_can_show(open_page):
     message = seller.wait_for("new_message")[0]
     assert (message["type"], message["fileName"]) == ("image", "garden.png")
     assert seller.show_image(message["fileUrl"])["naturalWidth"] == 8
+
+
+def test_a_refused_upload_tells_the_frontends_xhr_why_in_its_status_text(open_page):
+    # The frontend's chat upload rejects with `Upload failed: ${xhr.statusText}` and reads no body.
+    buyer, seller = open_page("buyer"), open_page("seller")
+    conv_id = talk(buyer, seller)
+    got = buyer.js("([p, t, f, n]) => gb.xhrUpload(p, t, f, n)", "/api/v1/chat/upload", buyer.token,
+                   {"conversationId": conv_id}, 10 * 1024 * 1024 + 64 * 1024 + 1)
+    assert got["status"] == 413
+    assert got["statusText"] == got["body"]["error"] == "File too large. Maximum size: 10MB"

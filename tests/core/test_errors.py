@@ -1,8 +1,11 @@
 """The one error envelope: validation, operators, sizes, methods, rate limits, 503 and 500."""
+import io
+
 import pytest
 from flask import Blueprint, jsonify
 from marshmallow import fields, validate
 
+from gharbazaar import errors
 from gharbazaar.db import get_db, object_id
 from gharbazaar.validation import BaseSchema, load_json
 from tests.support import auth, make_token
@@ -142,6 +145,30 @@ def test_database_down_is_a_fast_503(probe):
     response = client.post("/api/v1/probe/notes", json={"content": "x"})
     assert response.status_code == 503
     assert response.get_json()["code"] == "unavailable"
+
+
+def test_a_503_keeps_its_own_retry_after_and_other_answers_carry_none(probe):
+    # flask-limiter would write its REST window's reset (up to 15 minutes) over the 503's 5 s.
+    client = probe(MONGODB_URI="mongodb://127.0.0.1:9/?directConnection=true", MONGODB_TIMEOUT_MS=300,
+                   RATE_LIMIT_REST="1000 per 15 minutes")
+    response = client.post("/api/v1/probe/notes", json={"content": "x"})
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    answered = client.get("/api/v1/me", headers=auth(make_token("calm")))
+    assert answered.status_code == 200 and "Retry-After" not in answered.headers
+    assert answered.headers["X-RateLimit-Remaining"]
+
+
+def test_an_errors_text_is_its_reason_phrase_when_http_allows_it(make_app):
+    # The frontend's chat upload shows xhr.statusText alone when an upload fails.
+    client = make_app(MAX_UPLOAD_MB=1).test_client()
+    body = {"file": (io.BytesIO(b"x" * (2 * 1024 * 1024)), "big.png"), "conversationId": "0" * 24}
+    response = client.post("/api/v1/chat/upload", headers=auth(make_token("big")),
+                           content_type="multipart/form-data", data=body)
+    assert response.status == "413 File too large. Maximum size: 1MB"
+    assert response.get_json()["error"] == "File too large. Maximum size: 1MB"
+    with client.application.test_request_context():
+        assert errors._status_line(400, "Naam \u0928\u0939\u0940\u0902") == 400  # the standard phrase
+        assert errors._status_line(400, "two\r\nlines") == 400
 
 
 def test_rate_limit_is_a_429_with_retry_after(make_app):

@@ -51,6 +51,15 @@ def test_preflights_count_against_no_rate_limit(make_app, token, path):
     assert answers == [200, 200, 429]
 
 
+@pytest.mark.parametrize("path", ["/", "/nowhere", "/api/v1/nowhere"])
+def test_paths_outside_the_api_answer_preflights_and_are_readable_by_the_frontend(client, path):
+    # The service page and the contract's 404 are read by fetch() from the frontend's origin too.
+    assert preflight(client, path, "GET").headers["Access-Control-Allow-Origin"] == ORIGIN
+    answer = client.get(path, headers={"Origin": ORIGIN})
+    assert answer.headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert "Access-Control-Allow-Origin" not in client.get(path, headers={"Origin": FOREIGN}).headers
+
+
 def test_a_plain_options_request_is_not_mistaken_for_a_preflight(client):
     response = client.options("/api/v1/chat/conversations", headers={"Origin": ORIGIN})
     assert response.status_code == 401

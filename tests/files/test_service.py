@@ -212,3 +212,18 @@ def test_office_zip_bombs_are_refused_from_their_directory():
 def test_a_large_but_honest_office_file_is_accepted():
     honest = zip_with([("[Content_Types].xml", "<Types/>"), ("xl/sheet.xml", os.urandom(2 * 1024 * 1024))])
     assert sniff.identify(honest, "prices.xlsx")[1].endswith("spreadsheetml.sheet")
+
+
+def test_signed_link_loads_do_not_spend_their_addresses_anonymous_allowance(make_app):
+    # <img> sends no token: everyone behind one NAT would otherwise share one anonymous allowance.
+    app = make_app(RATE_LIMIT_REST="2 per minute", RATE_LIMIT_FILE_LINKS="4 per minute")
+    service.register_scope(app, "probe", lambda actor, scope_id: actor.id == scope_id)
+    client = app.test_client()
+    first, first_query = stored_path(app, PNG, "a.png")
+    second, second_query = stored_path(app, PNG, "b.png")
+    assert [client.get(first, query_string=first_query).status_code for _ in range(5)] == [200] * 4 + [429]
+    assert client.get(second, query_string=second_query).status_code == 200  # each link its own count
+    anonymous = [client.get("/api/v1/me").status_code for _ in range(3)]
+    assert anonymous == [401, 401, 429]  # the address's allowance was untouched by the links
+    forged = {**second_query, "sig": "forged"}  # counted per address, as anonymous calls are
+    assert [client.get(second, query_string=forged).status_code for _ in range(3)] == [403, 403, 429]
