@@ -1,4 +1,5 @@
 """MongoDB access: one client per process, the index registry and its CLI command."""
+import contextlib
 import logging
 from collections import Counter
 
@@ -104,10 +105,13 @@ def get_db(app=None):
     return get_client(app)[app.config["MONGODB_DB"]]
 
 
-def ping(app=None):
-    """Return True when the database answers within MONGODB_TIMEOUT_MS."""
+def ping(app=None, timeout_s=None):
+    """Return True when the database answers within timeout_s (default MONGODB_TIMEOUT_MS)."""
+    # pymongo.timeout(None) would mean no limit at all, not the client's own.
+    bound = pymongo.timeout(timeout_s) if timeout_s else contextlib.nullcontext()
     try:
-        get_client(app).admin.command("ping")
+        with bound:
+            get_client(app).admin.command("ping")
         return True
     except Exception:  # any failure means "not ready"; the cause is logged by the caller
         return False

@@ -2,6 +2,7 @@
 from flask import current_app, jsonify
 
 from . import __version__, db, redis_queue
+from .extensions import talisman
 from .apidoc.openapi import PUBLIC, Blueprint, envelope, errors
 from .apidoc.views import DbCommands, Health, Ready, ServiceIndex
 from .models import iso, utcnow
@@ -19,18 +20,27 @@ def index():
                               "docs": "/api/docs", "socket": "/socket.io/"}})
 
 
+# Liveness answers at once whatever the database does: a probe with a 1 s timeout must not
+# restart a healthy process because the database is slow.
+LIVENESS_PING_S = 0.5
+
+
+# Probes from inside a platform come over plain HTTP without X-Forwarded-Proto: answered, not
+# redirected to https (a 302 would count as healthy and hide a 503).
 @bp.get("/api/v1/health")
+@talisman(force_https=False)
 @bp.response(200, Health)
 @bp.doc(security=PUBLIC)
 def health():
     """Liveness: 200 while the process serves."""
     return jsonify({"success": True, "message": "API is healthy", "timestamp": iso(utcnow()),
-                    "database": "ok" if db.ping() else "down",
+                    "database": "ok" if db.ping(timeout_s=LIVENESS_PING_S) else "down",
                     "redis": redis_queue.redis_status(current_app), "version": __version__,
                     "draining": current_app.extensions.get("draining", False)})
 
 
 @bp.get("/api/v1/health/ready")
+@talisman(force_https=False)
 @bp.response(200, Ready)
 @bp.alt_response(503, schema=Ready, description="Not ready")
 @bp.doc(security=PUBLIC)

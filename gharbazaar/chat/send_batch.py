@@ -15,13 +15,19 @@ from collections import Counter
 
 from bson import ObjectId
 from pymongo import UpdateOne
-from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
+from flask import current_app
+from pymongo.errors import (BulkWriteError, ConnectionFailure, DuplicateKeyError, OperationFailure,
+                            PyMongoError)
 
 from ..batch import coalesced
 from . import batch_store, repository
 from .models import preview_fields
 
 log = logging.getLogger(__name__)
+# Claims of unstored messages still to undo (message id -> (message, participants)), per app.
+UNCLAIMS = "gharbazaar.chat.unclaims"
+MAX_UNCLAIMS = 10_000
+UNCLAIM_RETRY_S = 2.0
 
 
 def store(doc, participants):
@@ -44,7 +50,9 @@ def _write_one(doc, participants):
         if conversation is None:
             return None
         doc["seq"] = doc["changeSeq"] = conversation["seq"]
-    except Exception as exc:  # nothing was written for this message
+    except Exception as exc:  # nothing was written for this message, unless its answer was lost
+        if _outcome_unknown(exc):
+            _unclaim_later(doc, participants)
         return exc
     try:
         repository.insert_message(doc)
@@ -155,5 +163,39 @@ def _unclaim(doc, participants):
     try:
         repository.unclaim_message(doc["conversationId"], doc["_id"], participants, doc["senderId"])
     except Exception:
-        log.exception("could not undo the claim of an unstored message",
-                      extra={"fields": {"conversationId": str(doc["conversationId"])}})
+        log.warning("could not undo the claim of an unstored message: retried",
+                    extra={"fields": {"conversationId": str(doc["conversationId"])}})
+        _unclaim_later(doc, participants)
+
+
+def _outcome_unknown(exc):
+    """Return True for a failure that may have been applied anyway (no answer, or a timeout)."""
+    return isinstance(exc, ConnectionFailure) or (isinstance(exc, PyMongoError) and exc.timeout)
+
+
+def _unclaim_later(doc, participants):
+    """Undo a claim once the database answers again: left in place, it counts a message nobody
+    can read as unread, and shows it as the preview, for good (a read takes off what it marks)."""
+    app = current_app._get_current_object()
+    pending = app.extensions.setdefault(UNCLAIMS, {})
+    if len(pending) >= MAX_UNCLAIMS:
+        log.error("too many claims left to undo: one dropped",
+                  extra={"fields": {"messageId": str(doc["_id"])}})
+        return
+    idle = not pending
+    pending[doc["_id"]] = (doc, participants)
+    if idle:
+        app.extensions["socketio"].start_background_task(_retry_unclaims, app, pending)
+
+
+def _retry_unclaims(app, pending):
+    while pending:
+        app.extensions["socketio"].sleep(UNCLAIM_RETRY_S)
+        with app.app_context():
+            for message_id, (doc, participants) in list(pending.items()):
+                try:
+                    repository.unclaim_message(doc["conversationId"], message_id, participants,
+                                               doc["senderId"])
+                except Exception:  # still away: every one waits for the next round
+                    break
+                pending.pop(message_id, None)

@@ -23,6 +23,8 @@ from .messages import delete_message, edit_message, list_messages, send_message 
 SELF_CONVERSATION = "Cannot create conversation with yourself"
 TYPING_SHOWN = "gharbazaar.typing_shown"
 TYPING_SHOWN_MAX = 20_000
+# The clientMessageId of a conversation's initialMessage: a retried creation sends it at most once.
+INITIAL_MESSAGE_ID = "initial-message"
 
 
 def init_app(app):
@@ -51,6 +53,9 @@ def create_conversation(actor, data):
     users.remember(actor)
     existing = repository.find_pair(actor.id, other_id, property_id)
     if existing is not None:
+        if initial and existing.get("createdBy") == actor.id:
+            # A retry after a failure between the two writes: the first message is sent now, once.
+            existing = _send_initial(actor, existing["_id"], initial)
         return _reopen(actor, existing), False
     throttle.hit(throttle.CONVERSATIONS, actor.id, "Too many new conversations. Please try again later.")
     try:
@@ -59,10 +64,15 @@ def create_conversation(actor, data):
     except DuplicateKeyError:  # a concurrent request created it first: theirs is the one
         return _reopen(actor, repository.find_pair(actor.id, other_id, property_id)), False
     if initial:
-        send_message(actor, str(doc["_id"]), {"content": initial, "type": "text", "fileUrl": None,
-                                              "clientMessageId": None})
-        doc = repository.find_conversation(doc["_id"])
+        doc = _send_initial(actor, doc["_id"], initial)
     return describe(doc, actor.id), True
+
+
+def _send_initial(actor, conversation_id, text):
+    """Send the creator's first message (once: its clientMessageId is fixed); return the conversation."""
+    send_message(actor, str(conversation_id), {"content": text, "type": "text", "fileUrl": None,
+                                               "clientMessageId": INITIAL_MESSAGE_ID})
+    return repository.find_conversation(conversation_id)
 
 
 def _reopen(actor, doc):

@@ -42,8 +42,9 @@ def on_disconnected(app, conn):
     """Forget a closed socket."""
     try:
         service.disconnected(conn)
-    except Exception:  # the sweeper retires the socket later
-        log.warning("presence not recorded on disconnect", exc_info=True)
+    except Exception:  # database away: the sweeper retries it, or the socket would look live for ever
+        log.warning("presence not recorded on disconnect: retried by the sweeper", exc_info=True)
+        service.forget_later(app, conn)
 
 
 def _start_sweeper(app):
@@ -56,9 +57,9 @@ def _start_sweeper(app):
 
     def loop():
         try:
-            while registry.connections:
+            while registry.connections or service.unforgotten(app):
                 socketio.sleep(service.HEARTBEAT_S)
-                if not registry.connections:
+                if not (registry.connections or service.unforgotten(app)):
                     break
                 with app.app_context():
                     try:

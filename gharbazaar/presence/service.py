@@ -195,8 +195,24 @@ def available_users():
     return {uid for uid in in_room if chosen.get(uid, {}).get("status", "online") == "online"}
 
 
+def forget_later(app, conn):
+    """Keep a closed socket whose removal failed for the sweeper: this process's beat would
+    otherwise vouch for its record, and its user would look online for as long as it runs."""
+    app.extensions.setdefault("gharbazaar.presence_unforgotten", {})[conn.sid] = conn
+
+
+def unforgotten(app):
+    """Return the closed sockets whose removal is still to be written (sid -> connection)."""
+    return app.extensions.get("gharbazaar.presence_unforgotten", {})
+
+
 def sweep():
-    """Vouch for this process's sockets and retire stale ones of dead processes."""
+    """Retire this process's closed sockets not yet removed, vouch for the rest, and retire stale
+    ones of dead processes."""
+    left = unforgotten(current_app)
+    for sid, conn in list(left.items()):
+        disconnected(conn)  # raises while the database is away: the next round tries again
+        left.pop(sid, None)
     repository.beat(process_id())
     for doc in repository.stale_sockets(STALE_AFTER_S):
         if repository.remove_socket(doc["_id"]):

@@ -4,6 +4,7 @@
 dump them for REST answers and socket payloads and are the published models. The other schemas
 describe answers and events made of those two.
 """
+from bson import ObjectId
 from marshmallow import fields, validate
 
 from ..files import service as files
@@ -18,8 +19,9 @@ def new_ticket(actor, data, now, timing):
 
     `timing` holds its `sla` due times and pending `timers` (sla.new_ticket_fields).
     """
-    return {**timing, "userId": actor.id, "userRole": actor.role, "userName": actor.display_name,
-            "userEmail": actor.email, "categoryId": data["categoryId"],
+    # Its id is known before it is stored: its first message is written before it.
+    return {**timing, "_id": ObjectId(), "userId": actor.id, "userRole": actor.role,
+            "userName": actor.display_name, "userEmail": actor.email, "categoryId": data["categoryId"],
             "categoryTitle": data["categoryTitle"],
             "subCategoryId": data["subCategoryId"], "subCategoryTitle": data["subCategoryTitle"],
             "problem": data["problem"], "status": OPEN, "assignedTo": None, "assignedToName": None,

@@ -25,7 +25,7 @@ RETRIES = 3
 
 
 def create(actor, data, evidence_content=None):
-    """Open a ticket whose problem is its first message, then try to assign it.
+    """Open a ticket whose problem is its first message (written before it), then try to assign it.
 
     evidence_content (reports): a snapshot of reported messages, chained in `evidence`, staff-only.
     """
@@ -34,10 +34,11 @@ def create(actor, data, evidence_content=None):
     throttle.hit(throttle.MESSAGES, actor.id)
     users.remember(actor)
     now = clock.now()
-    ticket = repository.insert(models.new_ticket(actor, data, now, sla.new_ticket_fields(data, now)))
+    ticket = models.new_ticket(actor, data, now, sla.new_ticket_fields(data, now))
+    repository.add_message(models.new_message(ticket, actor, data["problem"], None, None, now))
     if evidence_content is not None:
         evidence.record(ticket["_id"], evidence_content, now)
-    repository.add_message(models.new_message(ticket, actor, data["problem"], None, None, now))
+    ticket = repository.insert(ticket)
     placed = {doc["_id"]: doc for doc in _hand_out()}
     ticket = placed.get(ticket["_id"]) or repository.find(ticket["_id"])
     notify.created(ticket)
@@ -90,8 +91,7 @@ def _page(query, args):
         query["status"] = args["status"]
     before = object_id(args["before"]) if args["before"] else None
     found = repository.page(query, args["limit"], before)
-    tickets = found[:args["limit"]]
-    more = len(found) > args["limit"]
+    tickets, more = found[:args["limit"]], len(found) > args["limit"]
     return {"tickets": tickets, "hasMore": more, "nextBefore": str(tickets[-1]["_id"]) if more else None}
 
 

@@ -7,6 +7,7 @@ from pymongo.errors import AutoReconnect, DuplicateKeyError
 
 from gharbazaar import db
 from gharbazaar.chat import batch_store, repository, send_batch, service
+from tests.faults.procs import wait_until
 from tests.support.chat_batches import actor, after_the_batch_reads, item, pair_conversation, stored
 
 
@@ -115,6 +116,49 @@ def test_a_batch_the_database_fails_to_store_tells_every_sender_and_undoes_its_c
     after = repository.find_conversation(conv)
     assert after["lastMessageId"] == items[0][0]["_id"] and after["lastMessage"] == "made it"
     assert unread(conv, seller) == 2 and after["seq"] > before["seq"]
+
+
+def test_a_claim_whose_undo_failed_is_undone_once_the_database_answers(counted, monkeypatch):
+    # The insert and then the undo met the outage: a claim left in place would count an unstored
+    # message as unread, and show it as the preview, for good.
+    buyer, seller, conv, parts = pair_conversation()
+    send_batch._write([item(buyer, conv, parts, "kept")])
+    monkeypatch.setattr(send_batch, "UNCLAIM_RETRY_S", 0.05)
+    real_unclaim, outage = repository.unclaim_message, threading.Event()
+
+    def unclaim_while_down(*args):
+        if not outage.is_set():
+            raise AutoReconnect("database away")
+        return real_unclaim(*args)
+
+    def insert_while_down(doc):
+        raise AutoReconnect("database away")
+    monkeypatch.setattr(repository, "unclaim_message", unclaim_while_down)
+    monkeypatch.setattr(repository, "insert_message", insert_while_down)
+    (result,) = send_batch._write([item(buyer, conv, parts, "lost")])
+    assert isinstance(result, AutoReconnect)
+    assert unread(conv, seller) == 2  # claimed, not stored, not yet undone
+    outage.set()
+    wait_until(lambda: not counted.extensions[send_batch.UNCLAIMS], 10, "the claim undone")
+    after = repository.find_conversation(conv)
+    assert after["lastMessage"] == "kept" and unread(conv, seller) == 1
+
+
+def test_a_claim_without_an_answer_is_undone_in_case_it_was_applied(counted, monkeypatch):
+    # A claim sent during a stall times out, then lands when the database resumes.
+    buyer, seller, conv, parts = pair_conversation()
+    send_batch._write([item(buyer, conv, parts, "kept")])
+    monkeypatch.setattr(send_batch, "UNCLAIM_RETRY_S", 0.05)
+    real_claim = repository.claim_for_message
+
+    def applied_but_unanswered(doc, participants):
+        real_claim(doc, participants)
+        raise AutoReconnect("timed out")
+    monkeypatch.setattr(repository, "claim_for_message", applied_but_unanswered)
+    (result,) = send_batch._write([item(buyer, conv, parts, "never stored")])
+    assert isinstance(result, AutoReconnect)
+    wait_until(lambda: not counted.extensions[send_batch.UNCLAIMS], 10, "the claim undone")
+    assert repository.find_conversation(conv)["lastMessage"] == "kept" and unread(conv, seller) == 1
 
 
 def test_concurrent_senders_lose_nothing_and_share_no_sequence_number(counted):

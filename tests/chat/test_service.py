@@ -3,10 +3,11 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
+from pymongo.errors import ConnectionFailure
 
 from gharbazaar import db
 from gharbazaar.auth import Actor
-from gharbazaar.chat import repository, service
+from gharbazaar.chat import repository, send_batch, service
 from gharbazaar.models import utcnow
 from gharbazaar.errors import Forbidden, NotFound, RateLimited, ValidationFailed
 from gharbazaar.presence import service as presence
@@ -109,6 +110,27 @@ def test_initial_message_is_sent_once_with_the_new_conversation(ctx):
     page = service.list_messages(seller, conv["id"])
     assert [m["content"] for m in page["messages"]] == ["Is it free?"]
     assert conv["lastMessage"] == "Is it free?"
+
+
+def test_a_creation_retried_after_its_first_message_failed_sends_it_once(ctx, monkeypatch):
+    # The conversation was written, then the database failed before its first message: the
+    # client's retry finds the conversation (200) and must not lose what the user typed.
+    buyer, seller, prop = actor(), actor("seller"), unique("prop")
+    real_store = send_batch.store
+
+    def database_away(doc, participants):
+        raise ConnectionFailure("database away")
+
+    monkeypatch.setattr(send_batch, "store", database_away)
+    with pytest.raises(ConnectionFailure):
+        service.create_conversation(buyer, body(seller, prop, initialMessage="Is it free?"))
+    monkeypatch.setattr(send_batch, "store", real_store)
+    for _ in range(2):
+        conv, created = service.create_conversation(buyer, body(seller, prop, initialMessage="Is it free?"))
+        assert created is False and conv["lastMessage"] == "Is it free?"
+    service.create_conversation(seller, body(buyer, prop, initialMessage="Not the creator's"))
+    page = service.list_messages(seller, conv["id"])
+    assert [m["content"] for m in page["messages"]] == ["Is it free?"]
 
 
 def test_unread_counts_are_per_user_and_reset_on_read(convo):

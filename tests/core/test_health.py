@@ -1,4 +1,7 @@
 """Health, readiness and the service index."""
+import socket
+import time
+
 from gharbazaar import __version__
 
 
@@ -59,11 +62,31 @@ def test_cors_preflight_allows_the_authorization_header(client):
 def test_production_forces_https_behind_the_proxy(make_app):
     app = make_app(APP_ENV="production", JWT_SECRET="p" * 40)
     client = app.test_client()
-    plain = client.get("/api/v1/health")
+    plain = client.get("/")
     assert plain.status_code == 302 and plain.headers["Location"].startswith("https://")
-    proxied = client.get("/api/v1/health", headers={"X-Forwarded-Proto": "https"})
+    proxied = client.get("/", headers={"X-Forwarded-Proto": "https"})
     assert proxied.status_code == 200
     assert "max-age" in proxied.headers["Strict-Transport-Security"]
+
+
+def test_production_probes_over_plain_http_are_answered_not_redirected(make_app):
+    # A probe from inside the platform sends no X-Forwarded-Proto; a 302 would count as healthy.
+    client = make_app(APP_ENV="production", JWT_SECRET="p" * 40).test_client()
+    assert client.get("/api/v1/health").status_code == 200
+    assert client.get("/api/v1/health/ready").status_code == 200
+
+
+def test_liveness_answers_promptly_while_the_database_hangs(make_app):
+    # A database that accepts connections and never answers (a hung mongod): liveness still
+    # answers, with database "down", long before the operation timeout.
+    with socket.create_server(("127.0.0.1", 0)) as hung:
+        port = hung.getsockname()[1]
+        app = make_app(indexes=False, MONGODB_URI=f"mongodb://127.0.0.1:{port}/?directConnection=true",
+                       MONGODB_TIMEOUT_MS=20_000)
+        started = time.monotonic()
+        health = app.test_client().get("/api/v1/health")
+        assert health.status_code == 200 and health.get_json()["database"] == "down"
+        assert time.monotonic() - started < 10  # bounded by the liveness ping, not the 20 s timeout
 
 
 def test_database_command_counts_are_served_only_when_enabled(make_app, client):

@@ -3,6 +3,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from pymongo.errors import ConnectionFailure
 
 from gharbazaar import db, sockets
 from gharbazaar.models import utcnow
@@ -323,3 +324,25 @@ def test_the_sweep_index_replaces_the_ones_by_process_and_by_age_alone(app):
         assert {"process_seen", "by_user_fresh", "available_fresh"} <= names
         processes = db.get_db()[repository.PROCESSES].index_information()
         assert processes["by_beat"]["expireAfterSeconds"] == repository.FORGET_PROCESS_AFTER_S
+
+
+def test_a_socket_whose_removal_failed_is_retired_by_the_next_sweep(app, connect, people, monkeypatch):
+    # Its process vouches for every record it holds: left alone, the user would look online (and an
+    # employee get tickets) for as long as the process runs.
+    a, b, _ = people
+    watcher, tab = connect(b), connect(a)
+    real_remove = repository.remove_socket
+
+    def database_away(sid):
+        raise ConnectionFailure("database away")
+
+    monkeypatch.setattr(repository, "remove_socket", database_away)
+    tab.disconnect()
+    monkeypatch.setattr(repository, "remove_socket", real_remove)
+    assert status_of(app, a) == "online"
+    assert watcher.is_connected()
+    with app.app_context():
+        service.sweep()
+        assert service.unforgotten(app) == {}
+    assert status_of(app, a) == "offline"
+    assert [e["userId"] for e in events(watcher, "presence:user-offline")] == [a]

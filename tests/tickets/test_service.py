@@ -2,11 +2,12 @@
 import threading
 
 import pytest
+from pymongo.errors import ConnectionFailure
 
 from gharbazaar.auth import Actor
 from gharbazaar.errors import AppError, Forbidden, InvalidTransition
 from gharbazaar.presence import service as presence
-from gharbazaar.tickets import access, capacity, service
+from gharbazaar.tickets import access, capacity, repository, service
 from gharbazaar.users import service as users
 from tests.support import make_token
 from tests.support.tickets import TICKET
@@ -128,3 +129,20 @@ def test_the_backend_learns_names_from_the_people_who_act(ctx, people):
     ticket = service.create(Actor(id=people.customer, role="buyer", name="Asha Rao"), TICKET_DATA)
     assert ticket["userName"] == "Asha Rao"
     assert users.profiles([people.customer])[people.customer]["name"] == "Asha Rao"
+
+
+def test_a_ticket_is_never_stored_without_its_first_message(ctx, people, monkeypatch):
+    # A database failure between the two writes must not leave a ticket (listed, assigned) whose
+    # problem nobody can read: the message goes first, the ticket last.
+    customer = actor(people.customer, "buyer")
+
+    def database_away(doc):
+        raise ConnectionFailure("database away")
+
+    monkeypatch.setattr(repository, "add_message", database_away)
+    with pytest.raises(ConnectionFailure):
+        service.create(customer, TICKET_DATA)
+    assert repository.page({"userId": customer.id}, 10, None) == []
+    monkeypatch.undo()
+    ticket = service.create(customer, TICKET_DATA)
+    assert [m["message"] for m in repository.messages(ticket["_id"], 10)] == [TICKET_DATA["problem"]]
