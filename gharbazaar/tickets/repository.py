@@ -199,6 +199,11 @@ def add_message(doc):
     return doc
 
 
+def remove_message(message_id):
+    """Remove a message whose ticket turned out to be closed before it counted."""
+    _messages().delete_one({"_id": message_id})
+
+
 def messages(ticket_id, limit):
     """Return the newest `limit` messages of a ticket, oldest first."""
     newest = _messages().find({"ticketId": ticket_id}).sort([("timestamp", DESCENDING), ("_id", DESCENDING)])

@@ -104,12 +104,14 @@ def post_message(actor, ticket_id, data):
         raise Conflict(states.CLOSED_TEXT)
     file_id, file_name = attached_file(actor, ticket, data["fileUrl"])
     now = clock.now()
-    ticket = repository.touch_writable(ticket["_id"], now)
-    if ticket is None:
-        raise Conflict(states.CLOSED_TEXT)
     # Staff messages are sent with their placeholders filled (a canned reply inserted by hand too).
     text = canned.fill(data["message"], ticket, actor) if actor.is_staff else data["message"]
     doc = repository.add_message(models.new_message(ticket, actor, text, file_id, file_name, now))
+    # Stored before the touch, so a resolve or close racing it is seen: reopened, or refused.
+    ticket = repository.touch_writable(ticket["_id"], now)
+    if ticket is None:
+        repository.remove_message(doc["_id"])
+        raise Conflict(states.CLOSED_TEXT)
     sla.on_message(ticket, actor, now)
     # Tickets assigned before the desk measured anything carry no assignedAt: nothing to time.
     first_reply = not ticket.get("firstResponseAt") and ticket.get("assignedAt")

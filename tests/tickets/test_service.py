@@ -5,7 +5,7 @@ import pytest
 from pymongo.errors import ConnectionFailure
 
 from gharbazaar.auth import Actor
-from gharbazaar.errors import AppError, Forbidden, InvalidTransition
+from gharbazaar.errors import AppError, Conflict, Forbidden, InvalidTransition
 from gharbazaar.presence import service as presence
 from gharbazaar.tickets import access, capacity, repository, service
 from gharbazaar.users import service as users
@@ -146,3 +146,37 @@ def test_a_ticket_is_never_stored_without_its_first_message(ctx, people, monkeyp
     monkeypatch.undo()
     ticket = service.create(customer, TICKET_DATA)
     assert [m["message"] for m in repository.messages(ticket["_id"], 10)] == [TICKET_DATA["problem"]]
+
+
+def moving_while_storing(monkeypatch, move):
+    """Make `move` (another user's) land while a message is being stored."""
+    real_add = repository.add_message
+
+    def add_message(doc):
+        monkeypatch.setattr(repository, "add_message", real_add)
+        move()
+        return real_add(doc)
+    monkeypatch.setattr(repository, "add_message", add_message)
+
+
+def test_a_customer_message_racing_a_resolve_reopens_the_ticket(ctx, people, monkeypatch):
+    customer, emp1 = actor(people.customer, "buyer"), actor(people.emp1, "employee")
+    ticket_id = str(service.create(customer, TICKET_DATA)["_id"])
+    service.assign(emp1, ticket_id)
+    service.set_status(emp1, ticket_id, "in_progress")
+    moving_while_storing(monkeypatch, lambda: service.set_status(emp1, ticket_id, "resolved"))
+    service.post_message(customer, ticket_id, {"message": "Still broken", "fileUrl": None, "fileName": None})
+    ticket, messages = service.get(customer, ticket_id)
+    assert ticket["status"] != "resolved" and ticket["history"][-1]["reason"].startswith("customer reply")
+    assert messages[-1]["message"] == "Still broken"
+
+
+def test_a_message_racing_a_close_is_refused_and_not_stored(ctx, people, monkeypatch):
+    customer, emp1 = actor(people.customer, "buyer"), actor(people.emp1, "employee")
+    ticket_id = str(service.create(customer, TICKET_DATA)["_id"])
+    service.assign(emp1, ticket_id)
+    moving_while_storing(monkeypatch, lambda: service.close(emp1, ticket_id))
+    with pytest.raises(Conflict):
+        service.post_message(customer, ticket_id, {"message": "Too late", "fileUrl": None, "fileName": None})
+    ticket, messages = service.get(customer, ticket_id)
+    assert ticket["status"] == "closed" and [m["message"] for m in messages] == [TICKET_DATA["problem"]]
