@@ -4,7 +4,7 @@ from pymongo.errors import DuplicateKeyError
 from .. import realtime, throttle
 from ..db import object_id
 from ..models import utcnow
-from ..errors import Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..files import service as files
 from ..files.sniff import IMAGE
 from ..users import service as users
@@ -98,17 +98,27 @@ def _next_seq(message):
     return repository.claim_seq(message["conversationId"])["seq"]
 
 
+def _older_than(seq):
+    """Match a change numbered before `seq` (or none: messages stored before numbering)."""
+    return {"$not": {"$gte": seq}}
+
+
 def edit_message(actor, message_id, content):
     """Change the text of one of the actor's messages and tell the room."""
     doc, conversation = _own_message(actor, message_id, NOT_AUTHORIZED_EDIT)
     blocks.check_can_write(actor.id, conversation)
     guard = safety_gate.screen(content)
-    now = utcnow()
+    now, seq = utcnow(), _next_seq(doc)
     changes = {"content": content, **guard, "edited": True, "editedAt": now, "updatedAt": now,
-               "changeSeq": _next_seq(doc)}
-    updated = repository.update_message(doc["_id"], {"deleted": False}, changes)
+               "changeSeq": seq}
+    # Only over older changes: of two racing, the later number is the text kept and announced last.
+    query = {"deleted": False, "changeSeq": _older_than(seq)}
+    updated = repository.update_message(doc["_id"], query, changes)
     if updated is None:
-        raise NotFound(MESSAGE_NOT_FOUND)
+        current = repository.find_message(doc["_id"])
+        if current is None or current["deleted"]:
+            raise NotFound(MESSAGE_NOT_FOUND)
+        return models.message(current)  # a later edit overtook this one: it stands, told already
     repository.refresh_preview(updated)
     safety_gate.deliver("message_edited", updated, conversation, models.edited, conversation["participants"])
     return models.message(updated)
@@ -117,14 +127,21 @@ def edit_message(actor, message_id, content):
 def delete_message(actor, message_id):
     """Soft-delete one of the actor's messages, stop serving its file, tell the room."""
     doc, _conversation = _own_message(actor, message_id, NOT_AUTHORIZED_DELETE)
-    now = utcnow()
-    # Shown as plain text from now on: there is no file left to render.
-    updated = repository.update_message(doc["_id"], {"deleted": False},
-                                        {"deleted": True, "deletedAt": now, "content": models.DELETED_TEXT,
-                                         "type": "text", "updatedAt": now, "changeSeq": _next_seq(doc)},
-                                        unset=models.FILE_FIELDS + ("maskedContent",))
-    if updated is None:  # already deleted: deleting is idempotent and announced once
-        return models.message(repository.find_message(doc["_id"]))
+    updated = None
+    for _ in range(3):  # an edit numbered after this delete but stored first: take a new number
+        now, seq = utcnow(), _next_seq(doc)
+        # Shown as plain text from now on: there is no file left to render.
+        changes = {"deleted": True, "deletedAt": now, "content": models.DELETED_TEXT, "type": "text",
+                   "updatedAt": now, "changeSeq": seq}
+        updated = repository.update_message(doc["_id"], {"deleted": False, "changeSeq": _older_than(seq)},
+                                            changes, unset=models.FILE_FIELDS + ("maskedContent",))
+        if updated is not None:
+            break
+        current = repository.find_message(doc["_id"])
+        if current["deleted"]:  # already deleted: deleting is idempotent and announced once
+            return models.message(current)
+    if updated is None:
+        raise Conflict("The message changed meanwhile. Please try again.")
     # Only the sender's own uploads are attached, but one upload may be sent twice: it stays
     # while any message still shows it (this one no longer does: its file fields are gone).
     if doc.get("fileId") and not repository.file_in_use(doc["conversationId"], doc["fileId"]):

@@ -208,7 +208,9 @@ def preview_fields(message):
     masked = message.get("maskedContent") if not message.get("deleted") else None
     return {"lastMessage": _preview(message),
             "lastMessageMasked": _preview(dict(message, content=masked)) if masked else None,
-            "lastMessageSenderId": message.get("senderId")}
+            "lastMessageSenderId": message.get("senderId"),
+            # The change of the message it shows: an older edit's refresh never overwrites a newer one.
+            "lastMessageChange": message.get("changeSeq")}
 
 
 def other_participant(doc, viewer_id):

@@ -79,9 +79,11 @@ def partners_of(user_id):
     return _conversations().distinct("participants", {"participants": user_id})
 
 
-def set_hidden(conversation_id, user_id, hidden):
+def set_hidden(conversation_id, user_id, hidden, seq=None):
+    """Hide or show the conversation for the user; with `seq`, only if no message came since."""
     change = {"$pull": {"visibleTo": user_id}} if hidden else {"$addToSet": {"visibleTo": user_id}}
-    _conversations().update_one({"_id": conversation_id}, change)
+    query = {"_id": conversation_id} if seq is None else {"_id": conversation_id, "seq": seq}
+    _conversations().update_one(query, change)
 
 
 def set_sharing(conversation_id, user_id, agree, now):
@@ -133,7 +135,8 @@ def unclaim_message(conversation_id, message_id, participants, sender_id):
 
 def refresh_preview(message):
     """Rewrite the conversation's lastMessage if this message is still its latest."""
-    _conversations().update_one({"_id": message["conversationId"], "lastMessageId": message["_id"]},
+    _conversations().update_one({"_id": message["conversationId"], "lastMessageId": message["_id"],
+                                 "lastMessageChange": {"$not": {"$gte": message["changeSeq"]}}},
                                 {"$set": preview_fields(message)})
 
 

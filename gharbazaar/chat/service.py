@@ -108,7 +108,8 @@ def get_conversation(actor, conversation_id):
 def hide_conversation(actor, conversation_id):
     """Hide the conversation from the actor's list until a new message arrives."""
     doc = conversation_for(actor, conversation_id)
-    repository.set_hidden(doc["_id"], actor.id, hidden=True)
+    # Only as read: a message claimed meanwhile has already brought it back (and is on its way).
+    repository.set_hidden(doc["_id"], actor.id, hidden=True, seq=doc.get("seq"))
     return {"conversationId": str(doc["_id"]), "hidden": True}
 
 

@@ -166,6 +166,20 @@ def test_a_hidden_conversation_returns_with_a_new_message(convo):
     assert conv_id in [c["id"] for c in service.list_conversations(seller, 50)["conversations"]]
 
 
+def test_a_message_arriving_while_a_conversation_is_hidden_brings_it_back(convo, monkeypatch):
+    # The message is claimed between the hide's read of the conversation and its write.
+    buyer, seller, conv_id = convo
+    real_set_hidden = repository.set_hidden
+
+    def set_hidden(*args, **kwargs):
+        monkeypatch.setattr(repository, "set_hidden", real_set_hidden)
+        service.send_message(buyer, conv_id, text("just now"))
+        return real_set_hidden(*args, **kwargs)
+    monkeypatch.setattr(repository, "set_hidden", set_hidden)
+    service.hide_conversation(seller, conv_id)
+    assert conv_id in [c["id"] for c in service.list_conversations(seller, 50)["conversations"]]
+
+
 def test_conversation_list_is_newest_activity_first_with_a_cursor(ctx, age):
     me = actor()
     ids = [service.create_conversation(me, body(actor("seller"), unique("prop")))[0]["id"] for _ in range(3)]
@@ -246,6 +260,51 @@ def test_racing_retries_of_one_client_message_id_store_one_message(ctx, convo):
     assert sum(created for _, created in results) == 1
     assert len(service.list_messages(seller, conv_id)["messages"]) == 1
     assert service.get_conversation(seller, conv_id)["unreadCount"] == 1
+
+
+def overtaken_by(monkeypatch, change):
+    """Make `change` (numbered and stored whole) land between the next change's number and its write."""
+    real_update = repository.update_message
+
+    def update_message(*args, **kwargs):
+        monkeypatch.setattr(repository, "update_message", real_update)
+        change()
+        return real_update(*args, **kwargs)
+    monkeypatch.setattr(repository, "update_message", update_message)
+
+
+def stored_message(message_id):
+    return repository.find_message(db.object_id(message_id))
+
+
+def test_of_two_racing_edits_the_later_numbered_one_stands_everywhere(convo, monkeypatch):
+    buyer, seller, conv_id = convo
+    message, _ = service.send_message(buyer, conv_id, text("draft"))
+    overtaken_by(monkeypatch, lambda: service.edit_message(buyer, message["id"], "second"))
+    answer = service.edit_message(buyer, message["id"], "first")  # numbered before "second"
+    stored = stored_message(message["id"])
+    assert stored["content"] == answer["content"] == "second"
+    assert stored["changeSeq"] == repository.find_conversation(db.object_id(conv_id))["seq"]
+    assert service.get_conversation(seller, conv_id)["lastMessage"] == "second"
+
+
+def test_a_delete_overtaken_by_an_edit_still_deletes_with_the_latest_number(convo, monkeypatch):
+    buyer, _seller, conv_id = convo
+    message, _ = service.send_message(buyer, conv_id, text("draft"))
+    overtaken_by(monkeypatch, lambda: service.edit_message(buyer, message["id"], "edited"))
+    gone = service.delete_message(buyer, message["id"])
+    stored = stored_message(message["id"])
+    assert gone["deleted"] is True and stored["content"] == "[Message deleted]"
+    assert stored["changeSeq"] == repository.find_conversation(db.object_id(conv_id))["seq"]
+
+
+def test_an_older_changes_preview_never_overwrites_a_newer_one(convo):
+    buyer, seller, conv_id = convo
+    message, _ = service.send_message(buyer, conv_id, text("draft"))
+    old = stored_message(message["id"])
+    service.edit_message(buyer, message["id"], "newer")
+    repository.refresh_preview(dict(old, content="older"))  # a slow refresh of an earlier change
+    assert service.get_conversation(seller, conv_id)["lastMessage"] == "newer"
 
 
 def test_only_the_sender_edits_and_never_a_deleted_message(convo):
