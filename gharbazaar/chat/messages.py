@@ -59,6 +59,10 @@ def send_message(actor, conversation_id, data):
     if conversation is None:  # not a participant, or blocked by the other one: say which
         blocks.explain_refusal(actor.id, participants)
         raise Forbidden(NOT_AUTHORIZED)
+    if file_fields and not files.usable(file_fields["fileId"]):  # removed as this was stored
+        send_batch.withdraw(doc, participants)
+        raise ValidationFailed("File not found for this conversation",
+                               details=[{"field": "fileUrl", "message": "Removed meanwhile."}])
     message = models.message(doc)  # the sender's form; everyone's unless masked for the others
     safety_gate.deliver("new_message", doc, conversation, models.message, participants, shared=message)
     split = safety_gate.needs_split(doc, conversation)
@@ -144,8 +148,9 @@ def delete_message(actor, message_id):
         raise Conflict("The message changed meanwhile. Please try again.")
     # Only the sender's own uploads are attached, but one upload may be sent twice: it stays
     # while any message still shows it (this one no longer does: its file fields are gone).
-    if doc.get("fileId") and not repository.file_in_use(doc["conversationId"], doc["fileId"]):
-        files.remove(doc["fileId"])
+    file_id = doc.get("fileId")
+    if file_id:
+        files.remove_unless_used(file_id, lambda: repository.file_in_use(doc["conversationId"], file_id))
     repository.refresh_preview(updated)
     realtime.publish(SCOPE, "message_deleted", models.deleted(updated), realtime.conversation_room(
         str(updated["conversationId"])))

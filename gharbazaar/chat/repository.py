@@ -168,6 +168,11 @@ def insert_message(doc):
     return doc
 
 
+def remove_message(message_id):
+    """Remove a message that was stored but must not stand (never announced)."""
+    _messages().delete_one({"_id": message_id})
+
+
 def file_in_use(conversation_id, file_id):
     """Return True while a message of the conversation still carries the file."""
     return _messages().find_one({"conversationId": conversation_id, "fileId": file_id},

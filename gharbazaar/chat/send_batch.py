@@ -158,6 +158,12 @@ def _insert_all(items, claimed, results, conversations):
         _unclaim(*items[claimed[n]])
 
 
+def withdraw(doc, participants):
+    """Take back a stored message that must not stand (its file was removed as it was stored)."""
+    repository.remove_message(doc["_id"])
+    _unclaim(doc, participants)
+
+
 def _unclaim(doc, participants):
     """Undo a claim whose message was not stored; a failure here must not hide the first one."""
     try:

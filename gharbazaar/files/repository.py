@@ -33,6 +33,18 @@ def find(file_id):
     return doc
 
 
+def set_removing(file_id, removing):
+    """Mark (or unmark) a file as about to be removed."""
+    get_db()[f"{BUCKET}.files"].update_one({"_id": object_id(file_id, "File")},
+                                           {"$set": {"metadata.removing": removing}})
+
+
+def usable(file_id):
+    """Return True while the file is stored and not about to be removed."""
+    query = {"_id": object_id(file_id, "File"), "metadata.removing": {"$ne": True}}
+    return get_db()[f"{BUCKET}.files"].find_one(query, projection={"_id": 1}) is not None
+
+
 def read(file_id):
     """Return the stored file's bytes or raise NotFound."""
     try:

@@ -152,7 +152,19 @@ def open_for(actor, file_id, expires=None, signature=None):
     return meta, repository.read(file_id)
 
 
-def remove(file_id):
-    """Stop serving a file (no message shows it any more)."""
-    if file_id:
+def remove_unless_used(file_id, in_use):
+    """Remove a file unless `in_use()` finds a message still showing it.
+
+    The file is marked first, so a message that carries it and is stored after the check sees the
+    mark (`usable`) and withdraws itself instead of showing a removed file.
+    """
+    repository.set_removing(file_id, True)
+    if in_use():
+        repository.set_removing(file_id, False)
+    else:
         repository.delete(file_id)
+
+
+def usable(file_id):
+    """Return True while a message may show the file (stored, not being removed)."""
+    return repository.usable(file_id)

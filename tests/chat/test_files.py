@@ -139,3 +139,38 @@ def test_history_links_are_signed_afresh_and_deleted_files_are_gone(make_app, pa
     with make_app(indexes=False).app_context():
         stored_doc = db.get_db().messages.find_one({})
     assert "fileId" not in stored_doc and "fileUrl" not in stored_doc
+
+
+@pytest.mark.parametrize("resend_lands", ["before the check", "after the check"])
+def test_a_file_resent_as_its_first_message_is_deleted_is_never_shown_removed(
+        client, pair, start, upload, monkeypatch, resend_lands):
+    # The re-send passed its file check before the delete began; its insert lands while the
+    # delete decides whether the file is still shown.
+    from gharbazaar.chat import repository
+    buyer, seller = pair
+    conv_id = start(buyer, seller)
+    stored = upload(buyer, conv_id, png_bytes()).get_json()["data"]
+    first = send_file(client, buyer, conv_id, stored["url"]).get_json()["data"]["message"]
+    real_in_use, resent = repository.file_in_use, []
+
+    def in_use(conversation_id, file_id):
+        if resend_lands == "before the check":
+            resent.append(send_file(client, buyer, conv_id, stored["url"]))
+            return real_in_use(conversation_id, file_id)
+        used = real_in_use(conversation_id, file_id)
+        resent.append(send_file(client, buyer, conv_id, stored["url"]))
+        return used
+
+    monkeypatch.setattr(repository, "file_in_use", in_use)
+    assert client.delete(f"{API}/messages/{first['id']}", headers=buyer.headers).status_code == 200
+    monkeypatch.undo()
+    (answer,) = resent
+    served = client.get(local(stored["url"])).status_code
+    history = client.get(f"{API}/conversations/{conv_id}/messages", headers=seller.headers)
+    shown = [m for m in history.get_json()["data"]["messages"] if m["fileUrl"]]
+    if answer.status_code == 201:  # stored and acknowledged: its file is served
+        assert served == 200 and len(shown) == 1
+    else:  # withdrawn: told why, and nothing shows the removed file
+        assert answer.status_code == 400
+        assert answer.get_json()["details"][0]["message"] == "Removed meanwhile."
+        assert served == 404 and shown == []

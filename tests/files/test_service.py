@@ -181,8 +181,19 @@ def test_authorization_header_works_for_readers_only(app, client, probe_scope):
 def test_removed_files_are_no_longer_served(app, client, probe_scope):
     path, query = stored_path(app, PNG, "a.png")
     with app.app_context():
-        service.remove(path.rsplit("/", 1)[-1])
+        service.remove_unless_used(path.rsplit("/", 1)[-1], lambda: False)
     assert client.get(path, query_string=query).status_code == 404
+
+
+def test_a_file_still_in_use_is_kept_and_usable_again(app, client, probe_scope):
+    path, query = stored_path(app, PNG, "a.png")
+    file_id = path.rsplit("/", 1)[-1]
+    with app.app_context():
+        seen = []  # what a message stored during the check sees
+        service.remove_unless_used(file_id, lambda: seen.append(service.usable(file_id)) or True)
+        assert seen == [False]
+        assert service.usable(file_id)
+    assert client.get(path, query_string=query).status_code == 200
 
 
 def test_unknown_and_malformed_file_ids_are_404(client):
