@@ -60,13 +60,13 @@ def take_claims(claims, marker):
 
 
 def unread(conversation_ids):
-    """Return {conversation id: [{_id, senderId}]} of these conversations' unread messages."""
+    """Return {conversation id: [{_id, senderId, seq}]} of these conversations' unread messages."""
     ids = list(conversation_ids)
     # `mongod` serves both forms from the partial index of unread messages. SecantusDB's explain
     # names an index only for the equality (its `$in` form is flat all the same: docs/performance.md),
     # so the index test checks the one it can.
     found = _messages().find({"conversationId": ids[0] if len(ids) == 1 else {"$in": ids}, "read": False},
-                             projection={"conversationId": 1, "senderId": 1})
+                             projection={"conversationId": 1, "senderId": 1, "seq": 1})
     by_conversation = {}
     for doc in found:
         by_conversation.setdefault(doc["conversationId"], []).append(doc)

@@ -41,7 +41,7 @@ def _mark_many(items):
             results[i] = alone(_mark_alone, *items[i])
             continue
         share = [m["_id"] for m in pending if m["senderId"] != reader_id and m["_id"] not in taken
-                 and (up_to is None or m["_id"] <= up_to)]
+                 and (up_to is None or m["_id"] <= up_to) and m.get("seq", 0) <= conversation["seq"]]
         taken.update(share)
         batched.append(i)
         shares.append((conversation["_id"], conversation["seq"], share))

@@ -199,7 +199,10 @@ def update_message(message_id, query, changes, unset=None):
 
 def mark_read(conversation_id, reader_id, seq, up_to=None):
     """Mark the others' unread messages read (up to a message id); return (count, readAt)."""
-    query = {"conversationId": conversation_id, "senderId": {"$ne": reader_id}, "read": False}
+    # Only messages numbered before the receipt: a later one marked with the receipt's lower number
+    # would read as unread to a client resyncing after that number.
+    query = {"conversationId": conversation_id, "senderId": {"$ne": reader_id}, "read": False,
+             "seq": {"$not": {"$gt": seq}}}
     if up_to is not None:
         query["_id"] = {"$lte": up_to}
     now = utcnow()

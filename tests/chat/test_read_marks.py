@@ -104,3 +104,22 @@ def test_a_conversation_without_its_counts_is_marked_and_left_without_counts(cou
     assert unread_count(other, seller2) == 0
     repository.uncount_read(repository.find_conversation(conv), seller.id, 1)  # alone, too
     assert "unreadCounts" not in repository.find_conversation(conv)
+
+
+def test_a_receipt_marks_only_messages_numbered_before_it(counted):
+    # A message numbered after the receipt but stored before its marks is left for the next one:
+    # marked with the receipt's lower number, a client resyncing after that number would miss it.
+    buyer, seller, conv, parts = pair_conversation()
+    send_batch._write([item(buyer, conv, parts, "before")])
+    alone = lambda receipt: read_marks._mark_alone(receipt, seller.id, None)  # noqa: E731
+    # In a batch (a second receipt, the buyer's, marks nothing of theirs).
+    batched = lambda receipt: read_marks._mark_many(  # noqa: E731
+        [(receipt, seller.id, None), (claimed(conv, buyer), buyer.id, None)])[0]
+    for mark in (alone, batched):
+        receipt = claimed(conv, seller)
+        send_batch._write([item(buyer, conv, parts, "after")])  # numbered after the receipt
+        count, _ = mark(receipt)
+        assert count == 1
+        assert all(m["changeSeq"] >= m["seq"] for m in messages(conv))
+        assert [m["read"] for m in messages(conv)][-1] is False
+        assert unread_count(conv, seller) == 1
