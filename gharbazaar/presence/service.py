@@ -211,7 +211,11 @@ def sweep():
     ones of dead processes."""
     left = unforgotten(current_app)
     for sid, conn in list(left.items()):
-        disconnected(conn)  # raises while the database is away: the next round tries again
+        try:
+            disconnected(conn)
+        except Exception:  # database still away: the next round tries again (the beat too)
+            log.warning("closed socket still not removed", extra={"fields": {"sid": sid}})
+            break
         left.pop(sid, None)
     repository.beat(process_id())
     for doc in repository.stale_sockets(STALE_AFTER_S):
