@@ -15,7 +15,7 @@ desk_bp = require_login(Blueprint("employee", __name__, url_prefix="/api/v1/empl
 DESK_TAGS = ["employee desk"]
 
 
-def staff_first(text=access.STAFF_ONLY):
+def staff_first(text):
     """Refuse non-staff before their input is read: a 403, never a 400 about a form they may not use."""
     def decorate(view):
         @wraps(view)  # keeps flask-smorest's documentation of the view

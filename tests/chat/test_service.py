@@ -12,6 +12,7 @@ from gharbazaar.models import utcnow
 from gharbazaar.errors import Forbidden, NotFound, RateLimited, ValidationFailed
 from gharbazaar.presence import service as presence
 from tests.support import unique
+from tests.support.races import before_next_call
 
 
 def actor(role="buyer", name=None):
@@ -169,13 +170,8 @@ def test_a_hidden_conversation_returns_with_a_new_message(convo):
 def test_a_message_arriving_while_a_conversation_is_hidden_brings_it_back(convo, monkeypatch):
     # The message is claimed between the hide's read of the conversation and its write.
     buyer, seller, conv_id = convo
-    real_set_hidden = repository.set_hidden
-
-    def set_hidden(*args, **kwargs):
-        monkeypatch.setattr(repository, "set_hidden", real_set_hidden)
-        service.send_message(buyer, conv_id, text("just now"))
-        return real_set_hidden(*args, **kwargs)
-    monkeypatch.setattr(repository, "set_hidden", set_hidden)
+    before_next_call(monkeypatch, repository, "set_hidden",
+                     lambda: service.send_message(buyer, conv_id, text("just now")))
     service.hide_conversation(seller, conv_id)
     assert conv_id in [c["id"] for c in service.list_conversations(seller, 50)["conversations"]]
 
@@ -262,17 +258,6 @@ def test_racing_retries_of_one_client_message_id_store_one_message(ctx, convo):
     assert service.get_conversation(seller, conv_id)["unreadCount"] == 1
 
 
-def overtaken_by(monkeypatch, change):
-    """Make `change` (numbered and stored whole) land between the next change's number and its write."""
-    real_update = repository.update_message
-
-    def update_message(*args, **kwargs):
-        monkeypatch.setattr(repository, "update_message", real_update)
-        change()
-        return real_update(*args, **kwargs)
-    monkeypatch.setattr(repository, "update_message", update_message)
-
-
 def stored_message(message_id):
     return repository.find_message(db.object_id(message_id))
 
@@ -280,7 +265,9 @@ def stored_message(message_id):
 def test_of_two_racing_edits_the_later_numbered_one_stands_everywhere(convo, monkeypatch):
     buyer, seller, conv_id = convo
     message, _ = service.send_message(buyer, conv_id, text("draft"))
-    overtaken_by(monkeypatch, lambda: service.edit_message(buyer, message["id"], "second"))
+    # "second" is numbered and stored whole between this edit's number and its write.
+    before_next_call(monkeypatch, repository, "update_message",
+                     lambda: service.edit_message(buyer, message["id"], "second"))
     answer = service.edit_message(buyer, message["id"], "first")  # numbered before "second"
     stored = stored_message(message["id"])
     assert stored["content"] == answer["content"] == "second"
@@ -291,7 +278,8 @@ def test_of_two_racing_edits_the_later_numbered_one_stands_everywhere(convo, mon
 def test_a_delete_overtaken_by_an_edit_still_deletes_with_the_latest_number(convo, monkeypatch):
     buyer, _seller, conv_id = convo
     message, _ = service.send_message(buyer, conv_id, text("draft"))
-    overtaken_by(monkeypatch, lambda: service.edit_message(buyer, message["id"], "edited"))
+    before_next_call(monkeypatch, repository, "update_message",
+                     lambda: service.edit_message(buyer, message["id"], "edited"))
     gone = service.delete_message(buyer, message["id"])
     stored = stored_message(message["id"])
     assert gone["deleted"] is True and stored["content"] == "[Message deleted]"

@@ -12,6 +12,7 @@ from gharbazaar.users import service as users
 from tests.support import make_token
 from tests.support.tickets import TICKET
 from tests.support.people import actor
+from tests.support.races import before_next_call
 from tests.support.tickets import assert_loads_match_tickets
 
 TICKET_DATA = {**TICKET, "categoryId": None, "subCategoryId": None}
@@ -148,23 +149,14 @@ def test_a_ticket_is_never_stored_without_its_first_message(ctx, people, monkeyp
     assert [m["message"] for m in repository.messages(ticket["_id"], 10)] == [TICKET_DATA["problem"]]
 
 
-def moving_while_storing(monkeypatch, move):
-    """Make `move` (another user's) land while a message is being stored."""
-    real_add = repository.add_message
-
-    def add_message(doc):
-        monkeypatch.setattr(repository, "add_message", real_add)
-        move()
-        return real_add(doc)
-    monkeypatch.setattr(repository, "add_message", add_message)
-
-
 def test_a_customer_message_racing_a_resolve_reopens_the_ticket(ctx, people, monkeypatch):
     customer, emp1 = actor(people.customer, "buyer"), actor(people.emp1, "employee")
     ticket_id = str(service.create(customer, TICKET_DATA)["_id"])
     service.assign(emp1, ticket_id)
     service.set_status(emp1, ticket_id, "in_progress")
-    moving_while_storing(monkeypatch, lambda: service.set_status(emp1, ticket_id, "resolved"))
+    # The resolve lands while the customer's message is being stored.
+    before_next_call(monkeypatch, repository, "add_message",
+                     lambda: service.set_status(emp1, ticket_id, "resolved"))
     service.post_message(customer, ticket_id, {"message": "Still broken", "fileUrl": None, "fileName": None})
     ticket, messages = service.get(customer, ticket_id)
     assert ticket["status"] != "resolved" and ticket["history"][-1]["reason"].startswith("customer reply")
@@ -175,7 +167,7 @@ def test_a_message_racing_a_close_is_refused_and_not_stored(ctx, people, monkeyp
     customer, emp1 = actor(people.customer, "buyer"), actor(people.emp1, "employee")
     ticket_id = str(service.create(customer, TICKET_DATA)["_id"])
     service.assign(emp1, ticket_id)
-    moving_while_storing(monkeypatch, lambda: service.close(emp1, ticket_id))
+    before_next_call(monkeypatch, repository, "add_message", lambda: service.close(emp1, ticket_id))
     with pytest.raises(Conflict):
         service.post_message(customer, ticket_id, {"message": "Too late", "fileUrl": None, "fileName": None})
     ticket, messages = service.get(customer, ticket_id)
