@@ -11,7 +11,6 @@ from ..files import service as files
 from ..users import service as users
 from ..presence import service as presence
 from . import access, assignment, canned, capacity, clock, evidence, models, notify, repository, sla, states
-from .access import visible
 
 log = logging.getLogger(__name__)
 STAFF_CANNOT_CREATE = "Employees cannot create support tickets"
@@ -59,12 +58,12 @@ def employee_room(actor):
 def follow(actor, ticket_id):
     """Return the ticket the actor may follow live (the caller joins its room)."""
     throttle.hit(throttle.JOINS, actor.id, throttle.JOINS_TEXT)
-    return visible(actor, ticket_id)
+    return access.visible(actor, ticket_id)
 
 
 def get(actor, ticket_id):
     """Return (ticket, messages oldest first) for someone who may see it."""
-    ticket = visible(actor, ticket_id)
+    ticket = access.visible(actor, ticket_id)
     users.remember(actor)
     return ticket, repository.messages(ticket["_id"], MAX_MESSAGES)
 
@@ -98,7 +97,7 @@ def _page(query, args):
 def post_message(actor, ticket_id, data):
     """Add a message (owner, assignee or staff); a reply may move the ticket on."""
     throttle.hit(throttle.MESSAGES, actor.id)
-    ticket = visible(actor, ticket_id)
+    ticket = access.visible(actor, ticket_id)
     users.remember(actor)
     if ticket["status"] == states.CLOSED:
         raise Conflict(states.CLOSED_TEXT)
@@ -175,16 +174,14 @@ def close(actor, ticket_id):
 
 def set_status(actor, ticket_id, status, reason=None):
     """Move the ticket to status (assignee or admin) if the machine allows it."""
-    def choose(ticket):
-        return states.status_action(ticket["status"], status), {}
-    return _move(actor, ticket_id, choose, reason)
+    return _move(actor, ticket_id, lambda doc: (states.status_action(doc["status"], status), {}), reason)
 
 
 def _move(actor, ticket_id, choose, reason=None):
     """Check and apply a move; when a race changed the ticket, re-read and re-check it."""
     users.remember(actor)
     for _ in range(RETRIES):
-        ticket = visible(actor, ticket_id)
+        ticket = access.visible(actor, ticket_id)
         action, extra = choose(ticket)
         if action is None:
             return ticket
@@ -216,7 +213,7 @@ def _hand_out():
 def give_feedback(actor, ticket_id, feedback):
     """Record the owner's one rating ({rating, remarks}) of a resolved or closed ticket."""
     for _ in range(2):
-        ticket = visible(actor, ticket_id)
+        ticket = access.visible(actor, ticket_id)
         if ticket["userId"] != actor.id:
             raise Forbidden("Only the ticket owner can give feedback")
         if ticket.get("feedback"):
@@ -231,7 +228,7 @@ def give_feedback(actor, ticket_id, feedback):
 
 def upload(actor, ticket_id, file_storage):
     """Store a file for the ticket (owner, assignee or staff); return {url, fileId, fileName, fileType}."""
-    ticket = visible(actor, ticket_id)
+    ticket = access.visible(actor, ticket_id)
     if ticket["status"] == states.CLOSED:
         raise Conflict(states.CLOSED_TEXT)
     users.remember(actor)
