@@ -6,16 +6,23 @@ from .phrases import Words
 ASK = frozenset("""share send tell give forward read say type provide message msg text sms bata batao btao bta
  batana batado bataiye bataye bolo bol boliye bhejo bhej bhejdo de dedo dijiye dena likho aaya aya ayega
  aayega aayi aai received receive recieved got get mila mili milega check confirm what whats what's kya
- number""".split())
-STRONG = frozenset("otp otps otp's o.t.p passcode".split())
+ number sunao suna padh padho padhke padhkar read required needed need chahiye chaiye chahie""".split())
+STRONG = frozenset("otp otps otp's o.t.p passcode 0tp 0tps".split())  # a zero for the O too
 CODE_WORDS = frozenset("code pin".split())
 QUALIFIERS = frozenset("verification verify security confirmation sms login digit digits secret".split())
+# what the code came in, named by its purpose: "forward the verification SMS", "the verification number"
+CARRIERS = frozenset("sms message msg number no mail".split())
+CARRIER_PURPOSES = frozenset("verification verify confirmation security login authentication".split())
+DIGIT_WORDS = frozenset("digit digits ank ankon ankh".split())  # "6 digit", "chhe ank ka number"
+CAME = frozenset("aaya aya aayi aai ayi came received recieved got".split())
+SECRET_PINS = frozenset("upi atm mpin debit card".split())  # "UPI PIN daal do": the payment secret
+NEGATIONS = frozenset("nahi nhi na not never mat".split())
 NOT_OTP = frozenset("""upi atm mpin pin pincode postal zip area std isd rera project promo coupon referral
  dress ifsc swift access intercom alarm locker lift parking sac hsn tax pan location map google gps
  sector qr bar country property source wifi door gate lock colour color building
  society""".split())
 PLACES = frozenset("location loc locations drop point map maps code".split())
-_SPELT = re.compile(r"(?<![a-z0-9])o[ .\-]t[ .\-]p(?![a-z0-9])|one[ \t]+time[ \t]+pass(?:word|code)")
+_SPELT = re.compile(r"(?<![a-z0-9])[o0][ .\-]t[ .\-]p(?![a-z0-9])|one[ \t]+time[ \t]+pass(?:word|code)")
 
 
 def find(folded, w=None):
@@ -23,16 +30,45 @@ def find(folded, w=None):
     w = Words(folded) if w is None else w
     spans = [m.span() for m in _SPELT.finditer(folded)]
     for i, word in enumerate(w.w):
-        if word in STRONG and not w.negated(i, reach=3):
+        if word in STRONG and not w.negated(i, reach=3) and not _refused(w, i):
             spans.append(w.span(i))
         elif _code_word(w, i) and _asked(w, i):
             spans.append(w.span(i))
+        elif word == "pin" and i and w.w[i - 1] in SECRET_PINS and _pin_asked(w, i):
+            spans.append(w.span(i - 1, i))
     return spans
 
 
+def _pin_asked(w, i):
+    """"UPI PIN daal do", "your ATM PIN is required": the payment secret asked for, not warned about."""
+    if w.negated(i, reach=3) or _refused(w, i):
+        return False
+    return w.near(i, ASK | frozenset(("daal", "daalo", "dalo", "enter", "type")), ahead=4) is not None
+
+
+def _refused(w, i):
+    """"Main OTP kisi ko nahi deta", "OTP ... mujhe nahi chahiye": a no in the same clause after it."""
+    for k in range(i + 1, min(i + 6, len(w))):
+        if w.clause[k]:
+            return False
+        if w.w[k] in NEGATIONS:
+            return True
+    return False
+
+
 def _code_word(w, i):
-    """"code", "pin", or "number" right after "6 digit"."""
-    return w.w[i] in CODE_WORDS or (w.w[i] == "number" and i > 0 and w.w[i - 1] in ("digit", "digits"))
+    """"code", "pin", "number" right after "6 digit", a message or number named for verification."""
+    before = w.w[i - 1] if i else ""
+    if w.w[i] in CARRIERS and _purpose(before):
+        return i < 2 or w.w[i - 2] not in ("police", "rera", "tenant", "kyc")  # "police verification no."
+    if w.w[i] in ("number", "sms", "message", "msg") and w.near(i, CAME, ahead=2) is not None:
+        return w.near(i, DIGIT_WORDS, ahead=5, behind=3) is not None or w.w[i] != "number"  # "jo SMS aaya"
+    return w.w[i] in CODE_WORDS or (w.w[i] == "number" and w.near(i, DIGIT_WORDS, behind=3) is not None)
+
+
+def _purpose(word):
+    """"verification", and how people type it ("verfication", "varification")."""
+    return word in CARRIER_PURPOSES or word.startswith(("verif", "varif", "verf"))
 
 
 def _asked(w, i):
@@ -45,6 +81,6 @@ def _asked(w, i):
         return False
     if w.negated(i, reach=3):
         return False
-    if before in QUALIFIERS or w.near(i, QUALIFIERS, behind=2) is not None:
+    if before in QUALIFIERS or _purpose(before) or w.near(i, QUALIFIERS, behind=2) is not None:
         return True
     return w.near(i, ASK, ahead=4, behind=3) is not None

@@ -4,43 +4,12 @@ Talk about the deal's terms ("token 1 lakh at agreement", "deposit 2 months") is
 request needs a verb asking the reader to pay, and the speaker offering to pay is not one.
 """
 from .domains import PROVIDERS
+from .payment_words import (
+    ABLE, APPROVE, APPS, AT_STAGE, BOOKING, CHANNELS, COMPOUNDS, CURRENCY, DUTIES, FEES, FIRST_PERSON_OFFERS,
+    GENERIC, HINDI_ASK, HINDI_IMPERATIVES, HOLD, IMPERATIVE, INSTRUMENTS, LEADS, MODALS, MONEY_UNITS, PAY,
+    PAY_CONTEXT, POLITE_YOU, POSSESSIVE, PRICE_VERBS, QR_CONTEXT, REFUND, SEND, STAGES, STRONG, TO, URGENT,
+    WIRES)
 from .phrases import Words
-
-SEND = frozenset("""send snd transfer transfr trnsfr tranfer wire remit neft imps rtgs bhej bhejo bhejiye
- bhejdo bhejde bhejna bhejen bhejein bhijwa bhijwao""".split())
-PAY = frozenset("pay payy pey give giv".split())
-APPS = frozenset("gpay googlepay phonepe phonpe paytm bhim upi".split())
-WIRES = frozenset("neft imps rtgs".split())
-HINDI_ASK = SEND | PAY | APPS | frozenset("""de dedo dede dijiye dijie dena karo kardo karde kar kijiye kijie
- karna karein karen jama dalo daalo daal dal chahiye chaiye chahie chaahiye""".split())
-HOLD = frozenset("block hold reserve lock blocking holding".split())
-STRONG = frozenset("token advance advanse adv deposit bayana bayaana blocking holding".split())
-GENERIC = frozenset("""paise paisa paisay paison pese money amount amt payment rupees rupaye rs inr fee fees
- charges charge""".split())
-FEES = frozenset("fee fees charge charges".split())
-# "payment plan", "amount details": the money word names something else
-COMPOUNDS = frozenset("""plan plans schedule terms details detail receipt receipts slip mode modes structure
- proof breakup history options option link photo photos pic pics copy scan screenshot ss letter""".split())
-BOOKING = frozenset("booking visit visiting registration processing entry form gate key".split())
-MONEY_UNITS = frozenset("k hazar hazaar hajar thousand rs rupees rupaye lakh lac l".split())
-CURRENCY = frozenset("rs inr \u20b9 rupees".split())
-URGENT = frozenset("""before first pehle pahle phle abhi now today immediately urgently urgent jaldi turant
- asap block book confirm reserve hold lock visit keys key chabi tonight quickly fast""".split())
-STAGES = frozenset("""agreement registry registration possession signing handover loan sanction allotment
- closing deed""".split())
-AT_STAGE = frozenset("at on after during time par pe baad waqt while upon".split())
-QR_CONTEXT = frozenset("""scan scanner scanning pay payment send bhej bheja bhejta bhejti bhejunga share paise
- amount money code""".split())
-APPROVE = frozenset("accept approve approved accepted allow confirm".split())
-PAY_CONTEXT = APPS | frozenset("payment money paise amount collect rupees rs".split())
-IMPERATIVE = frozenset("karo kardo kar kijiye kijie karein me it now".split())
-FIRST_PERSON_OFFERS = frozenset("i i'll ill we we'll main hum".split())
-REFUND = frozenset("refund refunded back wapas vapas return returned".split())
-# "send my deposit back": money owed to the speaker
-POSSESSIVE = frozenset("my mera meri mere hamara hamare our".split())
-MODALS = frozenset("have has need needs will would should can could must may required".split())
-TO = frozenset("on to pe par via through in into at".split())
-INSTRUMENTS = APPS | frozenset("qr link account a/c acc".split())
 
 
 def find(folded, w=None):
@@ -58,7 +27,12 @@ def _at(w, folded, i, word):
     """Return the words of a request found at word i, else None."""
     nxt = w.w[i + 1] if i + 1 < len(w) else ""
     if word in ("make", "do", "complete") and "payment" in w.w[i + 1:i + 3]:
-        word = "pay"
+        return _english(w, folded, i, "pay", made=True)  # "do the payment of 3500": asked outright
+    if word == "deposit" and (nxt[:1].isdigit() or nxt in ("the", "rs", "\u20b9")):
+        return _english(w, folded, i, "deposit")  # "deposit 2 months rent before seeing"
+    if word in ("transfer", "trnsfr") and i and w.w[i - 1] in ("bank", "online", "account", "neft") and (
+            nxt in HINDI_IMPERATIVES or nxt == "kar"):
+        return None if w.by_speaker(i) or w.negated(i) else (i - 1, i)  # "bank transfer kar do"
     if (word in SEND or word in PAY or word in APPS) and nxt not in FEES:  # "transfer fee" is a noun
         return _english(w, folded, i, word)
     if word == "deposit" and _paid_into(w, folded, i) and not w.by_speaker(i):
@@ -81,6 +55,8 @@ def _money(w, j, generic, bare=False):
     word = w.w[j]
     if any(later in COMPOUNDS for later in w.w[j + 1:j + 3]):
         return False  # "payment plan", "token amount receipt": a document, not money asked for
+    if word == "rent" and j + 1 < len(w) and w.w[j + 1] in ("agreement", "agreements", "deed", "control"):
+        return False  # "send the rent agreement"
     if word in STRONG:
         return not (word.startswith("adv") and j > 0 and w.w[j - 1] in ("in", "thanks"))
     if word in FEES and j > 0 and w.w[j - 1] in BOOKING:
@@ -119,7 +95,7 @@ def _upi_handle(w, folded, j):
     return not folded.startswith(".", end)
 
 
-def _english(w, folded, i, verb):
+def _english(w, folded, i, verb, made=False):
     """"send the token amount", "pay 5000 first to block", "gpay kar do", "send on ravi@ybl"."""
     if w.negated(i) or w.by_speaker(i) or w.near(i, REFUND, ahead=6, behind=3) is not None:
         return None
@@ -127,15 +103,66 @@ def _english(w, folded, i, verb):
         return None  # "you will have to pay 2 months advance": the terms, not a request
     if (verb in APPS or verb in WIRES) and w.near(i, IMPERATIVE, ahead=2) is not None:
         return (i,)
+    if verb in APPS and w.w[i + 1:i + 2] in (["to"], ["on"], ["pe"]) and i + 2 < len(w) and (
+            len(w.w[i + 2]) >= 10 and w.w[i + 2].isdigit()):
+        return (i, i + 2)  # "GPay to 9876012345"
+    asked = _asked_outright(w, i, verb)
+    if asked:
+        return asked
     if _paid_into(w, folded, i):
         return (i,)
-    generic_ok = verb in SEND or verb in APPS
+    generic_ok = verb in SEND or verb in APPS or made
     for j in range(i + 1, min(i + 7, len(w))):
         if _money(w, j, True, bare=j - i <= 2) and (generic_ok or _money(w, j, False) or _urgent(w, i)):
             return None if _at_stage(w, j) or w.w[j - 1] in POSSESSIVE else (i, j)
     if verb in SEND and _paid_into(w, folded, i, ahead=False):
         return (i,)
     return None
+
+
+def _asked_outright(w, i, verb):
+    """"pay karo 999", "Pay 10% now", "pay to hold the flat", "...charges 999, pay kar do": the verb is
+    an imperative (first in its clause, after "please"/"and", or followed by a Hindi imperative) and
+    money or a purpose is named on either side."""
+    if verb not in PAY:
+        return None
+    nxt = w.w[i + 1] if i + 1 < len(w) else ""
+    hindi = nxt in HINDI_IMPERATIVES or (nxt == "kar" and w.w[i + 2:i + 3] in (["do"], ["dijiye"], ["dena"]))
+    if not (hindi or w.clause[i] or (i and w.w[i - 1] in LEADS)):
+        return None
+    if w.near(i, HOLD, ahead=3) is not None and "to" in w.w[i + 1:i + 3]:
+        return (i, i + 2)  # "pay to hold the flat"
+    for j in range(i + 1, min(i + 5, len(w))):
+        if _sum(w, j) and not _at_stage(w, j):
+            return (i, j)
+    if hindi:
+        for j in range(max(0, i - 6), i):
+            if _sum(w, j) and not _at_stage(w, j):
+                return (j, i)
+    return None
+
+
+def _sum(w, j):
+    """Word j is a sum of money ("999", "Rs 500", "10%") or scam money ("token"), not a word like "rent"."""
+    amount = w.w[j][:1].isdigit() or w.w[j] == "\u20b9"
+    return _money(w, j, False) or (amount and _money(w, j, True, bare=True))
+
+
+def _channelled(w, j):
+    """"2 months deposit via Western Union before keys": scam money sent down a named channel."""
+    if not _money(w, j, False) or _at_stage(w, j) or w.negated(j, reach=3):
+        return None
+    for k in range(j + 1, min(j + 5, len(w))):
+        if w.w[k] in ("via", "through", "by", "thru") and k + 1 < len(w) and w.w[k + 1] in CHANNELS:
+            return None if w.near(j, FIRST_PERSON_OFFERS, behind=4) is not None else (j, k + 1)
+    return None
+
+
+def mentions_money(w):
+    """Tell whether any word names money or paying (a UPI id given beside it is where to pay); the
+    name of a payment app alone does not ("my GPay: ravi@okaxis" only says who is who)."""
+    return any(word in GENERIC or word in STRONG or word in SEND or word in PAY or word == "\u20b9"
+               for word in w.w)
 
 
 def _held(w, j):
@@ -149,7 +176,7 @@ def _held(w, j):
 
 def _hindi(w, folded, j):
     """"advance bhej do", "token de do", "2000 bhejo": the money first, the verb after."""
-    held = _held(w, j)
+    held = _held(w, j) or _channelled(w, j)
     if held:
         return held
     sent = j + 1 < len(w) and (w.w[j + 1] in SEND or w.w[j + 1] in APPS) and not w.clause[j + 1] and not (
@@ -162,13 +189,29 @@ def _hindi(w, folded, j):
         if w.clause[k]:
             return None
         if w.w[k] in HINDI_ASK and (k + 1 == len(w) or w.w[k + 1] not in FEES):
-            if w.negated(k, reach=1) or w.by_speaker(k) or _at_stage(w, j) or (
+            if w.w[k] in PRICE_VERBS and not _money(w, j, False) and not _paid_word(w, j, k):
+                return None
+            if w.negated(k, reach=1) or (w.by_speaker(k) and not _demanded(w, k)) or _at_stage(w, j) or (
                     w.near(j, REFUND, behind=2, ahead=4) is not None) or (j and w.w[j - 1] in POSSESSIVE):
                 return None
             if _money(w, j, False) or w.w[k] in SEND or w.w[k] in APPS or _urgent(w, k) or _imperative(w, k):
                 return (j, k)
             return None
     return None
+
+
+def _paid_word(w, j, k):
+    """Tell whether a word between the money and the verb says it is paid ("5000 transfer kar do")."""
+    return any(t in SEND or t in APPS or t in ("jama", "payment", "pay") for t in w.w[j:k + 1])
+
+
+def _demanded(w, k):
+    """"visit se pehle fee bhejna padega": a duty with a deadline is a demand, not the deal's terms."""
+    if w.near(k, FIRST_PERSON_OFFERS, behind=3) is not None:
+        return False
+    if w.near(k, ABLE, ahead=2) is not None and w.near(k, POLITE_YOU, behind=6) is not None:
+        return True  # "kya aap token bhej sakte ho?": a polite request
+    return w.near(k, DUTIES, ahead=3) is not None and w.near(k, URGENT, ahead=8, behind=12) is not None
 
 
 def _imperative(w, k):

@@ -32,6 +32,8 @@ def _dated(pieces):
 def shaped(d, plus=False, cue=False):
     """Tell whether a digit string is an Indian mobile or landline number (8 digits only after a cue)."""
     n = len(d)
+    if plus and 10 <= n <= 14 and d[0] != "0" and d[:2] != "91":
+        return True  # a number abroad, written with its "+" country code ("+971 50 123 4567")
     if d[:4] in ("1800", "1860") and n in (10, 11):
         return True  # toll-free and shared-cost numbers
     if n == 10:

@@ -65,7 +65,7 @@ def _word(piece, start):
         return [_letters(piece, start, start + len(piece))]
     chunks = [(c.group(), start + c.start(), start + c.end()) for c in _CHUNK.finditer(piece)]
     kinds = [_letters(c, s, e) if c.isalpha() else ["num", c, s, e] for c, s, e in chunks]
-    kinds = [["spoken", ("unit", "0"), k[2], k[3]] if k[1] == "o" else k for k in kinds]  # "98o12": o for 0
+    kinds = [digit for k in kinds for digit in _look_alikes(k)]  # "98o12", "8oo9", "I5": o for 0, l, i for 1
     if all(k[0] in ("num", "spoken") for k in kinds):
         return kinds
     if len(kinds) == 2 and kinds[0][0] in ("cue", "cur") and kinds[1][0] == "num":
@@ -73,6 +73,15 @@ def _word(piece, start):
     if len(kinds) == 2 and kinds[0][0] == "num" and kinds[1][0] == "unit":
         return [["num", kinds[0][1], kinds[0][2], kinds[0][3], "amount"], kinds[1]]
     return [["word", piece, start, start + len(piece)]]  # an identifier: RERA no., flat A1203 ...
+
+
+def _look_alikes(kind):
+    """Read o's glued to digits as zeros and l's or i's as ones, one per letter; any other piece as it is."""
+    letters = kind[1]
+    if not isinstance(letters, str) or len(letters) > 3 or len(set(letters)) != 1 or letters[0] not in "oli":
+        return [kind]
+    digit = "0" if letters[0] == "o" else "1"
+    return [["spoken", ("unit", digit), s, s + 1] for s in range(kind[2], kind[3])]
 
 
 def _letters(word, start, end):
@@ -127,7 +136,7 @@ def _runs(tokens):
             repeat = 1 if kind == "plus" else tok[1][1]
             continue
         if (kind == "num" and len(tok) == 4) or kind == "spoken":
-            if run and tok[2] - run[-1][2] > _MAX_GAP:
+            if run and (tok[2] if opened is None else opened) - run[-1][2] > _MAX_GAP:  # from "double"
                 spans += phones_in_run(run)
                 run = []
             if not run and seen - last_id <= 2:

@@ -14,14 +14,22 @@ NOT_ASKING = frozenset("""dunga dungi denge dege dunge dengi karunga karungi kar
  gaya gayi gaye hua hui hue""".split())
 
 
+def _in_number(folded, before, after):
+    """Tell whether two words are the parts of one number: digits, one comma or dot, digits."""
+    return before[0].isdigit() and after[0][:1].isdigit() and after[1] - before[2] == 1 and (
+        folded[before[2]] in ",.")
+
+
 class Words:
     """The words of folded text, with their positions, and windows over them."""
 
     def __init__(self, folded):
         self.items = words(folded)
         self.w = [item[0] for item in self.items]
-        # clause[i]: word i starts a new clause (",", ".", "!", ";", a new line before it)
-        self.clause = [i == 0 or _CLAUSE.search(folded, self.items[i - 1][2], self.items[i][1]) is not None
+        # clause[i]: word i starts a new clause (",", ".", "!", ";", a new line before it); a comma or
+        # a dot between two numbers ("51,000", "1.5") is part of an amount
+        self.clause = [i == 0 or (_CLAUSE.search(folded, self.items[i - 1][2], self.items[i][1]) is not None
+                                  and not _in_number(folded, self.items[i - 1], self.items[i]))
                        for i in range(len(self.items))]
 
     def __len__(self):
@@ -37,8 +45,9 @@ class Words:
         return None
 
     def negated(self, i, reach=2):
-        """Tell whether word i is under a negation ("don't send", "mat bhejo")."""
-        return self.near(i, NEGATIONS, behind=reach) is not None
+        """Tell whether word i is under a negation ("don't send", "mat bhejo") of its own clause."""
+        k = self.near(i, NEGATIONS, behind=reach)
+        return k is not None and not any(self.clause[k + 1:i + 1])
 
     def by_speaker(self, i):
         """Tell whether the speaker offers to do verb i ("I'll send", "bhej dunga") rather than asks."""

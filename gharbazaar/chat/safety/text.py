@@ -22,8 +22,12 @@ class _FoldTable(dict):
         return out
 
 
-_TABLE = _FoldTable({ord("\u2019"): "'", ord("\u2018"): "'", ord("\u2013"): "-", ord("\u2014"): "-"})
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u20b9@?$]")
+# Marks that draw nothing read as a space: keycap digits ("9\ufe0f\u20e3") and zero-width joiners would
+# otherwise cut a number or a word into pieces no rule reads.
+_INVISIBLE = "\ufe0e\ufe0f\u20e3\u200b\u200c\u200d\u2060\ufeff"
+_TABLE = _FoldTable({ord("\u2019"): "'", ord("\u2018"): "'", ord("\u2013"): "-", ord("\u2014"): "-",
+                     **{ord(ch): " " for ch in _INVISIBLE}})
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u20b9@?$%]")
 
 
 def fold(text):
@@ -34,5 +38,5 @@ def fold(text):
 
 
 def words(folded):
-    """Return the words (and the signs that matter: rupee, @, ?) of folded text as (word, start, end)."""
+    """Return the words (and the signs that matter: rupee, @, ?, $, %) of folded text as (word, start, end)"""
     return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(folded)]

@@ -14,6 +14,14 @@ import pytest
     "my id harish123 at gmail",
     "Mail me the documents at ravi.sharma@gmail.com",
     "hr at company dot co dot in",
+    # a provider named without its domain, a symbol standing in for @, letter-spaced, "g mail"
+    'my gmail is sunil.verma77',
+    'gmail id hai neha_k2001',
+    'yahoo id: raj.malhotra88',
+    'papers bhejo meena*gmail.com pe',
+    'arun $ yahoo dot com',
+    'n e h a @ g m a i l . c o m',
+    'likho ramesh at g mail dot com',
 ])
 def test_emails_are_found(found, text):
     assert "email" in found(text)
@@ -26,6 +34,10 @@ def test_emails_are_found(found, text):
     "more listings at nobroker.in",
     "flat at sector 21 dot",
     "I work at Zoho, Chennai office",
+    'my gmail is not working since morning',
+    'Gmail pe bhej do papers',
+    'email id: not yet created',
+    'instagram @green.homes.pune pe dekho',
 ])
 def test_sentences_with_at_are_not_emails(found, text):
     assert "email" not in found(text)
@@ -39,6 +51,7 @@ def test_sentences_with_at_are_not_emails(found, text):
     "upi is kiran [at] ybl",
     "use this upi: homes.realty@icici",
     "sharma.property@upi",
+    'paytm id: 9 8 2 0 0 1 2 3 4 5@paytm',
 ])
 def test_upi_ids_are_found(found, text):
     assert "upi" in found(text)

@@ -16,6 +16,17 @@ from gharbazaar.chat.safety import inspect, make_policy
     "join t.me/punehomes",
     "propertyking.online",
     "Visit Google.Com/maps for directions",
+    # more top-level domains; a pointing word or a hyphen before a word-like one; spaced dots after www
+    'fill forms.gle/xYz12 for the visit',
+    'linktr.ee/rkproperties',
+    'surl.li/qwer',
+    'visit greenhomes.live for photos',
+    'go to flatsdeal.co',
+    'claim at kyc-update.top',
+    'www . cheapflats . in',
+    'hxxps://kyc-check[.]site/verify',
+    'photos at homes4u dot co',
+    'bit . ly / abc12',
 ])
 def test_links_are_found(found, text):
     assert "link" in found(text)
@@ -30,6 +41,11 @@ def test_links_are_found(found, text):
     "Ready.In december we can shift",
     "ok.so fine",
     "Rs.15,000 rent",
+    'call.me later',
+    'ok.so we meet tomorrow',
+    'flat is ready.today we can see',
+    'ok . so we meet at 5',
+    'meet at 5 dot thirty',
 ])
 def test_allowed_and_dotted_words_are_not_links(found, text):
     assert "link" not in found(text)

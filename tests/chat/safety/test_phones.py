@@ -27,6 +27,17 @@ from gharbazaar.chat.safety.phone_shapes import shaped
     "ph9876543210",
     "Call karna 7O42189635 pe",
     "९८७६५४३२१० पर कॉल करें",
+    # o's for zeros, keycap digits, zero-width joiners (2026-12-07, blind corpus)
+    'whatsapp nahi, call karo 9oo12 34567',
+    'number 7oo 123 4567',
+    'mob 8OOO 12 3456',
+    '9️⃣8️⃣7️⃣6️⃣5️⃣4️⃣3️⃣2️⃣1️⃣0️⃣',
+    'call 98765\u200b43210',
+    # l or i glued to digits for one; a number abroad with its + code; spoken groups split by commas
+    'call 98l0O 23456',
+    'Dial 9I 88 77 66 55',
+    'owner abroad, call +44 7911 123456',
+    'number hai double eight, triple seven, six five, four three, two',
 ])
 def test_phone_numbers_are_found(found, text):
     assert "phone" in found(text)

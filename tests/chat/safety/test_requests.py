@@ -23,6 +23,25 @@ import pytest
     "Advance chahiye 20000, tabhi flat hold hoga",
     "NEFT kar do 25000 aaj",
     "Give 5000 token to confirm the visit",
+    # fees named for what they pretend to buy; a duty with a deadline; "make the payment" with an amount
+    'send the listing fee 999 and I will show the flat',
+    'pay inspection charge 300 first',
+    'Pay the commission upfront on PhonePe',
+    'chabi lene se pehle 5000 deposit dena padega',
+    'You have to deposit 15000 before the visit',
+    'do the payment of 2500 for the gate pass',
+    'ek rupee bhejo verification ke liye',
+    # imperatives and demands in every order; money down a named channel; a UPI id given for money
+    'Pay to reserve the unit: 25,000 today',
+    'Brokerage ka 50% abhi bhejo',
+    'pay karo 1999 aur number lo',
+    'Legal charges ₹2,500, pay kar do aaj',
+    'Security deposit via Western Union before I courier the keys',
+    'bank transfer kar do, owner is in Canada',
+    'kya aap 2000 token abhi bhej sakte ho?',
+    'GPay to 9123456780 and share screenshot',
+    'Token amount is fine, send it here: homes.raj@okaxis',
+    'agar visit confirm karni hai to 300 entry fee bhejna padega',
 ])
 def test_payment_requests_are_found(found, text):
     assert "payment" in found(text)
@@ -45,6 +64,17 @@ def test_payment_requests_are_found(found, text):
     "Please send the token cheque photo for records",
     "Do you want me to send the advance now or at agreement?",
     "Booking amount to reserve the unit is 2 lakh at agreement",
+    # haggling: "kar do" after a plain amount names a price
+    'Bhai 82 lakh kar do, deal pakki',
+    'rent 18k kar do please',
+    'thoda kam karo, 1.05 cr kar do',
+    'Please send the rent agreement draft',
+    'Advance 2 mahine ka dena padega',
+    'pay rent online every month',
+    'When do I make the payment?',
+    'Deposit 50000 refundable hai, 11 month agreement',
+    'Rent 22,000; deposit ₹ 66,000 (3 months)',
+    'my upi is ravi@okaxis',
 ])
 def test_terms_and_offers_are_not_payment_requests(found, text):
     assert "payment" not in found(text)
@@ -53,6 +83,15 @@ def test_terms_and_offers_are_not_payment_requests(found, text):
 @pytest.mark.parametrize("text", [
     "share the OTP", "otp bata do", "code bata do jo aaya", "O.T.P bhejo", "o t p bhejo",
     "tell me the verification code", "ek 6 digit number aaya hoga, bata do", "one time password bhejo",
+    'share the 0TP',
+    'forward the verification sms you got',
+    'confirmation message me jo number aaya, bhejo',
+    # typed as heard; a code named by its digits or by the message it came in; a payment PIN
+    'verfication code plz',
+    'jo message aaya usme 6 ank ka number hai, wo batao',
+    'sms aaya kya? forward karo',
+    'UPI PIN daal do refund ke liye',
+    'your ATM PIN is required to release the deposit',
 ])
 def test_otp_requests_are_found(found, text):
     assert "otp" in found(text)
@@ -62,6 +101,9 @@ def test_otp_requests_are_found(found, text):
     "pin code bata do", "pincode 400076", "never share your OTP", "RERA code bata do",
     "Pin location bhej do", "gate code 1234", "promo code mil jayega?",
     "What is the access code for the lift?",
+    'police verification number abhi pending hai',
+    'Main OTP kisi ko nahi deta',
+    'ATM PIN kabhi mat batana',
 ])
 def test_codes_of_places_are_not_otp(found, text):
     assert "otp" not in found(text)
@@ -70,6 +112,15 @@ def test_codes_of_places_are_not_otp(found, text):
 @pytest.mark.parametrize("text", [
     "WhatsApp me", "whatsapp pe baat karte hain", "ping me on wa", "telegram pe aao",
     "add me on signal", "whats app karo", "insta pe dm karo", "WA: 98765 43210", "wa.me/919876543210",
+    'vatsap pe photos bhejo',
+    'vhatsapp karo',
+    'watts app me bhejo',
+    'whatsup pe baat karo',
+    'w h a t s a p p me',
+    'W.h.a.t.s.a.p.p pe aao',
+    "What'sApp kar do",
+    'Insta: @noida_flats_direct',
+    'my ig is @sharma.realty',
 ])
 def test_app_handoffs_are_found(found, text):
     assert "messaging_app" in found(text)
@@ -79,6 +130,12 @@ def test_app_handoffs_are_found(found, text):
     "mobile signal is good here", "signal strength full hai", "I saw your ad on a whatsapp group",
     "Society has a whatsapp group for residents", "WhatsApp nahi hai, call karo", "saw the ad on fb",
     "imo the price is high",
+    'Whatsup bro, flat available hai?',
+    'whats up with the lift repair?',
+    'Telegram groups wale investment scam se bacho',
+    'Signal pe ruk ke left lena',
+    "Society's WhatsApp group is active",
+    'WhatsApp pe baat nahi karunga, yahin theek hai',
 ])
 def test_mentions_that_hand_nothing_over_are_not_flagged(found, text):
     assert "messaging_app" not in found(text)
