@@ -95,6 +95,8 @@ def from_env(env=None):
         "RATE_LIMIT_UPLOADS": env.get("RATE_LIMIT_UPLOADS") or "20 per 5 minutes",
         # Loads of one signed file link from one address (<img> sends no token: not the REST limit).
         "RATE_LIMIT_FILE_LINKS": env.get("RATE_LIMIT_FILE_LINKS") or "60 per minute",
+        # Megabytes a user may upload (stored) per period, whatever the number of files.
+        "RATE_LIMIT_UPLOAD_MB": env.get("RATE_LIMIT_UPLOAD_MB") or "300 per day",
         "RATE_LIMIT_SOCKET_EVENTS": env.get("RATE_LIMIT_SOCKET_EVENTS") or "20 per second",
         "RATE_LIMIT_SOCKET_FLOOD": env.get("RATE_LIMIT_SOCKET_FLOOD") or "100 per 10 seconds",
         "RATE_LIMIT_TYPING": env.get("RATE_LIMIT_TYPING") or "4 per second",
@@ -119,6 +121,12 @@ def from_env(env=None):
         "TIMER_SWEEP_S": float(env.get("TIMER_SWEEP_S") or 2),
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB") or 10),
         "FILE_LINK_TTL_S": int(env.get("FILE_LINK_TTL_S") or 24 * 3600),
+        # An upload's whole body must arrive within this long; a user may have this many arriving at once.
+        "UPLOAD_BODY_TIMEOUT_S": float(env.get("UPLOAD_BODY_TIMEOUT_S") or 120),
+        "MAX_UPLOADS_IN_FLIGHT": int(env.get("MAX_UPLOADS_IN_FLIGHT") or 3),
+        # A chat upload no message has carried this long after it was uploaded is removed.
+        "UNSENT_FILE_TTL_S": int(env.get("UNSENT_FILE_TTL_S") or 24 * 3600),
+        "UNSENT_SWEEP_S": float(env.get("UNSENT_SWEEP_S") or 300),
         "PUBLIC_URL": env.get("PUBLIC_URL") or None,
         "MAX_JSON_BYTES": int(env.get("MAX_JSON_BYTES") or 1024 * 1024),
         "SOCKETIO_MAX_PAYLOAD_BYTES": int(env.get("SOCKETIO_MAX_PAYLOAD_BYTES") or 100 * 1024),

@@ -66,6 +66,10 @@ def file_too_large():
     return PayloadTooLarge(f"File too large. Maximum size: {current_app.config['MAX_UPLOAD_MB']}MB")
 
 
+class LengthRequired(AppError):
+    status, code, message = 411, "length_required", "Content-Length required"
+
+
 class UnsupportedMediaType(AppError):
     status, code, message = 415, "unsupported_media_type", "Unsupported media type"
 
@@ -94,6 +98,7 @@ _HTTP_CODES = {
     405: ("method_not_allowed", "Method not allowed"),
     413: ("payload_too_large", "Request body too large"),
     415: ("unsupported_media_type", "Unsupported media type"),
+    416: ("range_not_satisfiable", "Requested range not satisfiable"),
     429: ("rate_limited", "Too many requests. Please try again later."),
 }
 

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 MESSAGES = "RATE_LIMIT_MESSAGES"
 CONVERSATIONS = "RATE_LIMIT_CONVERSATIONS"
 UPLOADS = "RATE_LIMIT_UPLOADS"
+UPLOAD_MB = "RATE_LIMIT_UPLOAD_MB"
 TYPING = "RATE_LIMIT_TYPING"
 JOINS = "RATE_LIMIT_JOINS"
 JOINS_TEXT = "Too many rooms joined. Please slow down."
@@ -71,8 +72,8 @@ def _limiter(app):
     return state["limiter"]
 
 
-def hit(setting, key, message="Too many requests. Please slow down."):
-    """Count one action against the configured limit; raise RateLimited when over it."""
+def hit(setting, key, message="Too many requests. Please slow down.", cost=1):
+    """Count an action (cost units of it) against the configured limit; raise RateLimited when over it."""
     app = current_app._get_current_object()
     limiter = _limiter(app)
     state = app.extensions["gharbazaar.throttle"]
@@ -84,7 +85,7 @@ def hit(setting, key, message="Too many requests. Please slow down."):
     if time.monotonic() < state.get("store_down_until", 0):
         return
     try:
-        if limiter.hit(limit, setting, key):
+        if limiter.hit(limit, setting, key, cost=cost):
             return
         reset, _ = limiter.get_window_stats(limit, setting, key)
     except Exception as exc:  # the limit store (Redis) being down must not stop the service

@@ -61,6 +61,21 @@ class Integer(fields.Integer):
         return number
 
 
+class UserId(fields.String):
+    """Another user's id as the auth service issues it: trimmed, 1 to 256 printable characters.
+
+    A blank id, or one holding NUL or terminal escapes, named a user nobody is (a conversation with
+    "   " was created, its other party's name shown as the raw escapes)."""
+
+    default_error_messages = {"user_id": "Not a valid user id."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not 0 < len(text) <= 256 or not text.isprintable():
+            raise self.make_error("user_id")
+        return text
+
+
 class Link(fields.String):
     """A URL (absolute http(s) or a path) that parses; anything else is not a link."""
 

@@ -2,7 +2,7 @@
 from .. import handlers, realtime
 from ..apidoc import events as apidoc_events, openapi
 from ..db import register_indexes
-from ..files import service as files
+from ..files import service as files, unsent
 from ..presence import service as presence
 from . import access, blocks, events, repository, routes, safety_gate, service
 
@@ -17,5 +17,6 @@ def init_app(app, socketio):
     openapi.register(app, routes.bp)
     handlers.mount(socketio, events.HANDLERS, realtime.FEATURE_NAMESPACES["chat"])
     files.register_scope(app, access.SCOPE, access.can_read_file)
+    unsent.register(app, access.SCOPE, access.file_shown)
     presence.register_contacts(app, service.contacts)
     apidoc_events.describe(app, "chat", events.CLIENT_DOCS, events.SERVER_DOCS)

@@ -71,6 +71,11 @@ def room_of(doc):
     return realtime.conversation_room(str(doc["_id"]))
 
 
+def file_shown(conversation_id, file_id):
+    """Return True while a message of the conversation carries the file (unsent uploads are removed)."""
+    return repository.file_in_use(object_id(conversation_id, "Conversation"), file_id)
+
+
 def can_read_file(actor, conversation_id):
     """Return True when the actor takes part in the conversation a file belongs to."""
     try:

@@ -1,8 +1,9 @@
 """REST routes for buyer-seller chat (/api/v1/chat): parse, call the service, wrap the answer."""
-from flask import jsonify, request
+from flask import jsonify
 
 from ..apidoc.openapi import Blueprint, answers, multipart
 from ..auth import authenticate_request, require_login
+from ..files import uploads
 from . import blocks, consent, reports, schemas, service
 from .models import (BlockListing, BlockView, ConversationAnswer, ConversationListing, HiddenConversation,
                      MessageAnswer, MessageListing, ReadReceipt, ReportAnswer, SharingAnswer, UploadAnswer)
@@ -105,7 +106,7 @@ def delete_message(message_id):
 @answers(bp, UploadAnswer, 403, 404, status=201)
 def upload(form):
     """Upload a file to a conversation (images and documents, by content)."""
-    return ok(service.upload(authenticate_request(), form["conversationId"], request.files.get("file")), 201)
+    return ok(service.upload(authenticate_request(), form["conversationId"], uploads.one_file()), 201)
 
 
 @bp.post("/conversations/<conversation_id>/contact-sharing")

@@ -2,7 +2,7 @@
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from .models import MESSAGE_TYPES
-from ..validation import BaseSchema, Instant, Integer, Link, LooseId
+from ..validation import BaseSchema, Instant, Integer, Link, LooseId, UserId
 
 MAX_CONTENT = 10000
 ID_LENGTH = validate.Length(min=1, max=256)
@@ -13,7 +13,7 @@ class ConversationRef(BaseSchema):
 
 
 class CreateConversation(BaseSchema):
-    otherUserId = fields.String(required=True, validate=ID_LENGTH)
+    otherUserId = UserId(required=True)
     propertyId = LooseId(load_default=None, allow_none=True, validate=validate.Length(max=256))
     propertyTitle = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     initialMessage = fields.String(load_default=None, allow_none=True,
@@ -111,7 +111,7 @@ class MessagePage(BaseSchema):
 
 
 class UserRef(BaseSchema):
-    userId = fields.String(required=True, validate=ID_LENGTH)
+    userId = UserId(required=True)
 
 
 REPORT_REASONS = ("scam_or_fraud", "payment_request", "fake_listing", "harassment", "spam",

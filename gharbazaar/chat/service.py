@@ -174,6 +174,7 @@ def _typing_allowed(key):
 def upload(actor, conversation_id, file_storage):
     """Store a file for a conversation the actor takes part in; return the upload answer."""
     doc = conversation_for(actor, conversation_id)
+    blocks.check_can_write(actor.id, doc)  # a file nobody may send is not stored
     stored = files.store(actor, file_storage, SCOPE, str(doc["_id"]))
     return {"url": stored["url"], "thumbnailUrl": stored["thumbnailUrl"], "fileId": stored["fileId"],
             "metadata": {key: stored[key] for key in ("fileName", "fileSize", "fileType", "mimeType")}}

@@ -61,6 +61,8 @@ def store(actor, upload, scope, scope_id):
     if kind is None:
         raise UnsupportedMediaType(INVALID_TYPE_TEXT)
     file_type, mime, extension = kind
+    throttle.hit(throttle.UPLOAD_MB, actor.id, "Upload allowance used up. Please try again later.",
+                 cost=-(-len(data) // (1024 * 1024)))  # whole megabytes, rounded up
     name = safe_name(upload.filename, extension)
     file_id = repository.save(data, name, mime, {
         "scope": scope, "scopeId": str(scope_id), "uploadedBy": actor.id,
@@ -133,7 +135,7 @@ def attached(file_id, scope, scope_id, sender_id, what="conversation"):
 
 
 def open_for(actor, file_id, expires=None, signature=None):
-    """Return (metadata, bytes) when the signed link or the actor may read the file.
+    """Return (metadata, a seekable reader of its content) when the signed link or the actor may read it.
 
     Credentials are checked before the file is looked up, so that nobody without them can
     tell a stored file id from an unknown one.
@@ -149,11 +151,11 @@ def open_for(actor, file_id, expires=None, signature=None):
         can_read = current_app.extensions.get("gharbazaar.file_scopes", {}).get(meta.get("scope"))
         if can_read is None or not can_read(actor, meta.get("scopeId")):
             raise NotFound("File not found")
-    return meta, repository.read(file_id)
+    return meta, repository.stream(doc)
 
 
 def remove_unless_used(file_id, in_use):
-    """Remove a file unless `in_use()` finds a message still showing it.
+    """Remove a file unless `in_use()` finds a message still showing it; return True if removed.
 
     The file is marked first, so a message that carries it and is stored after the check sees the
     mark (`usable`) and withdraws itself instead of showing a removed file.
@@ -161,8 +163,9 @@ def remove_unless_used(file_id, in_use):
     repository.set_removing(file_id, True)
     if in_use():
         repository.set_removing(file_id, False)
-    else:
-        repository.delete(file_id)
+        return False
+    repository.delete(file_id)
+    return True
 
 
 def usable(file_id):

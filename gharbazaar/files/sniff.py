@@ -4,12 +4,17 @@ import zipfile
 
 IMAGE, DOCUMENT = "image", "document"
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-TEXT_CONTROL_OK = {9, 10, 12, 13}
+# Control characters text never holds (tab, new lines and form feed are fine). Every check below is
+# a pass over the bytes in C: a character-by-character loop in Python held the one event loop for
+# 0.5 s on a 10 MB file.
+_CONTROL = bytes(set(range(32)) - {9, 10, 12, 13})
 TEXT_EXTENSIONS = (".txt", ".csv", ".log", ".md")
 # Markup or script a browser or a viewer might run, wherever it sits in the file.
 MARKUP_MARKERS = ("<!doctype", "<html", "<head", "<body", "<script", "<iframe", "<svg", "<?xml", "<object",
                   "<embed", "<img", "<link", "<meta", "<style", "<form", "javascript:", "vbscript:",
                   "<!--")
+_MARKERS = tuple(marker.encode() for marker in MARKUP_MARKERS)
+_SCHEMES = tuple(marker for marker in _MARKERS if not marker.startswith(b"<"))
 MAX_ZIP_ENTRIES = 5000
 # Office files are zip containers; these bounds refuse zip bombs from the directory alone
 # (nothing is ever decompressed here, but a client that opens the file would).
@@ -54,15 +59,17 @@ def _plain_text(data, claimed_name):
     if not claimed_name.lower().endswith(TEXT_EXTENSIONS):
         return False
     try:
-        text = data.decode("utf-8-sig")
+        data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return False
-    if any(ord(ch) < 32 and ord(ch) not in TEXT_CONTROL_OK for ch in text):
+    # The rest reads the bytes (in C): every marker is ASCII, and UTF-8 keeps ASCII as itself.
+    if len(data.translate(None, _CONTROL)) != len(data):
         return False
-    if text.lstrip().startswith("#!"):
+    if data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"#!"):
         return False
-    lowered = text.lower()
-    return not any(marker in lowered for marker in MARKUP_MARKERS)
+    lowered = data.lower()
+    markers = _MARKERS if b"<" in lowered else _SCHEMES  # no tag can open without a "<"
+    return not any(marker in lowered for marker in markers)
 
 
 def identify(data, claimed_name=""):

@@ -103,8 +103,11 @@ def _settle(user_id):
     last_seen = repository.mark_offline(user_id)
     if last_seen is None:
         return
-    # A socket may have connected elsewhere between the count and the flip: look again.
-    if repository.is_live(user_id, STALE_AFTER_S) and repository.mark_online(user_id):
+    # A socket may have connected elsewhere between the count and the flip: look again. Live now,
+    # the user stays online whoever flips them back (that socket's connect may already have, and
+    # announced it): an offline announced after that online would show them offline while connected.
+    if repository.is_live(user_id, STALE_AFTER_S):
+        repository.mark_online(user_id)
         return
     _announce(user_id, "presence:user-offline",
               {"userId": user_id, "status": "offline", "lastSeen": iso(last_seen)})

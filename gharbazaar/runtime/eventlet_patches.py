@@ -16,6 +16,7 @@ def install():
     fast_unmasking()
     timer_pings()
     long_header_lines()
+    json_uri_refusal()
 
 
 def http_protocol(config):
@@ -57,6 +58,16 @@ def http_protocol(config):
             return super().handle_one_response()
 
     return Protocol
+
+
+def json_uri_refusal():
+    """Answer a request line over eventlet's URL limit (8 KiB) with the JSON envelope, not an empty 414."""
+    import eventlet.wsgi
+
+    body = '{"success": false, "error": "Request URI too long", "code": "validation_error"}'.encode()
+    eventlet.wsgi.RESPONSE_414 = (b"HTTP/1.0 414 Request URI Too Long\r\nConnection: close\r\n"
+                                  b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                                  % (len(body), body))
 
 
 def long_header_lines():

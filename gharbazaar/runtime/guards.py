@@ -1,12 +1,18 @@
 """Socket.IO protocol guards python-socketio leaves to the application.
 
-Three ways a client could abuse the protocol itself, below any event handler:
+Ways a client could abuse the protocol itself, below any event handler:
 - emitting a reserved event name (`connect`, `disconnect`, ...): python-socketio dispatches it
   to the application's own connect or disconnect handler for a socket that stays connected;
 - announcing a binary packet with a huge number of attachments: every later frame of that
   socket is then buffered, without limit;
 - opening Engine.IO sessions and never authenticating (socket.io's own server closes such a
-  client after its connectTimeout; python-socketio has none).
+  client after its connectTimeout; python-socketio has none);
+- sending a frame that does not decode (`4x`, `42["send_message"`, a binary event announcing no
+  attachments, a long-polling body that is not UTF-8): python-socketio logs a traceback per frame
+  and keeps the socket, so a flood of them from one socket stalled every client (socket.io's own
+  server closes the connection on a parse error, as this does);
+- a long-polling request engine.io refuses: its `disconnect()` then waits for the client to poll
+  once more, and one that never does held the request, its connection and a green thread for good.
 `install()` wraps the server instance's private methods named below; tests/core/test_guards.py
 fails if an upgraded python-socketio renames or reshapes them.
 """
@@ -22,6 +28,8 @@ BUSY_TEXT = b"Too many connections are being opened. Please retry."
 # The private methods wrapped here, checked by the tests.
 WRAPPED = ("_handle_event", "_handle_eio_message", "_handle_eio_connect", "_handle_connect",
            "_handle_eio_disconnect")
+# What decoding a frame that is not Socket.IO raises in python-socketio and python-engineio.
+MALFORMED = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError)
 
 
 def install(app, socketio):
@@ -31,6 +39,8 @@ def install(app, socketio):
     pending = Pending(server, config["SOCKET_CONNECT_TIMEOUT_S"], socketio)
     _refuse_reserved_names(server)
     _bound_binary_packets(server, config["SOCKETIO_MAX_PAYLOAD_BYTES"])
+    _never_wait_on_refused_clients(server.eio)
+    refuse_undecodable_polls()
     pending.track()
     # Engine.IO calls the handlers python-socketio registered with it, not the attributes.
     for event in ("connect", "message", "disconnect"):
@@ -62,12 +72,51 @@ def _bound_binary_packets(server, max_bytes):
             held = sum(len(part) for part in pending.attachments) + len(data)
             if held > max_bytes:
                 return _drop(server, eio_sid, "binary attachments too large")
-        handle_message(eio_sid, data)
+        try:
+            handle_message(eio_sid, data)
+        except MALFORMED as exc:  # one line, no traceback: a flood of these is the attack
+            return _drop(server, eio_sid, f"malformed packet ({type(exc).__name__})")
         started = server._binary_packet.get(eio_sid)
-        if started is not None and started is not pending and started.attachment_count > MAX_ATTACHMENTS:
-            _drop(server, eio_sid, "too many binary attachments")
+        count = started.attachment_count if started is not None and started is not pending else 1
+        if not 0 < count <= MAX_ATTACHMENTS:
+            _drop(server, eio_sid, "a binary packet with no attachments or too many")
 
     server._handle_eio_message = guarded
+
+
+def _never_wait_on_refused_clients(eio):
+    """engine.io disconnects a client whose request it refused; never wait for that client to poll."""
+    disconnect_all = eio.disconnect
+
+    def disconnect(sid=None):
+        if sid is None:
+            return disconnect_all()
+        session = eio.sockets.pop(sid, None)
+        if session is not None:
+            session.close(wait=False, reason=eio.reason.SERVER_DISCONNECT)
+        return None
+
+    eio.disconnect = disconnect
+
+
+def refuse_undecodable_polls():
+    """Make a long-polling body that does not decode a refused request (400), not a traceback."""
+    from engineio import exceptions, socket
+
+    handle_post = socket.Socket.handle_post_request
+    if getattr(handle_post, "guarded", False):
+        return
+
+    def guarded(self, environ):
+        try:
+            return handle_post(self, environ)
+        except MALFORMED as exc:
+            log.warning("long-polling body refused: %s", type(exc).__name__,
+                        extra={"fields": {"sid": self.sid}})
+            raise exceptions.UnknownPacketError() from None
+
+    guarded.guarded = True
+    socket.Socket.handle_post_request = guarded
 
 
 def _drop(server, eio_sid, why):

@@ -1,10 +1,11 @@
 """REST routes for support tickets (/api/v1/tickets): parse, call the service, shape the answer."""
 from functools import wraps
 
-from flask import jsonify, request
+from flask import jsonify
 
 from ..apidoc.openapi import Blueprint, answers, array_of, multipart
 from ..auth import authenticate_request, require_login
+from ..files import uploads
 from . import access, desk, models, schemas, service
 from .models import (ActiveConversations, DeskStatsAnswer, DeskTickets, TicketAnswer, TicketListing,
                      TicketMessageAnswer, TicketMessageView, TicketUpload, TicketView, TicketWithMessages)
@@ -141,7 +142,7 @@ def give_feedback(data, ticket_id):
 @answers(bp, TicketUpload, 403, 409, status=201)
 def upload(ticket_id):
     """Upload a file to the ticket (images and documents, by content)."""
-    return _ok(service.upload(authenticate_request(), ticket_id, request.files.get("file")), 201)
+    return _ok(service.upload(authenticate_request(), ticket_id, uploads.one_file()), 201)
 
 
 @desk_bp.get("/tickets", tags=DESK_TAGS)

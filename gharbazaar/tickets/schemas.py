@@ -1,7 +1,7 @@
 """Payloads of ticket requests and events (marshmallow; unknown fields are ignored)."""
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
-from ..validation import BaseSchema, Integer, Link
+from ..validation import BaseSchema, Integer, Link, UserId
 from .states import STATUSES
 
 MAX_PROBLEM, MAX_MESSAGE, MAX_TITLE, MAX_REMARKS, MAX_REASON = 5000, 3000, 200, 1000, 500
@@ -47,7 +47,7 @@ class TicketMessage(Message, TicketRef):
 
 
 class Assign(BaseSchema):
-    employeeId = fields.String(load_default=None, allow_none=True, validate=ID)
+    employeeId = UserId(load_default=None, allow_none=True)
 
 
 class AssignTicket(Assign, TicketRef):

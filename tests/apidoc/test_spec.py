@@ -133,7 +133,8 @@ def test_each_route_loads_exactly_the_schemas_it_documents(app, client, openapi,
             content = op.get("requestBody", {}).get("content", {})
             loaded.clear()
             if "multipart/form-data" in content:
-                client.open(url, method=method, headers=headers, data={"conversationId": SOME_ID})
+                client.open(url, method=method, headers=headers, data={"conversationId": SOME_ID},
+                            content_type="multipart/form-data")
             elif "application/json" in content:
                 client.open(url, method=method, headers=headers, json={})
             else:

@@ -1,10 +1,13 @@
 """Chat uploads and file messages: real small files, refusals, signed links, deletion."""
 import io
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 
 from gharbazaar import db
+from gharbazaar.files import unsent as unsent_files
+from gharbazaar.models import utcnow
 from tests.support.files import docx_bytes, pdf_bytes, png_bytes
 
 API = "/api/v1/chat"
@@ -174,3 +177,28 @@ def test_a_file_resent_as_its_first_message_is_deleted_is_never_shown_removed(
         assert answer.status_code == 400
         assert answer.get_json()["details"][0]["message"] == "Removed meanwhile."
         assert served == 404 and shown == []
+
+
+def test_uploads_no_message_carried_are_removed_when_they_come_of_age(app, client, pair, start, upload):
+    buyer, seller = pair
+    conv_id = start(buyer, seller)
+    sent = upload(buyer, conv_id, png_bytes()).get_json()["data"]
+    unsent = upload(buyer, conv_id, png_bytes()).get_json()["data"]
+    assert send_file(client, buyer, conv_id, sent["url"]).status_code == 201
+    with app.app_context():
+        assert unsent_files.sweep() == 0  # both younger than UNSENT_FILE_TTL_S
+        later = utcnow() + timedelta(seconds=app.config["UNSENT_FILE_TTL_S"] + 60)
+        assert unsent_files.sweep(now=later) == 1
+        assert unsent_files.sweep(now=later) == 0  # that window is done
+    assert client.get(local(unsent["url"])).status_code == 404
+    assert client.get(local(sent["url"])).status_code == 200
+
+
+def test_a_blocked_user_cannot_store_a_file_where_they_cannot_send(client, pair, start, upload):
+    buyer, seller = pair
+    conv_id = start(buyer, seller)
+    blocked = client.post(f"{API}/blocks", json={"userId": buyer.id}, headers=seller.headers)
+    assert blocked.status_code in (200, 201)
+    refused = upload(buyer, conv_id, png_bytes())
+    assert refused.status_code == 403 and refused.get_json()["error"] == "You cannot message this user"
+    assert upload(seller, conv_id, png_bytes()).status_code == 201  # the blocker still may

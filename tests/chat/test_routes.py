@@ -56,6 +56,20 @@ def test_a_conversation_with_yourself_is_a_400(client, person):
                                    "details": [{"field": "otherUserId", "message": "Must be another user."}]}
 
 
+def test_an_id_is_trimmed_so_yourself_padded_is_still_yourself(client, person):
+    me = person()
+    response = client.post(f"{API}/conversations", json={"otherUserId": f" {me.id}\t"}, headers=me.headers)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "Cannot create conversation with yourself"
+
+
+@pytest.mark.parametrize("other", ["   \t\n", "u2\x00", "\x1b[31mu2", "x" * 257])
+def test_a_user_id_nobody_could_have_is_refused(client, person, other):
+    response = client.post(f"{API}/conversations", json={"otherUserId": other}, headers=person().headers)
+    assert response.status_code == 400
+    assert response.get_json()["details"] == [{"field": "otherUserId", "message": "Not a valid user id."}]
+
+
 @pytest.mark.parametrize("body", [{}, {"otherUserId": 42}, {"otherUserId": {"$ne": None}},
                                   {"otherUserId": "x", "propertyTitle": ["a"]}])
 def test_bad_conversation_bodies_are_400(client, person, body):

@@ -52,10 +52,10 @@ def test_gridfs_round_trip_with_metadata(app):
         file_id = files.save(b"\x89PNG data", "a.png", "image/png", {"scope": "chat", "scopeId": "c1"})
         stored = files.find(str(file_id))
         assert stored["metadata"] == {"scope": "chat", "scopeId": "c1", "contentType": "image/png"}
-        assert files.read(str(file_id)) == b"\x89PNG data"
+        assert files.stream(stored).read() == b"\x89PNG data"
         files.delete(str(file_id))
         with pytest.raises(NotFound):
-            files.read(str(file_id))
+            files.find(str(file_id))
 
 
 def test_gridfs_unknown_or_malformed_ids_are_not_found(app):

@@ -54,6 +54,12 @@ def test_unknown_route_is_a_json_404_naming_the_path(client):
                                    "code": "not_found", "path": "/nope/here"}
 
 
+def test_an_id_holding_slashes_is_a_json_404_not_a_redirect(client, token):
+    response = client.post("/api/v1/chat/conversations/%2F%2F%5B/read", json={}, headers={
+        "Authorization": f"Bearer {token()}"})
+    assert response.status_code == 404 and response.get_json()["code"] == "not_found"
+
+
 def test_wrong_method_is_a_json_405(client):
     response = client.delete("/api/v1/health")
     assert response.status_code == 405

@@ -2,11 +2,13 @@
 from datetime import timedelta
 
 import pytest
+from bson import ObjectId
 from pymongo import MongoClient, monitoring
 
 from gharbazaar import db
 from gharbazaar.auth import Actor
 from gharbazaar.chat import batch_store, models as chat_models, pages, repository as chat
+from gharbazaar.files import repository as files
 from gharbazaar.models import utcnow
 from gharbazaar.presence import repository as presence
 from gharbazaar.tickets import repository as tickets
@@ -97,6 +99,7 @@ def data(app):
             tickets.add_message({"ticketId": ticket["_id"], "senderId": "eve", "content": f"t{i}",
                                  "timestamp": now + timedelta(seconds=i)})
         presence.add_socket("sid-1", "ana", "buyer", "proc-1")
+        files.save(b"x", "a.txt", "text/plain", {"scope": "chat", "scopeId": str(conv["_id"])})
         return {"conv": conv["_id"], "messages": ids, "ticket": ticket["_id"]}
 
 
@@ -114,6 +117,9 @@ HOT_QUERIES = {
     "the unread messages of a batch of read receipts": lambda d: batch_store.unread([d["conv"]]),
     "whether a message still shows a file (deleting a message)":
         lambda d: chat.file_in_use(d["conv"], "0123456789abcdef01234567"),
+    "the uploads of a scope in a window of age (unsent files)":
+        lambda d: files.uploaded_between("chat", ObjectId.from_datetime(utcnow() - timedelta(days=1)),
+                                         ObjectId(), 100),
     "a customer's tickets": lambda d: tickets.page({"userId": "ana"}, 20),
     "the tickets in one status": lambda d: tickets.page({"status": "assigned"}, 20),
     "an employee's assigned tickets": lambda d: tickets.page({"assignedTo": "eve"}, 20),

@@ -346,3 +346,27 @@ def test_a_socket_whose_removal_failed_is_retired_by_the_next_sweep(app, connect
         assert service.unforgotten(app) == {}
     assert status_of(app, a) == "offline"
     assert [e["userId"] for e in events(watcher, "presence:user-offline")] == [a]
+
+
+def test_a_tab_opened_as_the_last_one_closes_leaves_the_user_online_for_contacts(
+        app, connect, people, monkeypatch):
+    """The reload race: the new tab's connect flips the user back online (and announces it) between the
+    closing tab's flip to offline and its second look; no offline may be announced after that online."""
+    a, b, _ = people
+    watcher = connect(b)
+    tab = connect(a)
+    watcher.get_received()
+    real = repository.mark_offline
+    opened = []
+
+    def offline_then_a_new_tab(user_id):
+        last_seen = real(user_id)
+        monkeypatch.setattr(repository, "mark_offline", real)
+        opened.append(connect(a))
+        return last_seen
+    monkeypatch.setattr(repository, "mark_offline", offline_then_a_new_tab)
+    tab.disconnect()
+    assert opened and status_of(app, a) == "online"
+    heard = [(e["name"], e["args"][0]["status"]) for e in watcher.get_received()
+             if e["name"].startswith("presence:")]
+    assert heard == [("presence:user-online", "online")]  # and no offline after it

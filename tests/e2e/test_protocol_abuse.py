@@ -1,5 +1,10 @@
-"""Protocol abuse on a real server: reserved event names and binary packets, sent by hand."""
+"""Protocol abuse on a real server: reserved event names, binary packets, frames that do not decode
+and refused long-polling requests, sent by hand."""
+import json
+import socket
+
 import pytest
+import requests
 
 from gharbazaar.runtime.guards import MAX_ATTACHMENTS, RESERVED
 from tests.support.raw_socket import RawSocket
@@ -74,3 +79,44 @@ def test_a_small_binary_event_still_works(raw):
     sock.ws.send('451-5["presence:heartbeat",' + '{"_placeholder":true,"num":0}]')
     sock.ws.send_binary(b"tiny")
     assert sock.ack(5)[0]["success"] is True
+
+
+@pytest.mark.parametrize("frame", [
+    "4x", "49", '42["send_message"', "43abc", "42" + "[" * 3000, '450-["presence:heartbeat",{}]',
+], ids=["bad-type", "unknown-type", "truncated", "bad-ack-id", "deep", "binary-without-attachments"])
+def test_a_frame_that_does_not_decode_closes_its_connection_in_one_log_line(raw, live_server, frame):
+    sock, bystander = raw(make_token(unique("garbled"))), raw(make_token(unique("bystander")))
+    before = len(live_server.lines)
+    sock.ws.send(frame)
+    assert sock.closed_by_server()
+    bystander.emit("presence:heartbeat", {}, ack_id=5)
+    assert bystander.ack(5)[0]["success"] is True
+    logged = "\n".join(live_server.lines[before:])
+    assert "Traceback" not in logged and "message handler error" not in logged
+
+
+def polling_sid(live_server):
+    opened = requests.get(f"{live_server.url}/socket.io/?EIO=4&transport=polling", timeout=5)
+    return json.loads(opened.text[1:])["sid"]
+
+
+@pytest.mark.parametrize("body", [b"9", b"2", b"6", b"\xff\xfe", b"bAAAA"],
+                         ids=["unknown-type", "client-ping", "client-noop", "not-utf8", "bad-binary"])
+def test_a_refused_long_polling_post_is_answered_at_once_and_ends_its_session(live_server, body):
+    """engine.io's own disconnect waited for a poll that never came: the request hung for good."""
+    sid = polling_sid(live_server)
+    url = f"{live_server.url}/socket.io/?EIO=4&transport=polling&sid={sid}"
+    before = len(live_server.lines)
+    requests.post(url, data=body, timeout=5)  # answered (400, or 200 for a binary frame taken in)
+    assert requests.get(url, timeout=5).status_code == 400  # the session is gone, not waiting
+    assert live_server.get("/api/v1/health").status_code == 200
+    assert "Traceback" not in "\n".join(live_server.lines[before:])
+
+
+def test_a_long_polling_post_over_the_payload_cap_is_answered_at_once(live_server):
+    sid = polling_sid(live_server)
+    host, port = live_server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as conn:
+        conn.sendall(f"POST /socket.io/?EIO=4&transport=polling&sid={sid} HTTP/1.1\r\nHost: x\r\n"
+                     f"Content-Length: 10000000\r\n\r\n".encode())
+        assert conn.makefile("rb").readline().startswith(b"HTTP/1.1 400")

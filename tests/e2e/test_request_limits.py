@@ -167,3 +167,26 @@ def test_every_event_of_a_long_polling_post_is_answered(live_server):
     assert sorted(acks) == list(sent)
     # Past the connection's 20 events a second they are refused, and say so.
     assert all(ack["success"] or ack["code"] == "rate_limited" for ack in acks.values())
+
+
+@pytest.mark.e2e
+def test_a_request_line_over_the_url_limit_gets_the_json_envelope(live_server):
+    status, body = raw_request(live_server.port, b"/api/v1/tickets?assignedTo=" + b"a" * 9000)
+    assert status == 414
+    assert json.loads(body) == {"success": False, "error": "Request URI too long", "code": "validation_error"}
+
+
+@pytest.mark.e2e
+def test_a_chunked_json_body_is_refused_not_read_as_empty(live_server):
+    """Read as `{}`, an admin's assign to someone else ran as an assign to themselves."""
+    body = json.dumps({"employeeId": "someone"}).encode()
+    with socket.create_connection(("127.0.0.1", live_server.port), timeout=10) as conn:
+        conn.sendall(b"POST /api/v1/tickets/" + b"0" * 24 + b"/assign HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     b"Authorization: Bearer " + make_token("chunky-admin", "admin").encode() + b"\r\n"
+                     b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                     b"Connection: close\r\n\r\n"
+                     + b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
+        answer = conn.makefile("rb").read()
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 411 ")
+    assert json.loads(payload)["code"] == "length_required"

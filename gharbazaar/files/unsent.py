@@ -1,0 +1,72 @@
+"""Uploads no message ever carried are removed UNSENT_FILE_TTL_S after they were uploaded.
+
+Uploading and sending are two requests: a file uploaded and never sent (a closed tab, a client
+that only uploads) would otherwise stay in GridFS for good, and an account could fill the database
+at the upload limit's pace. Scopes whose files are meant to be sent register `in_use(scope_id,
+file_id)` (chat); the others keep their files (a ticket's belong to the ticket).
+
+Each serving process looks every UNSENT_SWEEP_S at the files uploaded in the window that has come
+of age since its last look (on start, the day before it too): a removal is `remove_unless_used`,
+so processes looking at the same file agree, and a message sent at that instant withdraws itself.
+"""
+import logging
+from datetime import timedelta
+
+from bson import ObjectId
+from flask import current_app
+
+from ..models import utcnow
+from . import repository, service
+
+log = logging.getLogger(__name__)
+RUNNING = "gharbazaar.unsent_sweeper"
+SWEPT_UNTIL = "gharbazaar.unsent_swept_until"
+USERS = "gharbazaar.file_in_use"
+BATCH = 100
+FIRST_LOOK_BACK = timedelta(days=1)
+
+
+def register(app, scope, in_use):
+    """Have unsent files of scope removed; in_use(scope_id, file_id) tells whether a message shows one."""
+    app.extensions.setdefault(USERS, {})[scope] = in_use
+
+
+def sweep(now=None):
+    """Remove the unsent files of every registered scope that came of age; return how many."""
+    now = now or utcnow()
+    until = now - timedelta(seconds=current_app.config["UNSENT_FILE_TTL_S"])
+    removed = 0
+    for scope, in_use in current_app.extensions.get(USERS, {}).items():
+        key = (SWEPT_UNTIL, scope)
+        # Ids carry their upload's second, so the window is a range of ids: exact, no ties to break.
+        after = current_app.extensions.get(key) or ObjectId.from_datetime(until - FIRST_LOOK_BACK)
+        before = ObjectId.from_datetime(until)
+        while True:
+            docs = repository.uploaded_between(scope, after, before, BATCH)
+            for doc in docs:
+                scope_id, file_id = (doc.get("metadata") or {}).get("scopeId"), str(doc["_id"])
+                removed += service.remove_unless_used(file_id, lambda: in_use(scope_id, file_id))
+            if len(docs) < BATCH:
+                break
+            after = docs[-1]["_id"]
+        current_app.extensions[key] = before
+    return removed
+
+
+def start(app):
+    """Run sweep() every UNSENT_SWEEP_S in the background of a serving process."""
+    if app.extensions.get(RUNNING):
+        return
+    app.extensions[RUNNING] = True
+    socketio = app.extensions["socketio"]
+
+    def loop():
+        while True:
+            socketio.sleep(app.config["UNSENT_SWEEP_S"])
+            with app.app_context():
+                try:
+                    sweep()
+                except Exception:  # database away: the window is looked at again next round
+                    log.warning("unsent file sweep failed", exc_info=True)
+
+    socketio.start_background_task(loop)
