@@ -5,7 +5,7 @@ from .phrases import Words
 
 ALWAYS = frozenset("""whatsapp whatsaap whatsap watsapp watsap whtsapp whtsap wtsapp wtsap wtsp whatspp
  whatssapp wattsapp watsaap whatapp whtspp whatsappp whatsapps telegram telegrm telegarm tellegram
- viber wechat snapchat skype""".split())
+ viber wechat snapchat skype arattai botim""".split())
 # WhatsApp as it is heard: w or v, an optional h and vowel, t, s, a vowel, p ("vatsap", "vhatsapp")
 _WHATSAPP_SOUND = re.compile(r"[wv]h?[aeo]?t{1,2}s{1,2}[ae]{1,2}p{1,3}s?")
 # "whatsup" is also a greeting: it counts only next to words of getting in touch, as ambiguous names do
@@ -55,7 +55,8 @@ def _refused(w, i):
         return True
     if w.near(i, GROUP, ahead=2) is not None and any(word.removesuffix("'s") in COMMUNITY for word in w.w):
         return True
-    return w.near(i, REFUSALS, ahead=3) is not None or w.negated(i, reach=3)
+    no = w.near(i, REFUSALS, ahead=3)  # "WhatsApp pe baat nahi karunga"; not "msg on WA, I'm not here"
+    return (no is not None and not any(w.clause[i + 1:no + 1])) or w.negated(i, reach=3)
 
 
 def _in_context(folded, w, i, word):

@@ -17,6 +17,9 @@ _MAILBOXES = r"(?:gmail|googlemail|yahoo|ymail|hotmail|outlook|rediffmail|rediff
 # A symbol standing in for "@" before a mail provider: "anjali#gmail.com", "ravi * yahoo . in"
 _STAND_IN = re.compile(rf"(?<![a-z0-9._%+\-])[a-z0-9._%+\-]{{2,64}}+[ \t]*+[#*&$%!~^][ \t]*+{_MAILBOXES}"
                        rf"(?:\.|[ \t]++dot[ \t]++)(?:com|in|co\.in|net)(?![a-z0-9])")
+# A user name right before its provider: "mail kar do deepak123 gmail pe"
+_BEFORE_PROVIDER = re.compile(rf"(?<![a-z0-9._@])(?P<box>[a-z][a-z0-9._]{{2,40}}+)[ \t]++{_MAILBOXES}"
+                              r"(?:[ \t]++(?:pe|par|id|account|on)\b|[ \t]*+$)")
 # A mailbox named by its provider, no domain written: "my gmail is vikram.singh1985", "gmail id hai ritu_s"
 _NAMED = re.compile(rf"(?<![a-z0-9]){_MAILBOXES}(?:[ \t]++(?:id|address|account|acc))?+"
                     rf"(?:[ \t]++(?:is|hai|h|he)|[ \t]*+[:=\-])[ \t:=\-]*+"
@@ -26,11 +29,11 @@ _NAMED = re.compile(rf"(?<![a-z0-9]){_MAILBOXES}(?:[ \t]++(?:id|address|account|
 def find(folded):
     """Return (start, end, host) for each email address in folded text."""
     found, pos = [m.span() + ("",) for m in _STAND_IN.finditer(folded)], 0
-    for m in _NAMED.finditer(folded):
+    for m in [*_NAMED.finditer(folded), *_BEFORE_PROVIDER.finditer(folded)]:
         box = m.group("box").rstrip("._")
         # a user name has a digit, a dot or an underscore; "my gmail is not working" names none
         if any(ch.isdigit() or ch in "._" for ch in box) and any(ch.isalpha() for ch in box):
-            found.append((m.start(), m.start("box") + len(box), ""))
+            found.append((min(m.start(), m.start("box")), max(m.start("box") + len(box), m.end()), ""))
     while True:
         m = _ADDRESS.search(folded, pos)
         if not m:

@@ -9,14 +9,15 @@ SENTENCE_WORDS = frozenset("in online site store shop".split())  # top-level dom
 POINTERS = frozenset("""visit open click check website site web link url browse login signup register goto
  go""".split())
 # "hxxps://" is how a link is defanged: still a link to whoever re-types it
-_URL = re.compile(r"(?<![a-z0-9])(?:(?:h[tx]{2}ps?|ftp)://|www\.)[^\s<>\"'`]++")
+_URL = re.compile(r"(?<![a-z0-9])(?:(?:h[tx]{2}ps?|ftp|upi)://|www\.)[^\s<>\"'`]++")
 _HOST = re.compile(r"(?<![a-z0-9@.\-_/])[a-z0-9\-]++(?:\.[a-z0-9\-]++)++(?!@)(?P<path>/[^\s<>\"'`]*+)?")
 # "bit dot ly", "example[.]com": a disguised dot before a top-level domain or a shortener's
 _DISGUISED = re.compile(
     r"(?<![a-z0-9])(?P<name>[a-z0-9\-]{1,63}+)"
     r"(?:[ \t]*+[\[({][ \t]*+(?:dot|\.)[ \t]*+[\])}][ \t]*+|[ \t]++dot[ \t]++)"
-    r"(?P<tld>[a-z]{2,12}+)(?![a-z0-9])"
-    r"(?P<path>/[^\s]*+|[ \t]++slash[ \t]++[a-z0-9]++)?")
+    # the last label: "www[.]easyrent[.]in" is read from "easyrent", not cut at "www[.]easyrent"
+    r"(?P<tld>[a-z]{2,12}+)(?![a-z0-9]|[ \t]*+[\[({][ \t]*+(?:dot|\.)|[ \t]++dot[ \t])"
+    r"(?P<path>[ \t]*+/[ \t]*+[^\s]++|/|[ \t]++slash[ \t]++[a-z0-9]++)?")
 # "www . bestflats . in", "bit . ly / x": a www. host or a shortener with spaces around its dots
 _SPACED_WWW = re.compile(
     r"(?<![a-z0-9])www[ \t]*+\.[ \t]*+[a-z0-9\-]{1,63}+(?:[ \t]*+\.[ \t]*+[a-z]{2,24}+){1,3}+"

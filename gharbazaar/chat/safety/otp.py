@@ -6,17 +6,27 @@ from .phrases import Words
 ASK = frozenset("""share send tell give forward read say type provide message msg text sms bata batao btao bta
  batana batado bataiye bataye bolo bol boliye bhejo bhej bhejdo de dedo dijiye dena likho aaya aya ayega
  aayega aayi aai received receive recieved got get mila mili milega check confirm what whats what's kya
- number sunao suna padh padho padhke padhkar read required needed need chahiye chaiye chahie""".split())
+ number sunao suna padh padho padhke padhkar read required needed need chahiye chaiye chahie please pls
+ plz""".split())
 STRONG = frozenset("otp otps otp's o.t.p passcode 0tp 0tps".split())  # a zero for the O too
 CODE_WORDS = frozenset("code pin".split())
 QUALIFIERS = frozenset("verification verify security confirmation sms login digit digits secret".split())
 # what the code came in, named by its purpose: "forward the verification SMS", "the verification number"
-CARRIERS = frozenset("sms message msg number no mail".split())
+CARRIERS = frozenset("sms message msg number no".split())
 CARRIER_PURPOSES = frozenset("verification verify confirmation security login authentication".split())
 DIGIT_WORDS = frozenset("digit digits ank ankon ankh".split())  # "6 digit", "chhe ank ka number"
 CAME = frozenset("aaya aya aayi aai ayi came received recieved got".split())
 SECRET_PINS = frozenset("upi atm mpin debit card".split())  # "UPI PIN daal do": the payment secret
-NEGATIONS = frozenset("nahi nhi na not never mat".split())
+SECRETS = frozenset("mpin tpin upipin atmpin".split())  # the same written as one word
+ENTER = frozenset("daal daalo dalo enter type".split())
+# where a bare "PIN" is the payment app's: "collect request aayega, approve karke PIN daal do"
+PAYMENT_CONTEXT = frozenset("upi collect approve gpay phonepe paytm bhim refund".split())
+# "na" is not here: "share karo na" asks more softly, it does not refuse
+NEGATIONS = frozenset("nahi nhi not never mat".split())
+READ_OUT = frozenset("read forward sunao bata batao bhejo send tell share".split())
+# verbs that hand something over: an OTP mention under a no is a request only with one of these
+HAND_OVER = READ_OUT | ENTER | frozenset("give de dedo dijiye bolo bol likho provide btao bta batado".split())
+NUMBERS = frozenset("number numbers code digits digit ank".split())
 NOT_OTP = frozenset("""upi atm mpin pin pincode postal zip area std isd rera project promo coupon referral
  dress ifsc swift access intercom alarm locker lift parking sac hsn tax pan location map google gps
  sector qr bar country property source wifi door gate lock colour color building
@@ -30,20 +40,47 @@ def find(folded, w=None):
     w = Words(folded) if w is None else w
     spans = [m.span() for m in _SPELT.finditer(folded)]
     for i, word in enumerate(w.w):
-        if word in STRONG and not w.negated(i, reach=3) and not _refused(w, i):
+        if word in STRONG and _not_refused(w, i):
             spans.append(w.span(i))
         elif _code_word(w, i) and _asked(w, i):
             spans.append(w.span(i))
-        elif word == "pin" and i and w.w[i - 1] in SECRET_PINS and _pin_asked(w, i):
-            spans.append(w.span(i - 1, i))
+        elif (word in SECRETS or (word == "pin" and _payment_pin(w, i))) and _pin_asked(w, i):
+            spans.append(w.span(i - 1 if word == "pin" and w.w[i - 1] in SECRET_PINS else i, i))
+        elif word in ("sms", "message", "msg") and _read_out(w, i):
+            spans.append(w.span(i))  # "read out the numbers in the SMS from VM-GHRBZR"
     return spans
+
+
+def _not_refused(w, i):
+    """An OTP or PIN mention asks for it unless a no governs it ("never ask for your OTP", "OTP nahi
+    deta", a warning such as "don't share it") and nothing is handed over un-negated anyway ("Bank
+    wala OTP nahi, woh doosra batao")."""
+    if not (w.negated(i, reach=4) or _refused(w, i) or _warning(w)):
+        return True
+    return w.sentence[i] in w.sentences_asking(HAND_OVER)  # asked for in its own sentence anyway
+
+
+def _warning(w):
+    """"Don't share it with anyone", "kabhi mat batana": a verb of handing over, negated."""
+    return w.negates_any(HAND_OVER)
+
+
+def _payment_pin(w, i):
+    """A bare PIN is the payment app's after "UPI"/"ATM", or in a message about paying or refunds."""
+    return (i and w.w[i - 1] in SECRET_PINS) or w.has_any(PAYMENT_CONTEXT)
+
+
+def _read_out(w, i):
+    """A message's numbers asked to be read out or forwarded."""
+    return (w.near(i, READ_OUT, ahead=6, behind=6) is not None
+            and w.near(i, NUMBERS, ahead=4, behind=4) is not None)
 
 
 def _pin_asked(w, i):
     """"UPI PIN daal do", "your ATM PIN is required": the payment secret asked for, not warned about."""
-    if w.negated(i, reach=3) or _refused(w, i):
+    if not _not_refused(w, i):
         return False
-    return w.near(i, ASK | frozenset(("daal", "daalo", "dalo", "enter", "type")), ahead=4) is not None
+    return w.near(i, ASK | ENTER, ahead=4) is not None
 
 
 def _refused(w, i):
@@ -79,6 +116,8 @@ def _asked(w, i):
         return False  # "pin location", "pin drop": a map pin
     if before in NOT_OTP or (w.w[i] == "pin" and i + 1 < len(w) and w.w[i + 1] == "code"):
         return False
+    if i >= 2 and w.w[i - 2] in NOT_OTP and before in ("pe", "par", "ka", "ki", "ke", "wala", "on", "at"):
+        return False  # "gate pe code dikhana padta hai"
     if w.negated(i, reach=3):
         return False
     if before in QUALIFIERS or _purpose(before) or w.near(i, QUALIFIERS, behind=2) is not None:

@@ -2,7 +2,7 @@
 
 SEND = frozenset("""send snd transfer transfr trnsfr tranfer wire remit neft imps rtgs bhej bhejo bhejiye
  bhejdo bhejde bhejna bhejen bhejein bhijwa bhijwao""".split())
-PAY = frozenset("pay payy pey give giv".split())
+PAY = frozenset("pay payy pey give giv paying".split())
 APPS = frozenset("gpay googlepay phonepe phonpe paytm bhim upi".split())
 WIRES = frozenset("neft imps rtgs".split())
 HINDI_ASK = SEND | PAY | APPS | frozenset("""de dedo dede dijiye dijie dena karo kardo karde kar kijiye kijie
@@ -30,7 +30,7 @@ QR_CONTEXT = frozenset("""scan scanner scanning pay payment send bhej bheja bhej
  amount money code""".split())
 APPROVE = frozenset("accept approve approved accepted allow confirm".split())
 PAY_CONTEXT = APPS | frozenset("payment money paise amount collect rupees rs".split())
-IMPERATIVE = frozenset("karo kardo kar kijiye kijie karein me it now".split())
+IMPERATIVE = frozenset("karo kardo kar kr krdo kro kijiye kijie karein me it now".split())
 FIRST_PERSON_OFFERS = frozenset("i i'll ill we we'll main hum".split())
 REFUND = frozenset("refund refunded back wapas vapas return returned".split())
 # "send my deposit back": money owed to the speaker
@@ -48,3 +48,9 @@ CHANNELS = APPS | WIRES | frozenset("western union moneygram bank transfer wire 
 POLITE_YOU = frozenset("aap ap app tum tu".split())
 ABLE = frozenset("sakte sakti skte sakoge sakogi".split())
 LEADS = frozenset("please pls plz kindly just and then bas aur".split())
+# a PIN named in a warning is not asked for: "never share your UPI PIN", "PIN kabhi mat batana"
+WARNED_VERBS = frozenset("share tell give ask batana batao bata enter daalo dalo send bhejo".split())
+# words between a sending verb and its amount that change nothing: "bhej do na 3000", "2500 abhi online bhejo"
+PARTICLES = frozenset("do de na bas please pls ji jaldi abhi online turant aaj mujhe me humein".split())
+CONDITIONS = frozenset("agar agr if".split())
+CONSEQUENCES = frozenset("to toh tab then".split())

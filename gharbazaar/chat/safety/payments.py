@@ -8,7 +8,7 @@ from .payment_words import (
     ABLE, APPROVE, APPS, AT_STAGE, BOOKING, CHANNELS, COMPOUNDS, CURRENCY, DUTIES, FEES, FIRST_PERSON_OFFERS,
     GENERIC, HINDI_ASK, HINDI_IMPERATIVES, HOLD, IMPERATIVE, INSTRUMENTS, LEADS, MODALS, MONEY_UNITS, PAY,
     PAY_CONTEXT, POLITE_YOU, POSSESSIVE, PRICE_VERBS, QR_CONTEXT, REFUND, SEND, STAGES, STRONG, TO, URGENT,
-    WIRES)
+    WIRES, WARNED_VERBS, PARTICLES, CONDITIONS, CONSEQUENCES)
 from .phrases import Words
 
 
@@ -44,7 +44,8 @@ def _at(w, folded, i, word):
     if word in ("request", "req", "requests") and w.near(i, APPROVE, ahead=4, behind=4) is not None:
         k = w.near(i, PAY_CONTEXT, ahead=8, behind=8)
         return (i, k) if k is not None else None
-    if word == "pin" and w.near(i, APPS | frozenset(("enter", "daalo", "dalo", "daal")), behind=3, ahead=3):
+    entered = w.near(i, APPS | frozenset(("enter", "daalo", "dalo", "daal")), behind=3, ahead=3)
+    if word == "pin" and entered is not None and not w.negates_any(WARNED_VERBS):
         return (i,)
     return _hindi(w, folded, i)
 
@@ -113,11 +114,24 @@ def _english(w, folded, i, verb, made=False):
         return (i,)
     generic_ok = verb in SEND or verb in APPS or made
     for j in range(i + 1, min(i + 7, len(w))):
-        if _money(w, j, True, bare=j - i <= 2) and (generic_ok or _money(w, j, False) or _urgent(w, i)):
+        bare = j - i <= 2 or _past_particles(w, i + 1) >= j  # "bhej do na 3000"
+        if _money(w, j, True, bare=bare) and (generic_ok or _money(w, j, False) or _urgent(w, i)):
             return None if _at_stage(w, j) or w.w[j - 1] in POSSESSIVE else (i, j)
     if verb in SEND and _paid_into(w, folded, i, ahead=False):
         return (i,)
+    if verb in SEND and _sent_what_was_named(w, i):
+        return (i,)
     return None
+
+
+def _sent_what_was_named(w, i):
+    """"brokerage 50% lagega ... pehle bhejo, tab chabi milegi": a bare "send it first" after money."""
+    nxt = w.w[i + 1] if i + 1 < len(w) and not w.clause[i + 1] else ""
+    if nxt and not (nxt in PARTICLES or nxt in CONSEQUENCES or nxt in ("it", "first", "pehle", "now")):
+        return False  # "send photos first": something else is sent
+    if w.near(i, URGENT, behind=2, ahead=2) is None:
+        return False
+    return any(_money(w, j, False) or w.w[j] in GENERIC for j in range(max(0, i - 15), i))
 
 
 def _asked_outright(w, i, verb):
@@ -162,7 +176,7 @@ def mentions_money(w):
     """Tell whether any word names money or paying (a UPI id given beside it is where to pay); the
     name of a payment app alone does not ("my GPay: ravi@okaxis" only says who is who)."""
     return any(word in GENERIC or word in STRONG or word in SEND or word in PAY or word == "\u20b9"
-               for word in w.w)
+               or _money(w, j, True, bare=True) for j, word in enumerate(w.w))
 
 
 def _held(w, j):
@@ -179,8 +193,9 @@ def _hindi(w, folded, j):
     held = _held(w, j) or _channelled(w, j)
     if held:
         return held
-    sent = j + 1 < len(w) and (w.w[j + 1] in SEND or w.w[j + 1] in APPS) and not w.clause[j + 1] and not (
-        j > 0 and w.w[j - 1].isdigit())  # "2000 bhejo", not "...43210, send pics"
+    verb = _past_particles(w, j + 1)
+    sent = verb < len(w) and (w.w[verb] in SEND or w.w[verb] in APPS) and not any(w.clause[j + 1:verb + 1])
+    sent = sent and not (j > 0 and w.w[j - 1].isdigit())  # "2000 (abhi) bhejo", not "...43210, send pics"
     if not _money(w, j, True, bare=sent):
         return None
     if w.near(j, frozenset(("kitna", "kitni", "kitne", "how")), behind=3) is not None:
@@ -192,12 +207,27 @@ def _hindi(w, folded, j):
             if w.w[k] in PRICE_VERBS and not _money(w, j, False) and not _paid_word(w, j, k):
                 return None
             if w.negated(k, reach=1) or (w.by_speaker(k) and not _demanded(w, k)) or _at_stage(w, j) or (
+                    _conditional(w, j)) or (
                     w.near(j, REFUND, behind=2, ahead=4) is not None) or (j and w.w[j - 1] in POSSESSIVE):
                 return None
             if _money(w, j, False) or w.w[k] in SEND or w.w[k] in APPS or _urgent(w, k) or _imperative(w, k):
                 return (j, k)
             return None
     return None
+
+
+def _past_particles(w, k):
+    """Return the index of the first word from k that is not a particle ("do na", "abhi online")."""
+    while k < len(w) and w.w[k] in PARTICLES and k - 1 < len(w):
+        k += 1
+    return k
+
+
+def _conditional(w, j):
+    """"agar full payment 30 din mein karo (to 2% kam)": paying is the condition of an offer, not asked;
+    "agar visit chahiye to 300 bhejo" asks (the payment is the consequence)."""
+    k = w.near(j, CONDITIONS, behind=8)
+    return k is not None and not any(word in CONSEQUENCES for word in w.w[k + 1:j])
 
 
 def _paid_word(w, j, k):

@@ -4,6 +4,7 @@ import re
 from .text import words
 
 _CLAUSE = re.compile(r"[,.;!|\n]")
+_SENTENCE = re.compile(r"[.!?\n]")
 
 NEGATIONS = frozenset("don't dont never not no mat na nahi nhi mt kabhi avoid".split())
 FIRST_PERSON = frozenset("""i i'll ill i'm im i've ive i'd we we'll we're we've main mai hum humne
@@ -28,9 +29,14 @@ class Words:
         self.w = [item[0] for item in self.items]
         # clause[i]: word i starts a new clause (",", ".", "!", ";", a new line before it); a comma or
         # a dot between two numbers ("51,000", "1.5") is part of an amount
-        self.clause = [i == 0 or (_CLAUSE.search(folded, self.items[i - 1][2], self.items[i][1]) is not None
-                                  and not _in_number(folded, self.items[i - 1], self.items[i]))
-                       for i in range(len(self.items))]
+        self.clause, self.sentence, sentence = [], [], 0
+        for i in range(len(self.items)):
+            gap = (self.items[i - 1][2], self.items[i][1]) if i else (0, 0)
+            joined = i and _in_number(folded, self.items[i - 1], self.items[i])
+            self.clause.append(i == 0 or (_CLAUSE.search(folded, *gap) is not None and not joined))
+            sentence += bool(i and _SENTENCE.search(folded, *gap) is not None and not joined)
+            self.sentence.append(sentence)  # sentence[i]: which sentence word i is in
+        self._memo = {}
 
     def __len__(self):
         return len(self.w)
@@ -48,6 +54,28 @@ class Words:
         """Tell whether word i is under a negation ("don't send", "mat bhejo") of its own clause."""
         k = self.near(i, NEGATIONS, behind=reach)
         return k is not None and not any(self.clause[k + 1:i + 1])
+
+    def negates_any(self, vocab):
+        """Tell whether a word of vocab stands under a negation anywhere ("don't share it", "mat batana")."""
+        key = ("negated", vocab)  # once per message: a rule may ask at every one of its words
+        if key not in self._memo:
+            self._memo[key] = any(word in vocab and self.negated(k) for k, word in enumerate(self.w))
+        return self._memo[key]
+
+    def has_any(self, vocab):
+        """Tell whether any word of the text is in vocab (once per message and vocabulary)."""
+        key = ("has", vocab)
+        if key not in self._memo:
+            self._memo[key] = not vocab.isdisjoint(self.w)
+        return self._memo[key]
+
+    def sentences_asking(self, vocab):
+        """Return the sentences holding a word of vocab that no negation governs (once per message)."""
+        key = ("asking", vocab)
+        if key not in self._memo:
+            self._memo[key] = {self.sentence[k] for k, word in enumerate(self.w)
+                               if word in vocab and not self.negated(k)}
+        return self._memo[key]
 
     def by_speaker(self, i):
         """Tell whether the speaker offers to do verb i ("I'll send", "bhej dunga") rather than asks."""

@@ -22,6 +22,8 @@ import pytest
     'arun $ yahoo dot com',
     'n e h a @ g m a i l . c o m',
     'likho ramesh at g mail dot com',
+    # a user name right before its provider
+    'papers bhejo sunita88 gmail pe',
 ])
 def test_emails_are_found(found, text):
     assert "email" in found(text)

@@ -27,6 +27,9 @@ from gharbazaar.chat.safety import inspect, make_policy
     'hxxps://kyc-check[.]site/verify',
     'photos at homes4u dot co',
     'bit . ly / abc12',
+    'pay here upi://pay?pa=flat@okaxis&am=500',
+    'telegram dot me / nriflats',
+    'go to www[.]cheaprent[.]in',
 ])
 def test_links_are_found(found, text):
     assert "link" in found(text)

@@ -42,6 +42,12 @@ import pytest
     'GPay to 9123456780 and share screenshot',
     'Token amount is fine, send it here: homes.raj@okaxis',
     'agar visit confirm karni hai to 300 entry fee bhejna padega',
+    # particles between the verb and the sum; a bare "send it first" after money; "paying"; upi:// links
+    'bhej do na 2500 bas, booking ho jayegi',
+    'Token 10k lagega, pehle bhejo tab visit',
+    'book now by paying ₹299',
+    'kal tak 4000 abhi online bhej do',
+    'paytm kr do 9876501234 pe 1200',
 ])
 def test_payment_requests_are_found(found, text):
     assert "payment" in found(text)
@@ -75,6 +81,9 @@ def test_payment_requests_are_found(found, text):
     'Deposit 50000 refundable hai, 11 month agreement',
     'Rent 22,000; deposit ₹ 66,000 (3 months)',
     'my upi is ravi@okaxis',
+    'agar full payment 30 din mein karo to 2% kam ho jayega',
+    'Advance is 2 lakh. Please send photos first',
+    "GharBazaar will never ask for your UPI PIN, don't share it",
 ])
 def test_terms_and_offers_are_not_payment_requests(found, text):
     assert "payment" not in found(text)
@@ -92,6 +101,13 @@ def test_terms_and_offers_are_not_payment_requests(found, text):
     'sms aaya kya? forward karo',
     'UPI PIN daal do refund ke liye',
     'your ATM PIN is required to release the deposit',
+    # asked for despite a no elsewhere; named by the message it came in; a bare PIN where money is asked
+    'OTP share karo na, slot book karna hai',
+    'bank wala OTP nahi, doosra wala batao',
+    'Code please, the one from VK-GBAZAR',
+    'just read out the numbers in the SMS',
+    'mPIN bata do, refund bhejta hu',
+    'collect request approve karke PIN daal do',
 ])
 def test_otp_requests_are_found(found, text):
     assert "otp" in found(text)
@@ -104,6 +120,10 @@ def test_otp_requests_are_found(found, text):
     'police verification number abhi pending hai',
     'Main OTP kisi ko nahi deta',
     'ATM PIN kabhi mat batana',
+    "GharBazaar staff will never ask for your OTP. Don't share it.",
+    'OTP nahi aa raha mujhe, network issue hai',
+    'gate pe code dikhana padta hai kya?',
+    'Never share your OTP. Send me the flat photos',
 ])
 def test_codes_of_places_are_not_otp(found, text):
     assert "otp" not in found(text)
@@ -121,6 +141,9 @@ def test_codes_of_places_are_not_otp(found, text):
     "What'sApp kar do",
     'Insta: @noida_flats_direct',
     'my ig is @sharma.realty',
+    "Pls msg on WA, I'm not active here",
+    'Arattai pe aa jao',
+    "Botim pe call karo, I'm in Dubai",
 ])
 def test_app_handoffs_are_found(found, text):
     assert "messaging_app" in found(text)
