@@ -1,7 +1,7 @@
 """Inspect one chat message: run every detector on the folded text and decide under the policy."""
 import re
 
-from . import apps, emails, links, otp, payments, phones, upi
+from . import apps, emails, links, otp, payments, phones, sums, upi
 from .phrases import Words
 from .text import fold
 from .verdict import decide
@@ -19,7 +19,7 @@ def inspect(text, policy):
     folded = fold(text)
     found = _detect(folded, policy, text)
     found["phone"] = phones.find(folded)  # spaced digits are a phone's own business
-    if found["upi"] and not found["payment"] and payments.mentions_money(Words(folded)):
+    if found["upi"] and not found["payment"] and sums.mentions_money(Words(folded)):
         found["payment"] = list(found["upi"])  # "token yahi pe bhejna: ravi@ybl": where to pay
     closed = _closed_up(folded)
     if closed is not None:

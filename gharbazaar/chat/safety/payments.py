@@ -5,11 +5,11 @@ request needs a verb asking the reader to pay, and the speaker offering to pay i
 """
 from .domains import PROVIDERS
 from .payment_words import (
-    ABLE, APPROVE, APPS, AT_STAGE, BOOKING, CHANNELS, COMPOUNDS, CURRENCY, DUTIES, FEES, FIRST_PERSON_OFFERS,
-    GENERIC, HINDI_ASK, HINDI_IMPERATIVES, HOLD, IMPERATIVE, INSTRUMENTS, LEADS, MODALS, MONEY_UNITS, PAY,
-    PAY_CONTEXT, POLITE_YOU, POSSESSIVE, PRICE_VERBS, QR_CONTEXT, REFUND, SEND, STAGES, STRONG, TO, URGENT,
-    WIRES, WARNED_VERBS, PARTICLES, CONDITIONS, CONSEQUENCES)
+    ABLE, APPROVE, APPS, CHANNELS, CONDITIONS, CONSEQUENCES, DUTIES, FEES, FIRST_PERSON_OFFERS, GENERIC,
+    HINDI_ASK, HINDI_IMPERATIVES, HOLD, IMPERATIVE, INSTRUMENTS, LEADS, MODALS, PARTICLES, PAY, PAY_CONTEXT,
+    POLITE_YOU, POSSESSIVE, PRICE_VERBS, QR_CONTEXT, REFUND, SEND, TO, URGENT, WARNED_VERBS, WIRES)
 from .phrases import Words
+from .sums import at_stage, is_sum, names_money, past_particles, urgent
 
 
 def find(folded, w=None):
@@ -50,34 +50,6 @@ def _at(w, folded, i, word):
     return _hindi(w, folded, i)
 
 
-def _money(w, j, generic, bare=False):
-    """Tell whether word j names money (strong words always, generic ones if allowed; a bare
-    number of 3 to 7 digits too when it follows the verb: "pay 5000 first")."""
-    word = w.w[j]
-    if any(later in COMPOUNDS for later in w.w[j + 1:j + 3]):
-        return False  # "payment plan", "token amount receipt": a document, not money asked for
-    if word == "rent" and j + 1 < len(w) and w.w[j + 1] in ("agreement", "agreements", "deed", "control"):
-        return False  # "send the rent agreement"
-    if word in STRONG:
-        return not (word.startswith("adv") and j > 0 and w.w[j - 1] in ("in", "thanks"))
-    if word in FEES and j > 0 and w.w[j - 1] in BOOKING:
-        return True
-    if word == "booking" and j + 1 < len(w) and w.w[j + 1] in GENERIC:
-        return True
-    if not generic:
-        return False
-    if word in GENERIC or word == "\u20b9":
-        return True
-    if word[:1].isdigit():
-        unit = word.lstrip("0123456789")
-        before = w.w[j - 1] if j else ""
-        after = w.w[j + 1] if j + 1 < len(w) else ""
-        if unit:
-            return unit in MONEY_UNITS
-        return before in CURRENCY or after in MONEY_UNITS or (bare and 3 <= len(word) <= 7 and after != "@")
-    return False
-
-
 def _paid_into(w, folded, i, ahead=True):
     """Tell whether verb i names where to pay: "on ravi@ybl", "via this link", "upi pe bhejo"."""
     window = range(i + 1, min(i + 7, len(w))) if ahead else range(max(0, i - 4), i)
@@ -100,7 +72,7 @@ def _english(w, folded, i, verb, made=False):
     """"send the token amount", "pay 5000 first to block", "gpay kar do", "send on ravi@ybl"."""
     if w.negated(i) or w.by_speaker(i) or w.near(i, REFUND, ahead=6, behind=3) is not None:
         return None
-    if w.near(i, MODALS, behind=3) is not None and not _urgent(w, i):
+    if w.near(i, MODALS, behind=3) is not None and not urgent(w, i):
         return None  # "you will have to pay 2 months advance": the terms, not a request
     if (verb in APPS or verb in WIRES) and w.near(i, IMPERATIVE, ahead=2) is not None:
         return (i,)
@@ -114,9 +86,9 @@ def _english(w, folded, i, verb, made=False):
         return (i,)
     generic_ok = verb in SEND or verb in APPS or made
     for j in range(i + 1, min(i + 7, len(w))):
-        bare = j - i <= 2 or _past_particles(w, i + 1) >= j  # "bhej do na 3000"
-        if _money(w, j, True, bare=bare) and (generic_ok or _money(w, j, False) or _urgent(w, i)):
-            return None if _at_stage(w, j) or w.w[j - 1] in POSSESSIVE else (i, j)
+        bare = j - i <= 2 or past_particles(w, i + 1) >= j  # "bhej do na 3000"
+        if names_money(w, j, True, bare=bare) and (generic_ok or names_money(w, j, False) or urgent(w, i)):
+            return None if at_stage(w, j) or w.w[j - 1] in POSSESSIVE else (i, j)
     if verb in SEND and _paid_into(w, folded, i, ahead=False):
         return (i,)
     if verb in SEND and _sent_what_was_named(w, i):
@@ -131,7 +103,7 @@ def _sent_what_was_named(w, i):
         return False  # "send photos first": something else is sent
     if w.near(i, URGENT, behind=2, ahead=2) is None:
         return False
-    return any(_money(w, j, False) or w.w[j] in GENERIC for j in range(max(0, i - 15), i))
+    return any(names_money(w, j, False) or w.w[j] in GENERIC for j in range(max(0, i - 15), i))
 
 
 def _asked_outright(w, i, verb):
@@ -147,24 +119,18 @@ def _asked_outright(w, i, verb):
     if w.near(i, HOLD, ahead=3) is not None and "to" in w.w[i + 1:i + 3]:
         return (i, i + 2)  # "pay to hold the flat"
     for j in range(i + 1, min(i + 5, len(w))):
-        if _sum(w, j) and not _at_stage(w, j):
+        if is_sum(w, j) and not at_stage(w, j):
             return (i, j)
     if hindi:
         for j in range(max(0, i - 6), i):
-            if _sum(w, j) and not _at_stage(w, j):
+            if is_sum(w, j) and not at_stage(w, j):
                 return (j, i)
     return None
 
 
-def _sum(w, j):
-    """Word j is a sum of money ("999", "Rs 500", "10%") or scam money ("token"), not a word like "rent"."""
-    amount = w.w[j][:1].isdigit() or w.w[j] == "\u20b9"
-    return _money(w, j, False) or (amount and _money(w, j, True, bare=True))
-
-
 def _channelled(w, j):
     """"2 months deposit via Western Union before keys": scam money sent down a named channel."""
-    if not _money(w, j, False) or _at_stage(w, j) or w.negated(j, reach=3):
+    if not names_money(w, j, False) or at_stage(w, j) or w.negated(j, reach=3):
         return None
     for k in range(j + 1, min(j + 5, len(w))):
         if w.w[k] in ("via", "through", "by", "thru") and k + 1 < len(w) and w.w[k + 1] in CHANNELS:
@@ -172,18 +138,11 @@ def _channelled(w, j):
     return None
 
 
-def mentions_money(w):
-    """Tell whether any word names money or paying (a UPI id given beside it is where to pay); the
-    name of a payment app alone does not ("my GPay: ravi@okaxis" only says who is who)."""
-    return any(word in GENERIC or word in STRONG or word in SEND or word in PAY or word == "\u20b9"
-               or _money(w, j, True, bare=True) for j, word in enumerate(w.w))
-
-
 def _held(w, j):
     """"10k advance to block the flat": scam money named by its purpose, with or without a verb."""
-    if not _money(w, j, False) or w.near(j, HOLD, ahead=5) is None:
+    if not names_money(w, j, False) or w.near(j, HOLD, ahead=5) is None:
         return None
-    if _at_stage(w, j) or w.negated(j, reach=3) or w.near(j, FIRST_PERSON_OFFERS, behind=4) is not None:
+    if at_stage(w, j) or w.negated(j, reach=3) or w.near(j, FIRST_PERSON_OFFERS, behind=4) is not None:
         return None
     return (j, w.near(j, HOLD, ahead=5))
 
@@ -193,10 +152,10 @@ def _hindi(w, folded, j):
     held = _held(w, j) or _channelled(w, j)
     if held:
         return held
-    verb = _past_particles(w, j + 1)
+    verb = past_particles(w, j + 1)
     sent = verb < len(w) and (w.w[verb] in SEND or w.w[verb] in APPS) and not any(w.clause[j + 1:verb + 1])
     sent = sent and not (j > 0 and w.w[j - 1].isdigit())  # "2000 (abhi) bhejo", not "...43210, send pics"
-    if not _money(w, j, True, bare=sent):
+    if not names_money(w, j, True, bare=sent):
         return None
     if w.near(j, frozenset(("kitna", "kitni", "kitne", "how")), behind=3) is not None:
         return None  # a question about the amount, not a request
@@ -204,23 +163,17 @@ def _hindi(w, folded, j):
         if w.clause[k]:
             return None
         if w.w[k] in HINDI_ASK and (k + 1 == len(w) or w.w[k + 1] not in FEES):
-            if w.w[k] in PRICE_VERBS and not _money(w, j, False) and not _paid_word(w, j, k):
+            if w.w[k] in PRICE_VERBS and not names_money(w, j, False) and not _paid_word(w, j, k):
                 return None
-            if w.negated(k, reach=1) or (w.by_speaker(k) and not _demanded(w, k)) or _at_stage(w, j) or (
+            if w.negated(k, reach=1) or (w.by_speaker(k) and not _demanded(w, k)) or at_stage(w, j) or (
                     _conditional(w, j)) or (
                     w.near(j, REFUND, behind=2, ahead=4) is not None) or (j and w.w[j - 1] in POSSESSIVE):
                 return None
-            if _money(w, j, False) or w.w[k] in SEND or w.w[k] in APPS or _urgent(w, k) or _imperative(w, k):
+            if names_money(w, j, False) or w.w[k] in SEND or w.w[k] in APPS or urgent(w, k) or (
+                    _imperative(w, k)):
                 return (j, k)
             return None
     return None
-
-
-def _past_particles(w, k):
-    """Return the index of the first word from k that is not a particle ("do na", "abhi online")."""
-    while k < len(w) and w.w[k] in PARTICLES and k - 1 < len(w):
-        k += 1
-    return k
 
 
 def _conditional(w, j):
@@ -249,17 +202,3 @@ def _imperative(w, k):
     nxt = w.w[k + 1] if k + 1 < len(w) else ""
     return w.w[k] in ("karo", "kardo", "kijiye", "dedo", "dijiye", "bhejo", "dalo", "daalo") or nxt in (
         "do", "dijiye", "dena", "dijie", "de", "karo", "kardo", "kijiye", "dedo")
-
-
-def _urgent(w, i):
-    return w.near(i, URGENT, ahead=8, behind=4) is not None
-
-
-def _at_stage(w, j):
-    """Paying at the agreement or registry is the deal itself, not a scam."""
-    for k in range(j + 1, min(j + 16, len(w))):
-        if w.clause[k] and k > j + 1:
-            return False
-        if w.w[k] in STAGES:
-            return w.near(k, AT_STAGE, behind=4) is not None
-    return False
