@@ -62,11 +62,8 @@ class Integer(fields.Integer):
 
 
 class UserId(fields.String):
-    """Another user's id as the auth service issues it: trimmed, 1 to 256 printable characters.
-
-    A blank id, or one holding NUL or terminal escapes, named a user nobody is (a conversation with
-    "   " was created, its other party's name shown as the raw escapes)."""
-
+    """Another user's id: trimmed, 1 to 256 printable characters (a blank id, or one holding NUL or
+    terminal escapes, named a user nobody is)."""
     default_error_messages = {"user_id": "Not a valid user id."}
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -233,13 +230,10 @@ def load_json(schema):
 
 def query_args():
     """Return the query string's parameters (the first value of each name)."""
-    # Not request.args: werkzeug decodes the raw query string as strict UTF-8, so a byte a client
-    # sent without percent-encoding it (`?sig=\xff`) raised UnicodeDecodeError, a 500.
+    # Not request.args: it decodes strictly, and a raw byte (`?sig=\xff`) raised UnicodeDecodeError.
     text = request.query_string.decode("utf-8", "replace")
-    args = {}
-    for name, value in parse_qsl(text, keep_blank_values=True, errors="replace"):
-        args.setdefault(name, value)
-    return args
+    # reversed: of a name given twice, the first value is the one kept
+    return dict(reversed(parse_qsl(text, keep_blank_values=True, errors="replace")))
 
 
 def load_query(schema):
