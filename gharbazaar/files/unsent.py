@@ -9,17 +9,15 @@ Each serving process looks every UNSENT_SWEEP_S at the files uploaded in the win
 of age since its last look (on start, the day before it too): a removal is `remove_unless_used`,
 so processes looking at the same file agree, and a message sent at that instant withdraws itself.
 """
-import logging
 from datetime import timedelta
 
 from bson import ObjectId
 from flask import current_app
 
 from ..models import utcnow
+from ..runtime.server import every
 from . import repository, service
 
-log = logging.getLogger(__name__)
-RUNNING = "gharbazaar.unsent_sweeper"
 SWEPT_UNTIL = "gharbazaar.unsent_swept_until"
 USERS = "gharbazaar.file_in_use"
 BATCH = 100
@@ -53,20 +51,5 @@ def sweep(now=None):
     return removed
 
 
-def start(app):
-    """Run sweep() every UNSENT_SWEEP_S in the background of a serving process."""
-    if app.extensions.get(RUNNING):
-        return
-    app.extensions[RUNNING] = True
-    socketio = app.extensions["socketio"]
-
-    def loop():
-        while True:
-            socketio.sleep(app.config["UNSENT_SWEEP_S"])
-            with app.app_context():
-                try:
-                    sweep()
-                except Exception:  # database away: the window is looked at again next round
-                    log.warning("unsent file sweep failed", exc_info=True)
-
-    socketio.start_background_task(loop)
+# A round that fails (the database away) leaves its window to the next round.
+start = every("UNSENT_SWEEP_S", sweep, "unsent file sweep")

@@ -32,6 +32,28 @@ def when_serving(app, task):
     app.extensions.setdefault("gharbazaar.when_serving", []).append(task)
 
 
+def every(seconds_setting, work, what):
+    """Return a when_serving task running work() in an app context every app.config[seconds_setting]
+    seconds; a failure (the database away) is logged and the next round tries again."""
+    def start(app):
+        if app.extensions.get(("gharbazaar.every", what)):
+            return
+        app.extensions[("gharbazaar.every", what)] = True
+        socketio = app.extensions["socketio"]
+
+        def loop():
+            while True:
+                socketio.sleep(app.config[seconds_setting])
+                with app.app_context():
+                    try:
+                        work()
+                    except Exception:
+                        log.warning("%s failed", what, exc_info=True)
+
+        socketio.start_background_task(loop)
+    return start
+
+
 def listen(host, port, backlog=2048):
     """Return a listening TCP socket with TCP_NODELAY (inherited by accepted sockets)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -13,17 +13,15 @@ back to the pool (status `open`, history `reason: "no reply from <id> within <n>
 the next available employee by the auto-assignment rules, not straight back to the silent one
 unless nobody else has room.
 """
-import logging
 
 from flask import current_app
 
+from ..runtime.server import every
 from . import assignment, clock, notify, repository, sla, states
 
-log = logging.getLogger(__name__)
 BATCH = 100
 # A timer whose compare-and-set lost stays due until the ticket's next read: bounded rounds, not a spin.
 ROUNDS = 10
-RUNNING = "gharbazaar.ticket_timers"
 
 
 def sweep(now=None):
@@ -60,20 +58,5 @@ def release_silent(ticket, now):
     return updated
 
 
-def start(app):
-    """Run sweep() every TIMER_SWEEP_S in the background of a serving process."""
-    if app.extensions.get(RUNNING):
-        return
-    app.extensions[RUNNING] = True
-    socketio = app.extensions["socketio"]
-
-    def loop():
-        while True:
-            socketio.sleep(app.config["TIMER_SWEEP_S"])
-            with app.app_context():
-                try:
-                    sweep()
-                except Exception:  # database away: the timers are still stored; the next round fires them
-                    log.warning("ticket timer sweep failed", exc_info=True)
-
-    socketio.start_background_task(loop)
+# Every serving process fires due timers; while the database is away they stay stored for the next round.
+start = every("TIMER_SWEEP_S", sweep, "ticket timer sweep")
