@@ -9,7 +9,12 @@ from .payment_words import (
     HINDI_ASK, HINDI_IMPERATIVES, HOLD, IMPERATIVE, INSTRUMENTS, LEADS, MODALS, PARTICLES, PAY, PAY_CONTEXT,
     POLITE_YOU, POSSESSIVE, PRICE_VERBS, QR_CONTEXT, REFUND, SEND, TO, URGENT, WARNED_VERBS, WIRES)
 from .phrases import Words
-from .sums import at_stage, is_sum, names_money, past_particles, urgent
+from .sums import MONEY_WORDS, at_stage, is_sum, names_money, past_particles, urgent
+
+
+# the words a rule can start from besides money and numbers (the `_at` branches below)
+TRIGGERS = SEND | PAY | APPS | frozenset("""make do complete deposit transfer trnsfr qr collect request req
+ requests pin""".split())
 
 
 def find(folded, w=None):
@@ -17,6 +22,8 @@ def find(folded, w=None):
     w = Words(folded) if w is None else w
     spans = []
     for i, word in enumerate(w.w):
+        if word not in TRIGGERS and word not in MONEY_WORDS and not word[:1].isdigit():
+            continue  # no rule starts at this word (most words): skipped before any is asked
         hit = _at(w, folded, i, word)
         if hit:
             spans.append(w.span(*hit))

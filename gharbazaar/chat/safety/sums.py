@@ -2,11 +2,15 @@
 from .payment_words import (AT_STAGE, BOOKING, COMPOUNDS, CURRENCY, FEES, GENERIC, MONEY_UNITS, PARTICLES,
                             PAY, SEND, STAGES, STRONG, URGENT)
 
+MONEY_WORDS = STRONG | FEES | GENERIC | {"booking", "\u20b9"}
+
 
 def names_money(w, j, generic, bare=False):
     """Tell whether word j names money (strong words always, generic ones if allowed; a bare
     number of 3 to 7 digits too when it follows the verb: "pay 5000 first")."""
     word = w.w[j]
+    if not (word in MONEY_WORDS or word[:1].isdigit()):
+        return False  # most words: asked of every word by several rules, so answered first
     if any(later in COMPOUNDS for later in w.w[j + 1:j + 3]):
         return False  # "payment plan", "token amount receipt": a document, not money asked for
     if word == "rent" and j + 1 < len(w) and w.w[j + 1] in ("agreement", "agreements", "deed", "control"):
