@@ -51,7 +51,7 @@ def find(folded, w=None):
 
 def _refused(w, i):
     """"WhatsApp nahi hai", "I don't use telegram", the society's own group, where an ad was seen."""
-    if w.near(i, SEEN, behind=5) is not None or w.near(i, WARNINGS, ahead=10, behind=6) is not None:
+    if w.near(i, SEEN, behind=5, ahead=8) is not None or w.near(i, WARNINGS, ahead=14, behind=6) is not None:
         return True
     if w.near(i, GROUP, ahead=2) is not None and any(word.removesuffix("'s") in COMMUNITY for word in w.w):
         return True

@@ -15,7 +15,7 @@ TLDS = frozenset("""com net org info biz xyz io ly gl gd cc ru cn tk ml ga cf gq
 WORDLIKE_TLDS = frozenset("""me co to at is it be so no do go am my us top club app live link click page
  website space work win loan money finance homes house property realty estate land pro tv ai dev tech email
  bid men name today world cloud fun life rest bar cam monster quest mom skin ink zip mov guru agency company
- center digital network solutions services systems""".split())
+ center digital network solutions services systems download""".split())
 PROVIDERS = frozenset("""gmail googlemail yahoo ymail hotmail outlook live msn rediffmail rediff icloud me
  protonmail proton aol zoho gmx mail yandex""".split())
 SHORTENERS = frozenset("""bit.ly bitly.com tinyurl.com goo.gl t.co t.me wa.me cutt.ly rb.gy is.gd ow.ly

@@ -19,13 +19,13 @@ def inspect(text, policy):
     folded = fold(text)
     found = _detect(folded, policy, text)
     found["phone"] = phones.find(folded)  # spaced digits are a phone's own business
-    if found["upi"] and not found["payment"] and sums.mentions_money(Words(folded)):
-        found["payment"] = list(found["upi"])  # "token yahi pe bhejna: ravi@ybl": where to pay
     closed = _closed_up(folded)
     if closed is not None:
         joined, where = closed
         for category, spans in _detect(joined, policy).items():
             found[category] += [(where[s], where[e - 1] + 1) for s, e in spans]
+    if found["upi"] and not found["payment"] and sums.mentions_money(Words(folded)):
+        found["payment"] = list(found["upi"])  # "token yahi pe bhejna: ravi@ybl": where to pay
     return decide(text, found, policy)
 
 
@@ -33,6 +33,7 @@ def _detect(folded, policy, text=None):
     """Return the spans each detector but the phone's finds in folded text."""
     w = Words(folded)
     mail_spans = [(s, e) for s, e, _ in emails.find(folded)]
+    w.hide(mail_spans)
     web = [(s, e) for s, e, _ in links.find(folded, policy.allows_domain, text)
            if not any(s < me and ms < e for ms, me in mail_spans)]
     return {

@@ -1,16 +1,18 @@
-"""Digits spoken as words, in English and in Hindi written in Latin script, as people type them."""
+"""Digits spoken as words, as people type them: English and Hindi in Latin script, and the other
+languages of Indian chat as far as their words are not also common English or Hindi words
+(Marathi, Bengali, Gujarati, Tamil, Telugu: Gujarati "be" for 2 is left out)."""
 
 _UNITS = {
-    "0": "zero zeero ziro jiro oh shunya shunye shoonya sunya shuny sifar sifr",
-    "1": "one ek ekk aek yek",
-    "2": "two do doh dho doo",
-    "3": "three thre teen tin tiin theen",
-    "4": "four fore char chaar chaar chaarr",
-    "5": "five fiv paanch panch paach pach paanc panj paunch",
-    "6": "six sixx chhe chhah chah che chhey chey chhay chhai chheh",
-    "7": "seven sevan saat sat saath sath",
-    "8": "eight eigth aath ath aat aanth",
-    "9": "nine nin nau nao naw nou",
+    "0": "zero zeero ziro jiro oh shunya shunye shoonya sunya shuny sifar sifr shunno shunyo poojyam sunna",
+    "1": "one ek ekk aek yek onnu okati",
+    "2": "two do doh dho doo don dui rendu",
+    "3": "three thre teen tin tiin theen tran moonu moodu",
+    "4": "four fore char chaar chaar chaarr naalu nalugu naalugu",
+    "5": "five fiv paanch panch paach pach paanc panj paunch anju aidu",
+    "6": "six sixx chhe chhah chah che chhey chey chhay chhai chheh saha chhoy chha aaru",
+    "7": "seven sevan saat sat saath sath shaat ezhu elu edu",
+    "8": "eight eigth aath ath aat aanth ettu enimidi",
+    "9": "nine nin nau nao naw nou noy nav onbadhu ombadhu tommidi",
 }
 _TENS = {
     "1": "ten", "2": "twenty", "3": "thirty", "4": "forty fourty", "5": "fifty",

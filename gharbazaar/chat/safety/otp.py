@@ -7,7 +7,7 @@ ASK = frozenset("""share send tell give forward read say type provide message ms
  batana batado bataiye bataye bolo bol boliye bhejo bhej bhejdo de dedo dijiye dena likho aaya aya ayega
  aayega aayi aai received receive recieved got get mila mili milega check confirm what whats what's kya
  number sunao suna padh padho padhke padhkar read required needed need chahiye chaiye chahie please pls
- plz""".split())
+ plz sollunga sollu solunga cheppandi cheppu bolun bolben sanga sangaa kaho kehjo""".split())
 STRONG = frozenset("otp otps otp's o.t.p passcode 0tp 0tps".split())  # a zero for the O too
 CODE_WORDS = frozenset("code pin".split())
 QUALIFIERS = frozenset("verification verify security confirmation sms login digit digits secret".split())
@@ -25,7 +25,12 @@ PAYMENT_CONTEXT = frozenset("upi collect approve gpay phonepe paytm bhim refund"
 NEGATIONS = frozenset("nahi nhi not never mat".split())
 READ_OUT = frozenset("read forward sunao bata batao bhejo send tell share".split())
 # verbs that hand something over: an OTP mention under a no is a request only with one of these
-HAND_OVER = READ_OUT | ENTER | frozenset("give de dedo dijiye bolo bol likho provide btao bta batado".split())
+HAND_OVER = (READ_OUT - {"read"}) | ENTER | frozenset("""give de dedo dijiye bolo bol likho provide btao bta
+ batado batana sollunga cheppandi""".split())
+# a message warning about OTP requests ("any OTP request in GharBazaar's name is fake") asks for none
+SCAM_WORDS = frozenset("fake fraud fraudster scam scammer beware cheat cheated dhokha farzi report".split())
+# "he asked for OTP, I didn't give": a request told about, not made
+TOLD = frozenset("asked maanga manga mangaa mang".split())
 NUMBERS = frozenset("number numbers code digits digit ank".split())
 NOT_OTP = frozenset("""upi atm mpin pin pincode postal zip area std isd rera project promo coupon referral
  dress ifsc swift access intercom alarm locker lift parking sac hsn tax pan location map google gps
@@ -55,14 +60,14 @@ def _not_refused(w, i):
     """An OTP or PIN mention asks for it unless a no governs it ("never ask for your OTP", "OTP nahi
     deta", a warning such as "don't share it") and nothing is handed over un-negated anyway ("Bank
     wala OTP nahi, woh doosra batao")."""
-    if not (w.negated(i, reach=4) or _refused(w, i) or _warning(w)):
+    if not (w.negated(i, reach=4) or _refused(w, i) or _warning(w) or w.near(i, TOLD, behind=3) is not None):
         return True
     return w.sentence[i] in w.sentences_asking(HAND_OVER)  # asked for in its own sentence anyway
 
 
 def _warning(w):
     """"Don't share it with anyone", "kabhi mat batana": a verb of handing over, negated."""
-    return w.negates_any(HAND_OVER)
+    return w.negates_any(HAND_OVER) or w.has_any(SCAM_WORDS)
 
 
 def _payment_pin(w, i):
@@ -121,5 +126,8 @@ def _asked(w, i):
     if w.negated(i, reach=3):
         return False
     if before in QUALIFIERS or _purpose(before) or w.near(i, QUALIFIERS, behind=2) is not None:
+        return True
+    handed = w.near(i, HAND_OVER, ahead=10)  # "'Your code is...' wala, bas woh number bata do"
+    if handed is not None and w.sentence[handed] == w.sentence[i] and not w.negated(handed):
         return True
     return w.near(i, ASK, ahead=4, behind=3) is not None

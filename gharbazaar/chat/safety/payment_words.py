@@ -1,7 +1,8 @@
 """The words payment requests are read from: verbs that pay, money, purposes, stages of the deal."""
 
 SEND = frozenset("""send snd transfer transfr trnsfr tranfer wire remit neft imps rtgs bhej bhejo bhejiye
- bhejdo bhejde bhejna bhejen bhejein bhijwa bhijwao""".split())
+ bhejdo bhejde bhejna bhejen bhejein bhijwa bhijwao mokli moklo mokalo mokal pathiye pathao pathan pathva
+ pathava anuppunga anuppu anupunga pampandi pampu""".split())
 PAY = frozenset("pay payy pey give giv paying".split())
 APPS = frozenset("gpay googlepay phonepe phonpe paytm bhim upi".split())
 WIRES = frozenset("neft imps rtgs".split())
@@ -27,7 +28,7 @@ STAGES = frozenset("""agreement registry registration possession signing handove
  closing deed""".split())
 AT_STAGE = frozenset("at on after during time par pe baad waqt while upon".split())
 QR_CONTEXT = frozenset("""scan scanner scanning pay payment send bhej bheja bhejta bhejti bhejunga share paise
- amount money code""".split())
+ amount money""".split())
 APPROVE = frozenset("accept approve approved accepted allow confirm".split())
 PAY_CONTEXT = APPS | frozenset("payment money paise amount collect rupees rs".split())
 IMPERATIVE = frozenset("karo kardo kar kr krdo kro kijiye kijie karein me it now".split())
@@ -53,4 +54,7 @@ WARNED_VERBS = frozenset("share tell give ask batana batao bata enter daalo dalo
 # words between a sending verb and its amount that change nothing: "bhej do na 3000", "2500 abhi online bhejo"
 PARTICLES = frozenset("do de na bas please pls ji jaldi abhi online turant aaj mujhe me humein".split())
 CONDITIONS = frozenset("agar agr if".split())
+# "a fake owner who asked for token on UPI": a request told about, not made
+TOLD = frozenset("asked maanga manga mangaa demanded".split())
+CHANNEL_PREPOSITIONS = frozenset("by via through thru in".split())  # "rent by NEFT": NEFT is no verb
 CONSEQUENCES = frozenset("to toh tab then".split())

@@ -7,14 +7,15 @@ from .domains import PROVIDERS
 from .payment_words import (
     ABLE, APPROVE, APPS, CHANNELS, CONDITIONS, CONSEQUENCES, DUTIES, FEES, FIRST_PERSON_OFFERS, GENERIC,
     HINDI_ASK, HINDI_IMPERATIVES, HOLD, IMPERATIVE, INSTRUMENTS, LEADS, MODALS, PARTICLES, PAY, PAY_CONTEXT,
-    POLITE_YOU, POSSESSIVE, PRICE_VERBS, QR_CONTEXT, REFUND, SEND, TO, URGENT, WARNED_VERBS, WIRES)
+    POLITE_YOU, POSSESSIVE, PRICE_VERBS, QR_CONTEXT, REFUND, SEND, TO, TOLD, URGENT, WARNED_VERBS, WIRES,
+    CHANNEL_PREPOSITIONS)
 from .phrases import Words
 from .sums import MONEY_WORDS, at_stage, is_sum, names_money, past_particles, urgent
 
 
 # the words a rule can start from besides money and numbers (the `_at` branches below)
 TRIGGERS = SEND | PAY | APPS | frozenset("""make do complete deposit transfer trnsfr qr collect request req
- requests pin""".split())
+ requests pin paid""".split())
 
 
 def find(folded, w=None):
@@ -40,6 +41,11 @@ def _at(w, folded, i, word):
     if word in ("transfer", "trnsfr") and i and w.w[i - 1] in ("bank", "online", "account", "neft") and (
             nxt in HINDI_IMPERATIVES or nxt == "kar"):
         return None if w.by_speaker(i) or w.negated(i) else (i - 1, i)  # "bank transfer kar do"
+    if word in WIRES and i and w.w[i - 1] in CHANNEL_PREPOSITIONS and not urgent(w, i):
+        return None  # "accept rent by NEFT": the channel named, not a verb
+    if word == "paid" and i and w.w[i - 1] == "be" and urgent(w, i) and any(
+            names_money(w, j, False) for j in range(max(0, i - 12), min(len(w), i + 12))):
+        return (i,)  # "token 21,000 ... to be paid before the site visit"
     if (word in SEND or word in PAY or word in APPS) and nxt not in FEES:  # "transfer fee" is a noun
         return _english(w, folded, i, word)
     if word == "deposit" and _paid_into(w, folded, i) and not w.by_speaker(i):
@@ -161,14 +167,19 @@ def _hindi(w, folded, j):
         return held
     verb = past_particles(w, j + 1)
     sent = verb < len(w) and (w.w[verb] in SEND or w.w[verb] in APPS) and not any(w.clause[j + 1:verb + 1])
-    sent = sent and not (j > 0 and w.w[j - 1].isdigit())  # "2000 (abhi) bhejo", not "...43210, send pics"
+    # "1,100 bhejo" is a sum; "...98765 43210 bhejo" ends a phone number
+    sent = sent and not (j > 0 and w.w[j - 1].isdigit() and not w.joined[j])
     if not names_money(w, j, True, bare=sent):
         return None
     if w.near(j, frozenset(("kitna", "kitni", "kitne", "how")), behind=3) is not None:
         return None  # a question about the amount, not a request
+    if w.near(j, TOLD, behind=4) is not None:
+        return None  # "who asked for token on UPI": told about
     for k in range(j + 1, min(j + 5, len(w))):
         if w.clause[k]:
             return None
+        if w.w[k] in WIRES and w.w[k - 1] in CHANNEL_PREPOSITIONS and not urgent(w, k):
+            return None  # "rent by NEFT every month"
         if w.w[k] in HINDI_ASK and (k + 1 == len(w) or w.w[k + 1] not in FEES):
             if w.w[k] in PRICE_VERBS and not names_money(w, j, False) and not _paid_word(w, j, k):
                 return None

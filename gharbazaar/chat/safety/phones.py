@@ -128,7 +128,9 @@ def _runs(tokens):
     opened, plus, repeat = None, False, 1  # a "+" or "double" opens the next piece
     for tok in tokens:
         kind = tok[0]
-        if kind in ("sp", "sep") or (kind == "other" and tok[1] == "," and run and run[-1][4]):
+        # a comma, typed or spoken ("seven zero four two comma double three"), joins spoken pieces
+        spoken_comma = tok[1] in (",", "comma") and kind in ("other", "word") and run and run[-1][4]
+        if kind in ("sp", "sep") or spoken_comma:
             continue
         if kind == "plus" or (kind == "spoken" and tok[1][0] == "repeat"):
             opened = tok[2] if opened is None else opened

@@ -6,7 +6,9 @@ from .text import words
 _CLAUSE = re.compile(r"[,.;!|\n]")
 _SENTENCE = re.compile(r"[.!?\n]")
 
-NEGATIONS = frozenset("don't dont never not no mat na nahi nhi mt kabhi avoid".split())
+NEGATIONS = frozenset("""don't dont never not no mat na nahi nhi mt kabhi avoid didn't didnt won't wont can't
+ cant doesn't doesnt shouldn't""".split())
+HINDI_AFTER_NO = frozenset("nahi nhi mat".split())
 FIRST_PERSON = frozenset("""i i'll ill i'm im i've ive i'd we we'll we're we've main mai hum humne
  maine""".split())
 # what follows a Hindi verb when the speaker, not the reader, will do it, or when it is a question of duty
@@ -29,14 +31,24 @@ class Words:
         self.w = [item[0] for item in self.items]
         # clause[i]: word i starts a new clause (",", ".", "!", ";", a new line before it); a comma or
         # a dot between two numbers ("51,000", "1.5") is part of an amount
-        self.clause, self.sentence, sentence = [], [], 0
+        self.clause, self.sentence, self.joined, sentence = [], [], [], 0
         for i in range(len(self.items)):
             gap = (self.items[i - 1][2], self.items[i][1]) if i else (0, 0)
-            joined = i and _in_number(folded, self.items[i - 1], self.items[i])
+            joined = bool(i and _in_number(folded, self.items[i - 1], self.items[i]))
+            self.joined.append(joined)  # joined[i]: word i continues the number before it ("1,100")
             self.clause.append(i == 0 or (_CLAUSE.search(folded, *gap) is not None and not joined))
             sentence += bool(i and _SENTENCE.search(folded, *gap) is not None and not joined)
             self.sentence.append(sentence)  # sentence[i]: which sentence word i is in
         self._memo = {}
+
+    def hide(self, spans):
+        """Blank the words inside spans (an email address's "adv.meenakshi" names no advance)."""
+        spans, n = sorted(spans), 0  # both in text order: one walk, however many addresses
+        for k, (_, start, _) in enumerate(self.items):
+            while n < len(spans) and spans[n][1] <= start:
+                n += 1
+            if n < len(spans) and spans[n][0] <= start:
+                self.w[k] = ""
 
     def __len__(self):
         return len(self.w)
@@ -56,11 +68,18 @@ class Words:
         return k is not None and not any(self.clause[k + 1:i + 1])
 
     def negates_any(self, vocab):
-        """Tell whether a word of vocab stands under a negation anywhere ("don't share it", "mat batana")."""
+        """Tell whether a word of vocab stands under a negation anywhere: before it ("don't share it",
+        "mat batana") or, in Hindi, just after it ("batana nahi hai"; not "bata do nahi to": otherwise)."""
         key = ("negated", vocab)  # once per message: a rule may ask at every one of its words
         if key not in self._memo:
-            self._memo[key] = any(word in vocab and self.negated(k) for k, word in enumerate(self.w))
+            self._memo[key] = any(word in vocab and (self.negated(k) or self._denied_after(k))
+                                  for k, word in enumerate(self.w))
         return self._memo[key]
+
+    def _denied_after(self, k):
+        no = self.near(k, HINDI_AFTER_NO, ahead=2)
+        return no is not None and not any(self.clause[k + 1:no + 1]) and (
+            self.w[no + 1:no + 2] not in (["to"], ["toh"]))
 
     def has_any(self, vocab):
         """Tell whether any word of the text is in vocab (once per message and vocabulary)."""
@@ -74,7 +93,7 @@ class Words:
         key = ("asking", vocab)
         if key not in self._memo:
             self._memo[key] = {self.sentence[k] for k, word in enumerate(self.w)
-                               if word in vocab and not self.negated(k)}
+                               if word in vocab and not self.negated(k) and not self._denied_after(k)}
         return self._memo[key]
 
     def by_speaker(self, i):

@@ -30,6 +30,7 @@ from gharbazaar.chat.safety import inspect, make_policy
     'pay here upi://pay?pa=flat@okaxis&am=500',
     'telegram dot me / nriflats',
     'go to www[.]cheaprent[.]in',
+    'download the app: gharbazaar-app.apk.download/latest',
 ])
 def test_links_are_found(found, text):
     assert "link" in found(text)

@@ -38,6 +38,11 @@ from gharbazaar.chat.safety.phone_shapes import shaped
     'Dial 9I 88 77 66 55',
     'owner abroad, call +44 7911 123456',
     'number hai double eight, triple seven, six five, four three, two',
+    # other Indian languages' digit words; a comma spoken by voice typing
+    'en number onbadhu ettu naalu moonu, rendu onnu aaru ezhu ettu zero',
+    'naa number tommidi enimidi edu aaru aidu nalugu moodu rendu okati sunna',
+    'amar number noy aat shaat chhoy panch char tin dui ek shunno',
+    'number seven zero four two comma double three comma eight one nine five',
 ])
 def test_phone_numbers_are_found(found, text):
     assert "phone" in found(text)

@@ -48,6 +48,12 @@ import pytest
     'book now by paying ₹299',
     'kal tak 4000 abhi online bhej do',
     'paytm kr do 9876501234 pe 1200',
+    # other languages' verbs of sending; a passive with a deadline; sums written with commas
+    'advance 20,000 anuppunga, appo dhaan flat hold',
+    'token 5,000 mokli do aaje',
+    'to be paid before the site visit: token 21,000',
+    'Shagun ke 1,100 abhi bhej dijiye',
+    'EOI amount of 2 lakh by RTGS today for allotment',
 ])
 def test_payment_requests_are_found(found, text):
     assert "payment" in found(text)
@@ -84,6 +90,10 @@ def test_payment_requests_are_found(found, text):
     'agar full payment 30 din mein karo to 2% kam ho jayega',
     'Advance is 2 lakh. Please send photos first',
     "GharBazaar will never ask for your UPI PIN, don't share it",
+    'Will the owner accept rent by NEFT every month or only cheque?',
+    'My uncle lost 40k to a fake owner who asked for token on UPI, so I pay only at agreement',
+    'The QR code on the notice board is for maintenance payments only',
+    'Send a blank mail first to adv.meena.law@outlook.com so I have your id',
 ])
 def test_terms_and_offers_are_not_payment_requests(found, text):
     assert "payment" not in found(text)
@@ -108,6 +118,7 @@ def test_terms_and_offers_are_not_payment_requests(found, text):
     'just read out the numbers in the SMS',
     'mPIN bata do, refund bhejta hu',
     'collect request approve karke PIN daal do',
+    'oru code vandhurukkum, adha sollunga',
 ])
 def test_otp_requests_are_found(found, text):
     assert "otp" in found(text)
@@ -124,6 +135,9 @@ def test_otp_requests_are_found(found, text):
     'OTP nahi aa raha mujhe, network issue hai',
     'gate pe code dikhana padta hai kya?',
     'Never share your OTP. Send me the flat photos',
+    "A man called saying he is from GharBazaar and asked for OTP, I didn't give",
+    "Any OTP or PIN request in GharBazaar's name is fake, I read it in the app banner",
+    'OTP app pe login karte waqt aata hai, kisi ko batana nahi hai',
 ])
 def test_codes_of_places_are_not_otp(found, text):
     assert "otp" not in found(text)
@@ -159,6 +173,8 @@ def test_app_handoffs_are_found(found, text):
     'Signal pe ruk ke left lena',
     "Society's WhatsApp group is active",
     'WhatsApp pe baat nahi karunga, yahin theek hai',
+    "The WhatsApp forward about flats at 50% off is fake, don't believe it",
+    'The builder has an official WhatsApp channel, I saw it on their hoarding',
 ])
 def test_mentions_that_hand_nothing_over_are_not_flagged(found, text):
     assert "messaging_app" not in found(text)
