@@ -48,9 +48,12 @@ def _cap_json_body():
     """Allow large bodies only for multipart uploads; everything else is capped (1 MB)."""
     from flask import current_app, request
     from .errors import LengthRequired
-    if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
-        # Under eventlet a chunked body reaches Flask as empty: read as `{}`, it would run the request
-        # on defaults (an admin's assign to someone else became an assign to themselves).
+    # Under eventlet a chunked body, or an HTTP/1.0 body without a length, reaches Flask as empty:
+    # read as `{}`, it ran the request on defaults (an admin's assign to someone else became an assign
+    # to themselves). A body with a type and no length is refused instead.
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    unsized = request.method in ("POST", "PUT", "PATCH") and request.content_length is None
+    if chunked or (request.content_type and unsized):  # browsers send POST's length, 0 when empty
         raise LengthRequired()
     if request.mimetype != "multipart/form-data":
         request.max_content_length = current_app.config["MAX_JSON_BYTES"]

@@ -139,6 +139,8 @@ def from_env(env=None):
         # write of a response may wait HTTP_IO_TIMEOUT_S. Websockets keep their own ping timeout.
         "HTTP_HEAD_TIMEOUT_S": float(env.get("HTTP_HEAD_TIMEOUT_S") or 10),
         "HTTP_IO_TIMEOUT_S": float(env.get("HTTP_IO_TIMEOUT_S") or 30),
+        # A request body (JSON, a long-polling POST) must arrive whole within this long.
+        "HTTP_BODY_TIMEOUT_S": float(env.get("HTTP_BODY_TIMEOUT_S") or 30),
         "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE") or "eventlet",
         "SOCKETIO_ASYNC_HANDLERS": _bool(env.get("SOCKETIO_ASYNC_HANDLERS"), default=False),
         "MAX_CONNECTIONS": int(env.get("MAX_CONNECTIONS") or 10000),

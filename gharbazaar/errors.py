@@ -117,6 +117,8 @@ def as_app_error(exc):
         code, text = _HTTP_CODES[exc.code]
         err = AppError(message=text, code=code)
         err.status = exc.code
+        if getattr(exc, "length", None) is not None:  # a 416 says how long the file is
+            err.headers["Content-Range"] = f"{exc.units} */{exc.length}"
         return err
     log.exception("unhandled error", extra={"fields": {"request_id": _request_id()}})
     return InternalError()

@@ -65,4 +65,6 @@ def download(link, file_id):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     response.headers["Cache-Control"] = "private, max-age=3600"
+    if request.range is None or request.range.units != "bytes" or len(request.range.ranges) != 1:
+        request.environ.pop("HTTP_RANGE", None)  # an invalid or multiple range: the whole file (RFC 9110)
     return response.make_conditional(request, accept_ranges=True, complete_length=content.length)

@@ -25,6 +25,8 @@ RATIO_CHECKED_ABOVE = 1024 * 1024
 
 def _office_zip(data):
     """Return (mime, extension) for a DOCX/XLSX container, reading only its directory."""
+    if _declared_entries(data) > MAX_ZIP_ENTRIES:
+        return None  # counted from the end record: parsing 100,000 entries held the event loop 0.6 s
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
@@ -40,6 +42,14 @@ def _office_zip(data):
     if any(name.startswith("xl/") for name in names):
         return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
     return None
+
+
+def _declared_entries(data):
+    """Return the entry count a zip's end record declares (0 when there is none to read)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return 0
+    return int.from_bytes(data[end + 10:end + 12], "little")
 
 
 def _bomb(infos):

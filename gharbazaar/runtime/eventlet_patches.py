@@ -25,6 +25,8 @@ def http_protocol(config):
     import eventlet.wsgi
 
     head_s, io_s = config["HTTP_HEAD_TIMEOUT_S"], config["HTTP_IO_TIMEOUT_S"]
+    # Uploads have their own deadline, answered by the app (408) just before this one.
+    body_s, upload_s = config["HTTP_BODY_TIMEOUT_S"], config["UPLOAD_BODY_TIMEOUT_S"] + 5
 
     class Protocol(eventlet.wsgi.HttpProtocol):
         # eventlet's are 16 KiB to write and 8 KiB to read, and a websocket keeps its connection's
@@ -55,9 +57,47 @@ def http_protocol(config):
             # read of its body or write of its answer (a long-poll waits without reading or writing).
             upgrade = self.environ.get("HTTP_UPGRADE", "").lower() == "websocket"
             self.connection.settimeout(None if upgrade else io_s)
+            if not upgrade:
+                # A body dripped a byte per read timeout held its connection for weeks: the whole
+                # body now has one deadline (a long-polling GET waits without reading a body).
+                upload = self.environ.get("CONTENT_TYPE", "").startswith("multipart/")
+                limit = upload_s if upload else body_s
+                self.environ["wsgi.input"] = BodyDeadline(self.environ["wsgi.input"], limit)
             return super().handle_one_response()
 
     return Protocol
+
+
+class BodyDeadline:
+    """A request body that must arrive whole within `seconds` of its first read (reads past it raise
+    TimeoutError, as a read past the per-read timeout does)."""
+
+    def __init__(self, raw, seconds):
+        self._raw, self._seconds, self._until = raw, seconds, None
+
+    def _read(self, method, *args):
+        import eventlet
+        now = time.monotonic()
+        self._until = self._until or now + self._seconds
+        if now >= self._until:
+            raise TimeoutError("request body deadline passed")
+        with eventlet.Timeout(self._until - now, TimeoutError("request body deadline passed")):
+            return getattr(self._raw, method)(*args)
+
+    def read(self, *args):
+        return self._read("read", *args)
+
+    def readline(self, *args):
+        return self._read("readline", *args)
+
+    def readlines(self, *args):
+        return self._read("readlines", *args)
+
+    def __iter__(self):
+        return iter(self.readline, b"")
+
+    def __getattr__(self, name):  # anything else (position, chunked_input ...) as eventlet has it
+        return getattr(self._raw, name)
 
 
 def json_uri_refusal():

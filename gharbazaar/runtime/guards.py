@@ -12,12 +12,17 @@ Ways a client could abuse the protocol itself, below any event handler:
   and keeps the socket, so a flood of them from one socket stalled every client (socket.io's own
   server closes the connection on a parse error, as this does);
 - a long-polling request engine.io refuses: its `disconnect()` then waits for the client to poll
-  once more, and one that never does held the request, its connection and a green thread for good.
+  once more, and one that never does held the request, its connection and a green thread for good;
+- a websocket that floods frames: engine.io's read loop takes every buffered frame without giving
+  way, so one socket held the whole process (26 s for /health), and it kept reading a socket
+  already closed (548,330 frames after the first malformed one).
 `install()` wraps the server instance's private methods named below; tests/core/test_guards.py
 fails if an upgraded python-socketio renames or reshapes them.
 """
 import logging
 import time
+
+from . import engineio_guards
 
 log = logging.getLogger("gharbazaar.socket")
 # Names socket.io clients and servers keep for themselves: never an application event.
@@ -39,8 +44,7 @@ def install(app, socketio):
     pending = Pending(server, config["SOCKET_CONNECT_TIMEOUT_S"], socketio)
     _refuse_reserved_names(server)
     _bound_binary_packets(server, config["SOCKETIO_MAX_PAYLOAD_BYTES"])
-    _never_wait_on_refused_clients(server.eio)
-    refuse_undecodable_polls()
+    engineio_guards.install(server.eio, MALFORMED)
     pending.track()
     # Engine.IO calls the handlers python-socketio registered with it, not the attributes.
     for event in ("connect", "message", "disconnect"):
@@ -82,41 +86,6 @@ def _bound_binary_packets(server, max_bytes):
             _drop(server, eio_sid, "a binary packet with no attachments or too many")
 
     server._handle_eio_message = guarded
-
-
-def _never_wait_on_refused_clients(eio):
-    """engine.io disconnects a client whose request it refused; never wait for that client to poll."""
-    disconnect_all = eio.disconnect
-
-    def disconnect(sid=None):
-        if sid is None:
-            return disconnect_all()
-        session = eio.sockets.pop(sid, None)
-        if session is not None:
-            session.close(wait=False, reason=eio.reason.SERVER_DISCONNECT)
-        return None
-
-    eio.disconnect = disconnect
-
-
-def refuse_undecodable_polls():
-    """Make a long-polling body that does not decode a refused request (400), not a traceback."""
-    from engineio import exceptions, socket
-
-    handle_post = socket.Socket.handle_post_request
-    if getattr(handle_post, "guarded", False):
-        return
-
-    def guarded(self, environ):
-        try:
-            return handle_post(self, environ)
-        except MALFORMED as exc:
-            log.warning("long-polling body refused: %s", type(exc).__name__,
-                        extra={"fields": {"sid": self.sid}})
-            raise exceptions.UnknownPacketError() from None
-
-    guarded.guarded = True
-    socket.Socket.handle_post_request = guarded
 
 
 def _drop(server, eio_sid, why):

@@ -5,6 +5,7 @@ import socket
 
 import pytest
 import requests
+import websocket
 
 from gharbazaar.runtime.guards import MAX_ATTACHMENTS, RESERVED
 from tests.support.raw_socket import RawSocket
@@ -120,3 +121,14 @@ def test_a_long_polling_post_over_the_payload_cap_is_answered_at_once(live_serve
         conn.sendall(f"POST /socket.io/?EIO=4&transport=polling&sid={sid} HTTP/1.1\r\nHost: x\r\n"
                      f"Content-Length: 10000000\r\n\r\n".encode())
         assert conn.makefile("rb").readline().startswith(b"HTTP/1.1 400")
+
+
+def test_a_socket_closed_for_a_malformed_frame_is_not_read_any_further(raw, live_server):
+    sock = raw(make_token(unique("flooder")))
+    before = len(live_server.lines)
+    frame = websocket.ABNF.create_frame("4x", websocket.ABNF.OPCODE_TEXT).format()
+    sock.ws.sock.sendall(frame * 300)  # one write: all buffered when the first frame closes the socket
+    assert sock.closed_by_server()
+    assert live_server.get("/api/v1/health").status_code == 200
+    closed = [line for line in live_server.lines[before:] if "malformed packet" in line]
+    assert len(closed) == 1, len(closed)

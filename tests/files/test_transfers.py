@@ -3,13 +3,14 @@ a length, one file, a deadline, a few at once per user, a storage allowance."""
 import io
 import socket
 import uuid
+import zipfile
 
 import pytest
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from gharbazaar.auth import Actor
 from gharbazaar.errors import RateLimited
-from gharbazaar.files import repository, service, uploads
+from gharbazaar.files import repository, service, sniff, uploads
 from tests.support import ServerProcess, TEST_SECRET, auth, make_token
 from tests.support.files import png_bytes
 
@@ -52,11 +53,19 @@ def test_a_range_is_served_from_inside_the_chunks(app, client, probe_scope, head
     assert response.headers["Content-Range"] == f"bytes {start}-{end}/{len(BIG)}"
 
 
-def test_a_range_past_the_end_is_a_json_416(app, client, probe_scope):
+def test_a_range_past_the_end_is_a_json_416_saying_the_length(app, client, probe_scope):
     path, _ = stored(app, png_bytes())
     response = client.get(path, headers={**auth(make_token("owner-1")), "Range": "bytes=99999-"})
     assert response.status_code == 416
     assert response.get_json()["code"] == "range_not_satisfiable"
+    assert response.headers["Content-Range"] == f"bytes */{len(png_bytes())}"
+
+
+@pytest.mark.parametrize("header", ["bytes=abc", "items=0-1", "bytes=0-1,5-6", "bytes=5-2"])
+def test_a_range_that_is_invalid_or_multiple_is_ignored_the_whole_file_sent(app, client, probe_scope, header):
+    path, _ = stored(app, BIG)
+    response = client.get(path, headers={**auth(make_token("owner-1")), "Range": header})
+    assert response.status_code == 200 and response.data == BIG
 
 
 def test_a_stored_file_revalidates_by_its_id_and_a_head_sends_no_body(app, client, probe_scope):
@@ -130,6 +139,7 @@ def strict_server(mongo_uri):
     server = ServerProcess({
         "APP_ENV": "test", "MONGODB_URI": mongo_uri, "MONGODB_DB": f"gbup_{uuid.uuid4().hex[:10]}",
         "JWT_SECRET": TEST_SECRET, "FRONTEND_URL": "http://localhost:3000", "UPLOAD_BODY_TIMEOUT_S": "1",
+        "HTTP_BODY_TIMEOUT_S": "1",
     }).wait_listening()
     yield server
     server.stop()
@@ -185,3 +195,35 @@ def test_every_upload_form_is_screened_for_operator_keys(client):
                            content_type="multipart/form-data",
                            data={"$where": "1", "file": (io.BytesIO(png_bytes()), "a.png")})
     assert response.status_code == 400 and response.get_json()["code"] == "validation_error"
+
+
+@pytest.mark.e2e
+def test_a_json_body_that_drips_is_cut_off_at_its_deadline(strict_server):
+    with socket.create_connection(("127.0.0.1", strict_server.port), timeout=10) as sock:
+        sock.sendall(b"POST /api/v1/sync HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                     b"Authorization: Bearer " + make_token("dripper").encode() + b"\r\n"
+                     b"Content-Length: 100\r\n\r\n{\"since\"")
+        answer = sock.makefile("rb").readline()  # an answer or the connection closed, not a wait
+    assert answer == b"" or answer.startswith(b"HTTP/1.1 4")
+    assert strict_server.get("/api/v1/health").status_code == 200
+
+
+@pytest.mark.e2e
+def test_a_json_body_without_a_length_is_refused_not_read_as_empty(strict_server):
+    with socket.create_connection(("127.0.0.1", strict_server.port), timeout=10) as sock:
+        sock.sendall(b"POST /api/v1/tickets/" + b"0" * 24 + b"/assign HTTP/1.0\r\nHost: localhost\r\n"
+                     b"Authorization: Bearer " + make_token("old-client", "admin").encode() + b"\r\n"
+                     b"Content-Type: application/json\r\n\r\n{\"employeeId\": \"someone\"}")
+        sock.shutdown(socket.SHUT_WR)
+        assert sock.makefile("rb").readline().startswith(b"HTTP/1.1 411 ")
+
+
+def test_a_zip_declaring_more_entries_than_a_document_has_is_refused_from_its_end_record():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        for n in range(sniff.MAX_ZIP_ENTRIES + 1):
+            archive.writestr(f"word/{n}.xml", "")
+    data = buffer.getvalue()
+    assert sniff._declared_entries(data) == sniff.MAX_ZIP_ENTRIES + 2
+    assert sniff.identify(data, "big.docx") is None

@@ -27,6 +27,21 @@ def test_the_wrapped_python_socketio_methods_still_exist_with_their_parameters()
     assert isinstance(socketio.Server(async_mode="threading")._binary_packet, dict)
 
 
+def test_the_wrapped_python_engineio_methods_still_exist_with_their_parameters(app):
+    from engineio import exceptions, server, socket
+
+    from gharbazaar.runtime import engineio_guards
+    wrapped = {"Server.disconnect", "Socket.handle_post_request", "Socket.receive"}
+    assert set(engineio_guards.WRAPPED) == wrapped
+    for name, params in {"receive": ["pkt"], "handle_post_request": ["environ"]}.items():
+        wrapped = getattr(socket.Socket, name)
+        assert getattr(wrapped, "guarded", False), name  # installed by the app
+        assert list(inspect.signature(wrapped.__wrapped__).parameters)[1:] == params, name  # engine.io's
+    assert list(inspect.signature(server.Server.disconnect).parameters)[1:] == ["sid"]
+    assert issubclass(exceptions.SocketIsClosedError, exceptions.EngineIOError)
+    assert issubclass(exceptions.UnknownPacketError, exceptions.EngineIOError)
+
+
 def test_engine_io_calls_the_guarded_handlers(app):
     server = app.extensions["socketio"].server
     for event in ("connect", "message", "disconnect"):
