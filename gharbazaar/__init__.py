@@ -45,7 +45,7 @@ def create_app(overrides=None):
 
 
 def _cap_json_body():
-    """Allow large bodies only for multipart uploads; everything else is capped (1 MB)."""
+    """Refuse a body with no length; allow large bodies only for multipart uploads (others: 1 MB)."""
     from flask import current_app, request
     from .errors import LengthRequired
     # Under eventlet a chunked body, or an HTTP/1.0 body without a length, reaches Flask as empty:

@@ -66,6 +66,10 @@ def file_too_large():
     return PayloadTooLarge(f"File too large. Maximum size: {current_app.config['MAX_UPLOAD_MB']}MB")
 
 
+class RequestTimeout(AppError):
+    status, code, message = 408, "request_timeout", "The request took too long to arrive. Please try again."
+
+
 class LengthRequired(AppError):
     status, code, message = 411, "length_required", "Content-Length required"
 
@@ -111,6 +115,8 @@ def as_app_error(exc):
     if isinstance(exc, ConnectionFailure) or (isinstance(exc, PyMongoError) and exc.timeout):
         log.warning("database unavailable: %s", type(exc).__name__)
         return Unavailable(headers={"Retry-After": "5"})
+    if isinstance(exc, TimeoutError):  # the body missed its deadline (runtime.eventlet_patches.BodyDeadline)
+        return RequestTimeout()
     if isinstance(exc, HTTPException) and exc.code == 413 and _is_upload():
         return file_too_large()  # an upload over the body cap, refused before the route runs
     if isinstance(exc, HTTPException) and exc.code in _HTTP_CODES:

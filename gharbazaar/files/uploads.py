@@ -1,25 +1,19 @@
-"""What every upload's body must do before any route reads it: say its length, arrive in time, and
-not be one of too many at once from one user.
-
-Werkzeug reads a multipart body only when the form is first touched, with no deadline of its own
-and only a per-read timeout below it: a body dripped a byte every 20 s would hold its connection
-(and up to MAX_UPLOAD_MB of spooled temporary file) for as long as the client likes.
+"""What every upload's body must do before any route reads it: say its length, and not be one of too
+many arriving at once from one user. The body is read here, whole, while it counts as arriving; its
+deadline (UPLOAD_BODY_TIMEOUT_S, then 408) is the server's, as every body's is
+(runtime.eventlet_patches.BodyDeadline).
 """
 from collections import Counter
-from contextlib import contextmanager
 
 from flask import current_app, g, request
+from werkzeug.exceptions import BadRequest
 
 from ..auth import optional_actor
 from .. import validation
-from ..errors import AppError, LengthRequired, RateLimited, UnsupportedMediaType, ValidationFailed
+from ..errors import LengthRequired, RateLimited, RequestTimeout, UnsupportedMediaType, ValidationFailed
 
 IN_FLIGHT = "gharbazaar.uploads_in_flight"
 UPLOAD_PATHS = ("/upload", "/files")  # POST .../upload (chat, tickets) and .../files (tickets)
-
-
-class BodyTimeout(AppError):
-    status, code, message = 408, "request_timeout", "The upload took too long. Please try again."
 
 
 def init_app(app):
@@ -30,7 +24,7 @@ def init_app(app):
 
 
 def read_upload_body():
-    """Read an authenticated upload's form whole, within UPLOAD_BODY_TIMEOUT_S, one of a few per user."""
+    """Read an authenticated upload's form whole, as one of the few its user may have arriving."""
     if request.method != "POST":
         return
     upload_path = request.path.rstrip("/").endswith(UPLOAD_PATHS)
@@ -48,24 +42,13 @@ def read_upload_body():
         raise RateLimited(retry_after=5, message="Too many uploads at once. Please wait for one to finish.")
     in_flight[actor.id] += 1
     g.upload_user = actor.id
-    with _deadline(current_app.config["UPLOAD_BODY_TIMEOUT_S"]):
-        request.files  # parsed now, under the deadline; the route reuses the parsed form
-    validation.check_payload(request.form.to_dict())  # every form, whether a route reads it or not
-
-
-@contextmanager
-def _deadline(seconds):
-    """Raise BodyTimeout when the block takes longer (green threads only: eventlet can interrupt a
-    read; under threads each read still has HTTP_IO_TIMEOUT_S)."""
-    if current_app.config["SOCKETIO_ASYNC_MODE"] != "eventlet":
-        yield
-        return
-    import eventlet  # noqa: PLC0415 -- only where eventlet serves (imported lazily, as the runtime does)
     try:
-        with eventlet.Timeout(seconds):
-            yield
-    except eventlet.Timeout:
-        raise BodyTimeout() from None
+        request.files  # parsed now, while counted; the route reuses the parsed form
+    except BadRequest:
+        if getattr(request.environ.get("wsgi.input"), "expired", False):
+            raise RequestTimeout() from None  # the body missed its deadline: say so, not 400
+        raise
+    validation.check_payload(request.form.to_dict())  # every form, whether a route reads it or not
 
 
 def one_file(field="file"):

@@ -25,8 +25,7 @@ def http_protocol(config):
     import eventlet.wsgi
 
     head_s, io_s = config["HTTP_HEAD_TIMEOUT_S"], config["HTTP_IO_TIMEOUT_S"]
-    # Uploads have their own deadline, answered by the app (408) just before this one.
-    body_s, upload_s = config["HTTP_BODY_TIMEOUT_S"], config["UPLOAD_BODY_TIMEOUT_S"] + 5
+    body_s, upload_s = config["HTTP_BODY_TIMEOUT_S"], config["UPLOAD_BODY_TIMEOUT_S"]
 
     class Protocol(eventlet.wsgi.HttpProtocol):
         # eventlet's are 16 KiB to write and 8 KiB to read, and a websocket keeps its connection's
@@ -69,20 +68,25 @@ def http_protocol(config):
 
 
 class BodyDeadline:
-    """A request body that must arrive whole within `seconds` of its first read (reads past it raise
-    TimeoutError, as a read past the per-read timeout does)."""
+    """A request body that must arrive whole within `seconds` of its first read; a read past it raises
+    TimeoutError, as a read past the per-read timeout does, and the app answers 408."""
 
     def __init__(self, raw, seconds):
-        self._raw, self._seconds, self._until = raw, seconds, None
+        self._raw, self._seconds, self._until, self.expired = raw, seconds, None, False
 
     def _read(self, method, *args):
         import eventlet
         now = time.monotonic()
         self._until = self._until or now + self._seconds
-        if now >= self._until:
+        self.expired = now >= self._until
+        if self.expired:
             raise TimeoutError("request body deadline passed")
-        with eventlet.Timeout(self._until - now, TimeoutError("request body deadline passed")):
-            return getattr(self._raw, method)(*args)
+        try:
+            with eventlet.Timeout(self._until - now, TimeoutError("request body deadline passed")):
+                return getattr(self._raw, method)(*args)
+        except TimeoutError:
+            self.expired = True  # werkzeug's form parser turns it into a 400: the app checks this
+            raise
 
     def read(self, *args):
         return self._read("read", *args)
