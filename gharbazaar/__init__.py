@@ -48,12 +48,13 @@ def _cap_json_body():
     """Refuse a body with no length; allow large bodies only for multipart uploads (others: 1 MB)."""
     from flask import current_app, request
     from .errors import LengthRequired
-    # Under eventlet a chunked body, or an HTTP/1.0 body without a length, reaches Flask as empty:
-    # read as `{}`, it ran the request on defaults (an admin's assign to someone else became an assign
-    # to themselves). A body with a type and no length is refused instead.
+    # Under eventlet a chunked body, or an HTTP/1.0 body without a length (it runs to the connection's
+    # end), reaches Flask as empty: read as `{}`, it ran the request on defaults (an admin's assign to
+    # someone else became an assign to themselves). Refused instead. Without a length, HTTP/1.1 has no
+    # body at all: `curl -X POST .../assign` stays an assign to the caller.
     chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
-    unsized = request.method in ("POST", "PUT", "PATCH") and request.content_length is None
-    if chunked or (request.content_type and unsized):  # browsers send POST's length, 0 when empty
+    unsized = request.content_length is None and request.environ.get("SERVER_PROTOCOL") == "HTTP/1.0"
+    if chunked or (request.content_type and unsized and request.method in ("POST", "PUT", "PATCH")):
         raise LengthRequired()
     if request.mimetype != "multipart/form-data":
         request.max_content_length = current_app.config["MAX_JSON_BYTES"]
