@@ -45,16 +45,12 @@ def create_app(overrides=None):
 
 
 def _cap_json_body():
-    """Refuse a body with no length; allow large bodies only for multipart uploads (others: 1 MB)."""
+    """Refuse a chunked body; allow large bodies only for multipart uploads (others: 1 MB)."""
     from flask import current_app, request
     from .errors import LengthRequired
-    # Under eventlet a chunked body, or an HTTP/1.0 body without a length (it runs to the connection's
-    # end), reaches Flask as empty: read as `{}`, it ran the request on defaults (an admin's assign to
-    # someone else became an assign to themselves). Refused instead. Without a length, HTTP/1.1 has no
-    # body at all: `curl -X POST .../assign` stays an assign to the caller.
-    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
-    unsized = request.content_length is None and request.environ.get("SERVER_PROTOCOL") == "HTTP/1.0"
-    if chunked or (request.content_type and unsized and request.method in ("POST", "PUT", "PATCH")):
+    # Under eventlet a chunked body reaches Flask as empty: read as `{}`, it ran the request on
+    # defaults (an admin's assign to someone else became an assign to themselves). Refused instead.
+    if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
         raise LengthRequired()
     if request.mimetype != "multipart/form-data":
         request.max_content_length = current_app.config["MAX_JSON_BYTES"]

@@ -190,3 +190,15 @@ def test_a_chunked_json_body_is_refused_not_read_as_empty(live_server):
     head, _, payload = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 411 ")
     assert json.loads(payload)["code"] == "length_required"
+
+
+@pytest.mark.e2e
+def test_a_post_with_a_type_and_no_length_is_an_empty_body_as_curl_sends_it(live_server):
+    """`curl -X POST -H 'Content-Type: application/json' .../sync` sends neither a length nor a body."""
+    with socket.create_connection(("127.0.0.1", live_server.port), timeout=10) as conn:
+        conn.sendall(b"POST /api/v1/sync HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     b"Authorization: Bearer " + make_token("curl-user").encode() + b"\r\n"
+                     b"Connection: close\r\n\r\n")
+        status = conn.makefile("rb").readline()
+    # read as an empty body: sync's own 400 (nothing to sync), not a 411 for the missing length
+    assert status.startswith(b"HTTP/1.1 400 ") and b"Send conversations" in status

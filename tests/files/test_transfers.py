@@ -208,16 +208,6 @@ def test_a_json_body_that_drips_is_cut_off_at_its_deadline(strict_server):
     assert strict_server.get("/api/v1/health").status_code == 200
 
 
-@pytest.mark.e2e
-def test_a_json_body_without_a_length_is_refused_not_read_as_empty(strict_server):
-    with socket.create_connection(("127.0.0.1", strict_server.port), timeout=10) as sock:
-        sock.sendall(b"POST /api/v1/tickets/" + b"0" * 24 + b"/assign HTTP/1.0\r\nHost: localhost\r\n"
-                     b"Authorization: Bearer " + make_token("old-client", "admin").encode() + b"\r\n"
-                     b"Content-Type: application/json\r\n\r\n{\"employeeId\": \"someone\"}")
-        sock.shutdown(socket.SHUT_WR)
-        assert sock.makefile("rb").readline().startswith(b"HTTP/1.1 411 ")
-
-
 def test_a_zip_declaring_more_entries_than_a_document_has_is_refused_from_its_end_record():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
