@@ -1,7 +1,7 @@
 """Handing the chat over to another messaging app: "WhatsApp me", "telegram pe aao", "ping me on wa"."""
 import re
 
-from .phrases import Words
+from .phrases import SCAM_TALK, Words
 
 ALWAYS = frozenset("""whatsapp whatsaap whatsap watsapp watsap whtsapp whtsap wtsapp wtsap wtsp whatspp
  whatssapp wattsapp watsaap whatapp whtspp whatsappp whatsapps telegram telegrm telegarm tellegram
@@ -21,9 +21,6 @@ SIGNAL_NOT = frozenset("""strength issue issues problem problems weak good bad n
 # the traffic signal: "signal pe ruk ke", "signal se left lo"
 ROADS = frozenset("""ruk ruko rukna rukiye red green traffic left right turn flyover chowk cross crossing
  light lights u-turn mudna mudo""".split())
-# a warning about an app is not a handoff to it: "Telegram groups se bach ke rehna, sab fraud hai"
-WARNINGS = frozenset("""fraud fraudster scam scams scammer beware bach bacho savdhan careful avoid fake
- dhokha""".split())
 REFUSALS = frozenset("nahi nhi not nai".split())
 SEEN = frozenset("saw seen found ad advertisement listing listed post posted".split())
 GROUP = frozenset("group grp groups".split())
@@ -51,7 +48,7 @@ def find(folded, w=None):
 
 def _refused(w, i):
     """"WhatsApp nahi hai", "I don't use telegram", the society's own group, where an ad was seen."""
-    if w.near(i, SEEN, behind=5, ahead=8) is not None or w.near(i, WARNINGS, ahead=14, behind=6) is not None:
+    if w.near(i, SEEN, behind=5, ahead=8) is not None or w.near(i, SCAM_TALK, ahead=14, behind=6) is not None:
         return True
     if w.near(i, GROUP, ahead=2) is not None and any(word.removesuffix("'s") in COMMUNITY for word in w.w):
         return True

@@ -1,7 +1,7 @@
 """Requests for one-time passwords and verification codes: "share the OTP", "code bata do"."""
 import re
 
-from .phrases import Words
+from .phrases import SCAM_TALK, Words
 
 ASK = frozenset("""share send tell give forward read say type provide message msg text sms bata batao btao bta
  batana batado bataiye bataye bolo bol boliye bhejo bhej bhejdo de dedo dijiye dena likho aaya aya ayega
@@ -27,8 +27,6 @@ READ_OUT = frozenset("read forward sunao bata batao bhejo send tell share".split
 # verbs that hand something over: an OTP mention under a no is a request only with one of these
 HAND_OVER = (READ_OUT - {"read"}) | ENTER | frozenset("""give de dedo dijiye bolo bol likho provide btao bta
  batado batana sollunga cheppandi""".split())
-# a message warning about OTP requests ("any OTP request in GharBazaar's name is fake") asks for none
-SCAM_WORDS = frozenset("fake fraud fraudster scam scammer beware cheat cheated dhokha farzi report".split())
 # "he asked for OTP, I didn't give": a request told about, not made
 TOLD = frozenset("asked maanga manga mangaa mang".split())
 NUMBERS = frozenset("number numbers code digits digit ank".split())
@@ -67,7 +65,7 @@ def _not_refused(w, i):
 
 def _warning(w):
     """"Don't share it with anyone", "kabhi mat batana": a verb of handing over, negated."""
-    return w.negates_any(HAND_OVER) or w.has_any(SCAM_WORDS)
+    return w.negates_any(HAND_OVER) or w.has_any(SCAM_TALK)
 
 
 def _payment_pin(w, i):

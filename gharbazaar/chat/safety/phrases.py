@@ -9,6 +9,9 @@ _SENTENCE = re.compile(r"[.!?\n]")
 NEGATIONS = frozenset("""don't dont never not no mat na nahi nhi mt kabhi avoid didn't didnt won't wont can't
  cant doesn't doesnt shouldn't""".split())
 HINDI_AFTER_NO = frozenset("nahi nhi mat".split())
+# talk of scams: a message warning about an app or about OTP requests hands nothing over, asks for none
+SCAM_TALK = frozenset("""fraud fraudster scam scams scammer beware bach bacho savdhan careful avoid fake
+ dhokha cheat cheated farzi report""".split())
 FIRST_PERSON = frozenset("""i i'll ill i'm im i've ive i'd we we'll we're we've main mai hum humne
  maine""".split())
 # what follows a Hindi verb when the speaker, not the reader, will do it, or when it is a question of duty
