@@ -16,7 +16,7 @@ from gharbazaar.auth import INVALID_TEXT, MAX_TOKEN_BYTES
 from gharbazaar.runtime.eventlet_patches import MALFORMED_REQUEST
 from gharbazaar.sockets import REFUSED_INVALID
 from tests.security.documents import published
-from tests.support import FRONTEND_ORIGIN, Recorder, make_token
+from tests.support import FRONTEND_ORIGIN, Recorder, make_token, raw_http
 
 INVALID = {"success": False, "error": INVALID_TEXT, "code": "unauthorized"}
 OPERATIONS = [(method.upper(), path, operation)
@@ -180,13 +180,11 @@ def test_a_request_line_over_the_url_limit_gets_the_json_envelope(live_server):
 def test_a_chunked_json_body_is_refused_not_read_as_empty(live_server):
     """Read as `{}`, an admin's assign to someone else ran as an assign to themselves."""
     body = json.dumps({"employeeId": "someone"}).encode()
-    with socket.create_connection(("127.0.0.1", live_server.port), timeout=10) as conn:
-        conn.sendall(b"POST /api/v1/tickets/" + b"0" * 24 + b"/assign HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                     b"Authorization: Bearer " + make_token("chunky-admin", "admin").encode() + b"\r\n"
-                     b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
-                     b"Connection: close\r\n\r\n"
-                     + b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
-        answer = conn.makefile("rb").read()
+    answer = raw_http.post(live_server.port, f"/api/v1/tickets/{'0' * 24}/assign",
+                           make_token("chunky-admin", "admin"),
+                           ["Content-Type: application/json", "Transfer-Encoding: chunked",
+                            "Connection: close"],
+                           b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n", whole=True)
     head, _, payload = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 411 ")
     assert json.loads(payload)["code"] == "length_required"
@@ -195,10 +193,7 @@ def test_a_chunked_json_body_is_refused_not_read_as_empty(live_server):
 @pytest.mark.e2e
 def test_a_post_with_a_type_and_no_length_is_an_empty_body_as_curl_sends_it(live_server):
     """`curl -X POST -H 'Content-Type: application/json' .../sync` sends neither a length nor a body."""
-    with socket.create_connection(("127.0.0.1", live_server.port), timeout=10) as conn:
-        conn.sendall(b"POST /api/v1/sync HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                     b"Authorization: Bearer " + make_token("curl-user").encode() + b"\r\n"
-                     b"Connection: close\r\n\r\n")
-        status = conn.makefile("rb").readline()
+    status = raw_http.post(live_server.port, "/api/v1/sync", make_token("curl-user"),
+                           ["Content-Type: application/json", "Connection: close"])
     # read as an empty body: sync's own 400 (nothing to sync), not a 411 for the missing length
     assert status.startswith(b"HTTP/1.1 400 ") and b"Send conversations" in status

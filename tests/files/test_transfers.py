@@ -1,7 +1,6 @@
 """Downloads streamed chunk by chunk (ranges, revalidation) and upload bodies held to their rules:
 a length, one file, a deadline, a few at once per user, a storage allowance."""
 import io
-import socket
 import uuid
 import zipfile
 
@@ -11,7 +10,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from gharbazaar.auth import Actor
 from gharbazaar.errors import RateLimited
 from gharbazaar.files import repository, service, sniff, uploads
-from tests.support import ServerProcess, TEST_SECRET, auth, make_token
+from tests.support import ServerProcess, TEST_SECRET, auth, make_token, raw_http
 from tests.support.files import png_bytes
 
 OWNER = Actor(id="owner-1", role="buyer", email="owner@example.com")
@@ -145,14 +144,10 @@ def strict_server(mongo_uri):
     server.stop()
 
 
-def raw_upload(server, head_lines, body, timeout=10):
+def raw_upload(server, head_lines, body):
     """Send a request head and the start of a body; return the status line the server answers."""
-    with socket.create_connection(("127.0.0.1", server.port), timeout=timeout) as sock:
-        sock.sendall(("\r\n".join(["POST /api/v1/chat/upload HTTP/1.1", "Host: localhost",
-                                   f"Authorization: Bearer {make_token('raw-uploader')}",
-                                   "Content-Type: multipart/form-data; boundary=XX", *head_lines, "", ""])
-                      ).encode() + body)
-        return sock.makefile("rb").readline().decode()
+    return raw_http.post(server.port, "/api/v1/chat/upload", make_token("raw-uploader"),
+                         ["Content-Type: multipart/form-data; boundary=XX", *head_lines], body).decode()
 
 
 @pytest.mark.e2e
@@ -199,11 +194,9 @@ def test_every_upload_form_is_screened_for_operator_keys(client):
 
 @pytest.mark.e2e
 def test_a_json_body_that_drips_is_cut_off_at_its_deadline(strict_server):
-    with socket.create_connection(("127.0.0.1", strict_server.port), timeout=10) as sock:
-        sock.sendall(b"POST /api/v1/sync HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                     b"Authorization: Bearer " + make_token("dripper").encode() + b"\r\n"
-                     b"Content-Length: 100\r\n\r\n{\"since\"")
-        answer = sock.makefile("rb").readline()  # an answer or the connection closed, not a wait
+    # an answer or the connection closed, not a wait
+    answer = raw_http.post(strict_server.port, "/api/v1/sync", make_token("dripper"),
+                           ["Content-Type: application/json", "Content-Length: 100"], b'{"since"')
     assert answer == b"" or answer.startswith(b"HTTP/1.1 4")
     assert strict_server.get("/api/v1/health").status_code == 200
 
