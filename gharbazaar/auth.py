@@ -115,6 +115,8 @@ def _actor_from_claims(claims):
     role = claims.get("role")
     if not isinstance(role, str) or role not in ROLES:
         raise TokenInvalid("unknown role")
+    if isinstance(user_id, str) and user_id != user_id.strip():
+        raise TokenInvalid("padded user id")  # an opaque id is compared as signed: " alice" is not "alice"
     return Actor(
         id=_text_claim({"id": user_id}, "id", required=True),
         role=role,

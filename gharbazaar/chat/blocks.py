@@ -27,6 +27,8 @@ INDEXES = {BLOCKS: [
 ]}
 BLOCKED_TEXT = "You cannot message this user"
 SELF_TEXT = "You cannot block yourself"
+SELF_UNBLOCK_TEXT = "You cannot unblock yourself"
+ANOTHER_USER = [{"field": "userId", "message": "Must be another user."}]
 # Typing asks "am I blocked here?" once per sender and conversation, and presence "who is in a
 # block with me?" once per user, then remember: a block or unblock drops every process's memory
 # of both at once (a notice through Redis, and after any Redis outage), so this is only a
@@ -60,7 +62,7 @@ def _view(doc):
 def block(actor, user_id):
     """Block a user (idempotent) and tell the blocker's own sockets; the blocked user is told nothing."""
     if user_id == actor.id:
-        raise ValidationFailed(SELF_TEXT, details=[{"field": "userId", "message": "Must be another user."}])
+        raise ValidationFailed(SELF_TEXT, details=ANOTHER_USER)
     now = utcnow()
     _blocks().update_one({"blocker": actor.id, "blocked": user_id},
                          {"$setOnInsert": {"createdAt": now}}, upsert=True)
@@ -74,6 +76,8 @@ def block(actor, user_id):
 
 def unblock(actor, user_id):
     """Lift a block (idempotent) and tell the blocker's own sockets."""
+    if user_id == actor.id:  # only a blocker lifts a block: "unblocking" oneself would lift others' blocks
+        raise ValidationFailed(SELF_UNBLOCK_TEXT, details=ANOTHER_USER)
     _blocks().delete_one({"blocker": actor.id, "blocked": user_id})
     repository.set_muted(actor.id, user_id, muted=False)
     realtime.notify(NOTICE)

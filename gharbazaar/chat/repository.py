@@ -97,6 +97,8 @@ def set_sharing(conversation_id, user_id, agree, now):
 
 def set_muted(blocker, blocked, muted):
     """Let (or stop) the blocked user write in every conversation of the pair."""
+    if blocker == blocked:  # {"$all": [x, x]} is every conversation of x: never a pair's
+        raise ValueError("a block needs two users")
     change = {"$addToSet" if muted else "$pull": {"mutedSenders": blocked}}
     _conversations().update_many({"participants": {"$all": [blocker, blocked]}}, change)
 

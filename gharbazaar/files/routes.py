@@ -5,7 +5,7 @@ from flask import Response, current_app, g, request
 from werkzeug.wsgi import FileWrapper
 
 from ..apidoc.openapi import OPTIONAL_BEARER, Blueprint, errors
-from ..auth import optional_actor
+from ..auth import authenticate_request, optional_actor
 from ..validation import query_args
 from ..extensions import limiter, rate_limit_key, talisman
 from . import schemas, service, sniff
@@ -50,7 +50,10 @@ def download(link, file_id):
 
     Query: `exp` and `sig` from the upload answer's url; without them, send a token.
     """
-    meta, content = service.open_for(optional_actor(), file_id, link["exp"], link["sig"])
+    actor = optional_actor()
+    if actor is None and not (link["exp"] or link["sig"]):
+        authenticate_request()  # no link and no valid token: the 401 says which (missing, invalid, expired)
+    meta, content = service.open_for(actor, file_id, link["exp"], link["sig"])
     inline = meta.get("fileType") == sniff.IMAGE
     name = meta.get("fileName") or "file"
     disposition = "inline" if inline else "attachment"

@@ -19,9 +19,12 @@ def find(ticket_id):
 
 
 def visible(actor, ticket_id):
-    """Return the ticket if the actor owns it, is assigned to it or is staff; else raise."""
+    """Return the ticket if the actor owns it or is staff (its assignee included); else raise.
+
+    An assignee whose tokens no longer say staff (moved off the support team) is a customer again:
+    the ticket they still hold is not theirs to read until an admin hands it on."""
     ticket = find(ticket_id)
-    if not (actor.is_staff or actor.id in (ticket["userId"], ticket.get("assignedTo"))):
+    if not (actor.is_staff or actor.id == ticket["userId"]):
         raise Forbidden(NOT_AUTHORIZED)
     return ticket
 

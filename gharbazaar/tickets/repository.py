@@ -210,9 +210,12 @@ def messages(ticket_id, limit):
     return list(reversed(list(newest.limit(limit))))
 
 
-def changed_since(user_id, since, limit):
-    """Return up to limit + 1 tickets the user owns or is assigned that changed after an instant."""
-    cursor = _tickets().find({"people": user_id, "updatedAt": {"$gt": since}})
+def changed_since(user_id, since, limit, owned_only=False):
+    """Return up to limit + 1 tickets the user owns (or is assigned) that changed after an instant."""
+    query = {"people": user_id, "updatedAt": {"$gt": since}}
+    if owned_only:
+        query["userId"] = user_id
+    cursor = _tickets().find(query)
     return list(cursor.sort([("updatedAt", ASCENDING), ("_id", ASCENDING)]).limit(limit + 1))
 
 

@@ -19,7 +19,8 @@ def changes(actor, since):
     """
     if since is None:
         return {"tickets": [], "ticketsHasMore": False}, None
-    docs = repository.changed_since(actor.id, since, MAX_TICKETS)
+    # An assignee whose token no longer says staff sees only their own tickets (tickets/access.py).
+    docs = repository.changed_since(actor.id, since, MAX_TICKETS, owned_only=not actor.is_staff)
     out, resume = [], None
     if len(docs) > MAX_TICKETS:
         resume = docs[MAX_TICKETS - 1]["updatedAt"]

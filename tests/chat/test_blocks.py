@@ -79,6 +79,26 @@ def test_blocking_is_idempotent_and_oneself_cannot_be_blocked(client, person):
     assert client.delete(f"{API}/blocks/never-blocked", headers=me.headers).status_code == 200
 
 
+@pytest.mark.parametrize("transport", ["rest", "socket"])
+def test_only_the_blocker_lifts_a_block_unblocking_oneself_is_refused(
+        client, pair, start, person, socket_client, transport):
+    buyer, seller = pair
+    third = person()
+    conversations = [start(buyer, seller), start(third, seller)]
+    for blocker in (buyer, third):
+        client.post(f"{API}/blocks", json={"userId": seller.id}, headers=blocker.headers)
+    if transport == "rest":
+        response = client.delete(f"{API}/blocks/{seller.id}", headers=seller.headers)
+        refused = (response.status_code, response.get_json())
+    else:
+        ack = socket_client(seller.token).emit("unblock_user", {"userId": seller.id}, callback=True)
+        refused = (400, ack)
+    assert refused[0] == 400
+    assert (refused[1]["code"], refused[1]["error"]) == ("validation_error", "You cannot unblock yourself")
+    for conv_id in conversations:  # both blocks hold: "unblocking" oneself lifted every block on one
+        assert send_rest(client, seller, conv_id) == (403, BLOCKED)
+
+
 def test_the_blocked_user_stops_seeing_the_blockers_presence(client, pair, start, socket_client):
     buyer, seller = pair
     start(buyer, seller)

@@ -50,6 +50,10 @@ REFUSED = {
     "missing role": lambda: make_token(role=None),
     "numeric userId": lambda: make_token(userId=17),
     "empty userId": lambda: make_token(userId="  "),
+    # An opaque id is compared as signed: " u1" or "u1\t" must not become u1.
+    "userId with spaces around": lambda: make_token(userId=" u1 "),
+    "userId with a trailing tab": lambda: make_token(userId="u1\t"),
+    "sub with a leading space": lambda: make_token(userId=None, sub=" u1"),
     "missing exp": lambda: make_token(exp=None),
     "string exp": lambda: make_token(exp="tomorrow"),
     "exp past what a float holds": lambda: make_token(exp=10**400),  # was a 500

@@ -178,6 +178,20 @@ def test_authorization_header_works_for_readers_only(app, client, probe_scope):
     assert client.get(path).status_code == 401
 
 
+@pytest.mark.parametrize("token, code", [(lambda: make_token("owner-1", ttl=-10), "token_expired"),
+                                         (lambda: make_token("owner-1", secret="x" * 40), "unauthorized"),
+                                         (lambda: "not.a.token", "unauthorized")])
+def test_a_bad_token_without_a_link_is_told_apart_from_no_token(app, client, probe_scope, token, code):
+    path, query = stored_path(app, PNG, "a.png")
+    refused = client.get(path, headers=auth(token()))
+    assert refused.status_code == 401
+    assert refused.get_json() == {"success": False, "error": "Invalid or expired token. Please login again.",
+                                  "code": code}
+    assert client.get(path).get_json()["error"] == "No token provided. Please login."
+    with_link = client.get(path, query_string=query, headers=auth(token()))
+    assert with_link.status_code == 200, "the link still works"
+
+
 def test_removed_files_are_no_longer_served(app, client, probe_scope):
     path, query = stored_path(app, PNG, "a.png")
     with app.app_context():

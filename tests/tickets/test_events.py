@@ -54,6 +54,17 @@ def test_join_ticket_is_for_the_owner_the_assignee_and_staff(connect, new_ticket
     assert staff.emit("join_ticket", ticket["id"], callback=True)["success"] is True  # a bare id works too
 
 
+def test_an_assignee_no_longer_staff_cannot_join_or_write_to_the_ticket(connect, rest, new_ticket, people):
+    ticket = new_ticket(people.customer)
+    assert rest("POST", f"/{ticket['id']}/assign", people.emp1, "employee").status_code == 200
+    former = connect(people.emp1)  # a buyer token for the same id
+    for event, payload in (("join_ticket", {"ticketId": ticket["id"]}),
+                           ("ticket_message", {"ticketId": ticket["id"], "message": "hello"})):
+        ack = former.emit(event, payload, callback=True)
+        assert (ack["error"], ack["code"]) == ("Not authorized for this ticket", "forbidden"), event
+    assert [name for name, _ in events(former)] == ["error", "error"]
+
+
 @pytest.mark.parametrize("namespace", ["/", "/tickets"])
 def test_a_customer_message_reaches_the_ticket_room_and_alerts_the_employees(
         connect, online, new_ticket, people, namespace):

@@ -72,6 +72,17 @@ def test_outsiders_cannot_read_a_ticket_and_unknown_ids_are_not_found(rest, new_
     assert rest("GET", f"/{ticket['id']}", people.emp2, "employee").status_code == 200
 
 
+def test_an_assignee_no_longer_staff_is_an_outsider_to_the_ticket_they_still_hold(rest, assigned, people):
+    """Access follows the token's role: an employee moved off the desk (a buyer token, the same id)."""
+    path, denied = f"/{assigned['id']}", (403, "forbidden", "Not authorized for this ticket")
+    assert error(rest("GET", path, people.emp1)) == denied
+    assert error(rest("POST", f"{path}/messages", people.emp1, body={"message": "still here"})) == denied
+    upload = rest("POST", f"{path}/upload", people.emp1, data={"file": (io.BytesIO(PNG), "a.png")},
+                  content_type="multipart/form-data")
+    assert error(upload) == denied
+    assert rest("GET", path, people.emp1, "employee").status_code == 200, "as staff again, it is theirs"
+
+
 def test_customers_list_only_their_own_tickets_newest_first_with_a_cursor(rest, new_ticket, people):
     mine = [new_ticket(people.customer)["id"] for _ in range(3)]
     new_ticket(people.other, "seller")

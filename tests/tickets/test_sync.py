@@ -34,6 +34,8 @@ def test_the_assignee_resyncs_too_and_outsiders_get_nothing(client, rest, new_ti
     assignee = sync(client, people.emp1, "employee", since).get_json()["data"]["tickets"]
     assert [t["ticketId"] for t in assignee] == [ticket["id"]]
     assert sync(client, people.other, "seller", since).get_json()["data"]["tickets"] == []
+    former = sync(client, people.emp1, "buyer", since).get_json()["data"]["tickets"]
+    assert former == [], "an assignee whose token is no longer staff's resyncs only their own tickets"
 
 
 def test_without_since_there_are_no_ticket_changes(client, new_ticket, people):
