@@ -12,7 +12,8 @@ from collections import Counter
 from pymongo import UpdateMany, UpdateOne
 
 from ..db import get_db
-from .repository import CONVERSATIONS, MESSAGES, uncounted
+from .repository import CONVERSATIONS, MESSAGES
+from .unread import uncounted
 
 # The markers of a conversation's last few batch claims.
 CLAIMS_KEPT = 8
@@ -96,7 +97,7 @@ def mark_read(marks, now):
 
 def uncount(decrements):
     """Take [(conversation, user id, count)] off each user's unread count, never below zero, in one
-    round trip (as repository.uncount_read does for one: a decrement, not a recount)."""
+    round trip (as unread.uncount_read does for one: a decrement, not a recount)."""
     ops = [UpdateOne({"_id": conversation["_id"]}, uncounted(conversation, user_id, count))
            for conversation, user_id, count in decrements if count]
     if ops:

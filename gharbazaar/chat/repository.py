@@ -120,48 +120,11 @@ def claim_for_message(message, participants):
         projection={"seq": 1, "participants": 1, "sharingAgreedBy": 1}, return_document=ReturnDocument.AFTER)
 
 
-def unclaim_message(conversation_id, message_id, participants, sender_id):
-    """Undo claim_for_message for a message that was not stored: recount the others' unread
-    messages and point the preview back at the newest stored message."""
-    counts = {f"unreadCounts.{i}": count_unread(conversation_id, user)
-              for i, user in enumerate(participants) if user != sender_id}
-    _conversations().update_one({"_id": conversation_id}, {"$set": counts})
-    newest = _messages().find_one({"conversationId": conversation_id}, sort=[("seq", DESCENDING)])
-    restored = {"lastMessage": "", "lastMessageMasked": None, "lastMessageSenderId": None,
-                "lastMessageId": None}
-    if newest:
-        restored = {**preview_fields(newest), "lastMessageId": newest["_id"],
-                    "lastMessageAt": newest["createdAt"]}
-    _conversations().update_one({"_id": conversation_id, "lastMessageId": message_id}, {"$set": restored})
-
-
 def refresh_preview(message):
     """Rewrite the conversation's lastMessage if this message is still its latest."""
     _conversations().update_one({"_id": message["conversationId"], "lastMessageId": message["_id"],
                                  "lastMessageChange": {"$not": {"$gte": message["changeSeq"]}}},
                                 {"$set": preview_fields(message)})
-
-
-def uncount_read(conversation, user_id, count):
-    """Take `count` messages just marked read off the user's unread count, never below zero.
-
-    A decrement rather than a recount, so that a message claimed meanwhile stays counted."""
-    if count:
-        _conversations().update_one({"_id": conversation["_id"]}, uncounted(conversation, user_id, count))
-
-
-def uncounted(conversation, user_id, count):
-    """Return the update that takes `count` off the user's unread count, floored at zero.
-
-    One statement (an update pipeline) where a filtered decrement needs a second to zero a count
-    that had drifted below `count` (a statement costs SecantusDB as much matched or not)."""
-    slot, counts = conversation["participants"].index(user_id), "$unreadCounts"
-    each = {"$arrayElemAt": [counts, "$$i"]}
-    floored = {"$max": [0, {"$subtract": [each, count]}]}
-    less = {"$map": {"input": {"$range": [0, {"$size": counts}]}, "as": "i",
-                     "in": {"$cond": [{"$eq": ["$$i", slot]}, floored, each]}}}
-    # A document without its counts (none is written so) is left as it is rather than failing.
-    return [{"$set": {"unreadCounts": {"$cond": [{"$isArray": counts}, less, counts]}}}]
 
 
 def insert_message(doc):
@@ -211,11 +174,6 @@ def mark_read(conversation_id, reader_id, seq, up_to=None):
     result = _messages().update_many(
         query, {"$set": {"read": True, "readAt": now, "updatedAt": now, "changeSeq": seq}})
     return result.modified_count, now
-
-
-def count_unread(conversation_id, reader_id):
-    return _messages().count_documents(
-        {"conversationId": conversation_id, "senderId": {"$ne": reader_id}, "read": False})
 
 
 def changes_after(conversation_id, after_seq, limit):

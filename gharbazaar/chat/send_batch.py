@@ -15,19 +15,13 @@ from collections import Counter
 
 from bson import ObjectId
 from pymongo import UpdateOne
-from flask import current_app
-from pymongo.errors import (BulkWriteError, ConnectionFailure, DuplicateKeyError, OperationFailure,
-                            PyMongoError)
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from ..batch import coalesced
-from . import batch_store, repository
+from . import batch_store, repository, unread
 from .models import preview_fields
 
 log = logging.getLogger(__name__)
-# Claims of unstored messages still to undo (message id -> (message, participants)), per app.
-UNCLAIMS = "gharbazaar.chat.unclaims"
-MAX_UNCLAIMS = 10_000
-UNCLAIM_RETRY_S = 2.0
 
 
 def store(doc, participants):
@@ -51,7 +45,7 @@ def _write_one(doc, participants):
             return None
         doc["seq"] = doc["changeSeq"] = conversation["seq"]
     except Exception as exc:  # nothing was written for this message, unless its answer was lost
-        if _outcome_unknown(exc):
+        if unread.outcome_unknown(exc):
             _unclaim_later(doc, participants)
         return exc
     try:
@@ -59,8 +53,9 @@ def _write_one(doc, participants):
     except Exception as exc:
         # Not stored (a retry of a stored message, or the database failing): the claim named a
         # message that does not exist, so undo it; its sequence number stays a gap, which
-        # resync tolerates (it asks for "after N", not "N + 1").
-        _unclaim(doc, participants)
+        # resync tolerates (it asks for "after N", not "N + 1"). A refused insert (a retry's
+        # duplicate clientMessageId) is known not stored: its count is given back exactly.
+        _unclaim(doc, participants, claimed=not unread.outcome_unknown(exc))
         return exc
     return conversation
 
@@ -138,10 +133,11 @@ def _insert_all(items, claimed, results, conversations):
     if not claimed:
         return
     docs = [items[i][0] for i in claimed]
-    failed = {}
+    failed, refused = {}, False
     try:
         batch_store.insert_messages(docs)
-    except BulkWriteError as exc:
+    except BulkWriteError as exc:  # each failed insert refused: known not stored
+        refused = True
         for error in exc.details.get("writeErrors", []):
             kind = DuplicateKeyError if error.get("code") == 11000 else OperationFailure
             failed[error["index"]] = kind(error.get("errmsg", "write failed"), error.get("code"))
@@ -155,7 +151,7 @@ def _insert_all(items, claimed, results, conversations):
         doc = items[i][0]
         results[i] = failed.get(n) or dict(conversations[doc["conversationId"]], seq=doc["seq"])
     for n in sorted(failed):
-        _unclaim(*items[claimed[n]])
+        _unclaim(*items[claimed[n]], claimed=refused)
 
 
 def withdraw(doc, participants):
@@ -164,44 +160,16 @@ def withdraw(doc, participants):
     _unclaim(doc, participants)
 
 
-def _unclaim(doc, participants):
+def _unclaim(doc, participants, claimed=False):
     """Undo a claim whose message was not stored; a failure here must not hide the first one."""
     try:
-        repository.unclaim_message(doc["conversationId"], doc["_id"], participants, doc["senderId"])
+        unread.unclaim_message(doc, participants, claimed)
     except Exception:
         log.warning("could not undo the claim of an unstored message: retried",
                     extra={"fields": {"conversationId": str(doc["conversationId"])}})
         _unclaim_later(doc, participants)
 
 
-def _outcome_unknown(exc):
-    """Return True for a failure that may have been applied anyway (no answer, or a timeout)."""
-    return isinstance(exc, ConnectionFailure) or (isinstance(exc, PyMongoError) and exc.timeout)
-
-
 def _unclaim_later(doc, participants):
-    """Undo a claim once the database answers again: left in place, it counts a message nobody
-    can read as unread, and shows it as the preview, for good (a read takes off what it marks)."""
-    app = current_app._get_current_object()
-    pending = app.extensions.setdefault(UNCLAIMS, {})
-    if len(pending) >= MAX_UNCLAIMS:
-        log.error("too many claims left to undo: one dropped",
-                  extra={"fields": {"messageId": str(doc["_id"])}})
-        return
-    idle = not pending
-    pending[doc["_id"]] = (doc, participants)
-    if idle:
-        app.extensions["socketio"].start_background_task(_retry_unclaims, app, pending)
-
-
-def _retry_unclaims(app, pending):
-    while pending:
-        app.extensions["socketio"].sleep(UNCLAIM_RETRY_S)
-        with app.app_context():
-            for message_id, (doc, participants) in list(pending.items()):
-                try:
-                    repository.unclaim_message(doc["conversationId"], message_id, participants,
-                                               doc["senderId"])
-                except Exception:  # still away: every one waits for the next round
-                    break
-                pending.pop(message_id, None)
+    """Undo a claim once the database answers again (whether it counted the message is unknown)."""
+    unread.repair_later(("unclaim", doc["_id"]), lambda: unread.unclaim_message(doc, participants, False))

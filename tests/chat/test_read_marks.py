@@ -1,9 +1,14 @@
 """Group commit of what read receipts write after their numbers (chat/read_marks.py), on the real test
 database: each receipt marks its own share, stamped with its number; counts exact; never below zero."""
+import threading
 from collections import Counter
 
+import pytest
+from pymongo.errors import AutoReconnect, NetworkTimeout
+
 from gharbazaar import db
-from gharbazaar.chat import batch_store, read_batch, read_marks, repository, send_batch
+from gharbazaar.chat import batch_store, read_batch, read_marks, repository, send_batch, unread
+from tests.faults.procs import wait_until
 from tests.support.chat_batches import item, pair_conversation
 
 
@@ -102,7 +107,7 @@ def test_a_conversation_without_its_counts_is_marked_and_left_without_counts(cou
     assert [count for count, _ in results] == [2, 1]
     assert "unreadCounts" not in repository.find_conversation(conv)
     assert unread_count(other, seller2) == 0
-    repository.uncount_read(repository.find_conversation(conv), seller.id, 1)  # alone, too
+    unread.uncount_read(repository.find_conversation(conv), seller.id, 1)  # alone, too
     assert "unreadCounts" not in repository.find_conversation(conv)
 
 
@@ -123,3 +128,37 @@ def test_a_receipt_marks_only_messages_numbered_before_it(counted):
         assert all(m["changeSeq"] >= m["seq"] for m in messages(conv))
         assert [m["read"] for m in messages(conv)][-1] is False
         assert unread_count(conv, seller) == 1
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_a_receipt_cut_off_after_marking_is_recounted_once_the_database_answers(
+        counted, monkeypatch, batched):
+    # The messages were marked read, then the database stalled before the count came off: the
+    # client's retry marks nothing, so takes nothing off, and the badge stayed for good.
+    monkeypatch.setattr(unread, "RETRY_S", 0.05)
+    _buyer, seller, conv = conversation_with(3)
+    _b2, seller2, calm = conversation_with(1)
+    outage = threading.Event()
+
+    def stalled(*args):
+        if not outage.is_set():
+            raise NetworkTimeout("timed out")
+    monkeypatch.setattr(batch_store, "uncount", stalled)
+    monkeypatch.setattr(unread, "uncount_read", stalled)
+    real_recount = unread.recount
+
+    def recount_when_back(*args):
+        if not outage.is_set():
+            raise AutoReconnect("database away")
+        return real_recount(*args)
+    monkeypatch.setattr(unread, "recount", recount_when_back)
+    receipts = [(claimed(conv, seller), seller.id, None)]
+    if batched:
+        receipts.append((claimed(calm, seller2), seller2.id, None))
+    with pytest.raises(NetworkTimeout):
+        read_marks._mark_many(receipts)
+    assert [m["read"] for m in messages(conv)] == [True] * 3 and unread_count(conv, seller) == 3
+    outage.set()
+    wait_until(lambda: not counted.extensions[unread.PENDING], 10, "the counts recounted")
+    assert unread_count(conv, seller) == 0
+    assert unread_count(calm, seller2) == (0 if batched else 1)

@@ -7,6 +7,7 @@ from pymongo.errors import AutoReconnect, DuplicateKeyError
 
 from gharbazaar import db
 from gharbazaar.chat import batch_store, repository, send_batch, service
+from gharbazaar.chat import unread as counts
 from tests.faults.procs import wait_until
 from tests.support.chat_batches import actor, after_the_batch_reads, item, pair_conversation, stored
 
@@ -123,8 +124,8 @@ def test_a_claim_whose_undo_failed_is_undone_once_the_database_answers(counted, 
     # message as unread, and show it as the preview, for good.
     buyer, seller, conv, parts = pair_conversation()
     send_batch._write([item(buyer, conv, parts, "kept")])
-    monkeypatch.setattr(send_batch, "UNCLAIM_RETRY_S", 0.05)
-    real_unclaim, outage = repository.unclaim_message, threading.Event()
+    monkeypatch.setattr(counts, "RETRY_S", 0.05)
+    real_unclaim, outage = counts.unclaim_message, threading.Event()
 
     def unclaim_while_down(*args):
         if not outage.is_set():
@@ -133,13 +134,13 @@ def test_a_claim_whose_undo_failed_is_undone_once_the_database_answers(counted, 
 
     def insert_while_down(doc):
         raise AutoReconnect("database away")
-    monkeypatch.setattr(repository, "unclaim_message", unclaim_while_down)
+    monkeypatch.setattr(counts, "unclaim_message", unclaim_while_down)
     monkeypatch.setattr(repository, "insert_message", insert_while_down)
     (result,) = send_batch._write([item(buyer, conv, parts, "lost")])
     assert isinstance(result, AutoReconnect)
     assert unread(conv, seller) == 2  # claimed, not stored, not yet undone
     outage.set()
-    wait_until(lambda: not counted.extensions[send_batch.UNCLAIMS], 10, "the claim undone")
+    wait_until(lambda: not counted.extensions[counts.PENDING], 10, "the claim undone")
     after = repository.find_conversation(conv)
     assert after["lastMessage"] == "kept" and unread(conv, seller) == 1
 
@@ -148,7 +149,7 @@ def test_a_claim_without_an_answer_is_undone_in_case_it_was_applied(counted, mon
     # A claim sent during a stall times out, then lands when the database resumes.
     buyer, seller, conv, parts = pair_conversation()
     send_batch._write([item(buyer, conv, parts, "kept")])
-    monkeypatch.setattr(send_batch, "UNCLAIM_RETRY_S", 0.05)
+    monkeypatch.setattr(counts, "RETRY_S", 0.05)
     real_claim = repository.claim_for_message
 
     def applied_but_unanswered(doc, participants):
@@ -157,8 +158,43 @@ def test_a_claim_without_an_answer_is_undone_in_case_it_was_applied(counted, mon
     monkeypatch.setattr(repository, "claim_for_message", applied_but_unanswered)
     (result,) = send_batch._write([item(buyer, conv, parts, "never stored")])
     assert isinstance(result, AutoReconnect)
-    wait_until(lambda: not counted.extensions[send_batch.UNCLAIMS], 10, "the claim undone")
+    wait_until(lambda: not counted.extensions[counts.PENDING], 10, "the claim undone")
     assert repository.find_conversation(conv)["lastMessage"] == "kept" and unread(conv, seller) == 1
+
+
+def test_a_retry_gives_back_exactly_the_one_its_claim_counted(counted, monkeypatch):
+    # A retry of a stored clientMessageId claims, fails its insert, and is undone. Its undo once
+    # recounted the stored unread messages: a message claimed elsewhere but not yet inserted was
+    # left out of that count, and a receipt landing within the count's read-then-write was undone.
+    buyer, seller, conv, parts = pair_conversation()
+    send_batch._write([item(buyer, conv, parts, "hello", "c-1")])
+    pending, _ = item(buyer, conv, parts, "are you there?", "c-2")
+    pending["seq"] = pending["changeSeq"] = repository.claim_for_message(pending, parts)["seq"]
+    for retry in ([item(buyer, conv, parts, "hello", "c-1")],  # alone
+                  [item(buyer, conv, parts, "hello", "c-1"), item(buyer, conv, parts, "hello", "c-1")]):
+        results = send_batch._write(retry)
+        assert all(isinstance(r, DuplicateKeyError) for r in results)
+    repository.insert_message(pending)  # the claim elsewhere lands its message
+    assert unread(conv, seller) == 2 == len([m for m in stored(conv) if not m["read"]])
+
+
+def test_a_recount_counts_again_when_a_send_lands_between_its_count_and_its_write(counted, monkeypatch):
+    buyer, seller, conv, parts = pair_conversation()
+    send_batch._write([item(buyer, conv, parts, "one")])
+    real, landed = counts._messages, []
+
+    class SendMeanwhile:
+        def __getattr__(self, name):
+            return getattr(real(), name)
+
+        def count_documents(self, query):
+            found = real().count_documents(query)
+            if not landed:
+                landed.append(send_batch._write([item(buyer, conv, parts, "two")]))
+            return found
+    monkeypatch.setattr(counts, "_messages", SendMeanwhile)
+    counts.recount(repository.find_conversation(conv), seller.id)
+    assert landed and unread(conv, seller) == 2
 
 
 def test_concurrent_senders_lose_nothing_and_share_no_sequence_number(counted):
