@@ -193,8 +193,30 @@ def test_a_recount_counts_again_when_a_send_lands_between_its_count_and_its_writ
                 landed.append(send_batch._write([item(buyer, conv, parts, "two")]))
             return found
     monkeypatch.setattr(counts, "_messages", SendMeanwhile)
-    counts.recount(repository.find_conversation(conv), seller.id)
+    counts.recount(repository.find_conversation(conv), seller.id, at_once=True)
     assert landed and unread(conv, seller) == 2
+
+
+def test_a_recount_that_missed_a_message_in_flight_is_corrected_once_the_conversation_settles(
+        counted, monkeypatch):
+    monkeypatch.setattr(counts, "RETRY_S", 0.05)
+    monkeypatch.setattr(counts, "QUIET_S", 0.3)
+    buyer, seller, conv, parts = pair_conversation()
+    send_batch._write([item(buyer, conv, parts, "one")])
+    in_flight, _ = item(buyer, conv, parts, "claimed elsewhere, not stored yet")
+    in_flight["seq"] = in_flight["changeSeq"] = repository.claim_for_message(in_flight, parts)["seq"]
+    real_insert = repository.insert_message
+
+    def no_answer(_doc):
+        raise AutoReconnect("no answer")
+    monkeypatch.setattr(repository, "insert_message", no_answer)
+    (result,) = send_batch._write([item(buyer, conv, parts, "lost")])
+    monkeypatch.setattr(repository, "insert_message", real_insert)
+    assert isinstance(result, AutoReconnect)
+    assert unread(conv, seller) == 1, "recounted at once: the message in flight is not stored yet"
+    real_insert(in_flight)
+    wait_until(lambda: not counted.extensions[counts.PENDING], 10, "the settled recount")
+    assert unread(conv, seller) == 2
 
 
 def test_concurrent_senders_lose_nothing_and_share_no_sequence_number(counted):
