@@ -112,7 +112,10 @@ def edit_message(actor, message_id, content):
     doc, conversation = _own_message(actor, message_id, NOT_AUTHORIZED_EDIT)
     blocks.check_can_write(actor.id, conversation)
     guard = safety_gate.screen(content)
-    now, seq = utcnow(), _next_seq(doc)
+    # The conversation as this edit's number found it: a withdrawal of contact sharing made while
+    # the text was inspected is in it, and the edit is then masked for the other participant.
+    now, numbered = utcnow(), repository.claim_seq(doc["conversationId"])
+    seq = numbered["seq"]
     changes = {"content": content, **guard, "edited": True, "editedAt": now, "updatedAt": now,
                "changeSeq": seq}
     # Only over older changes: of two racing, the later number is the text kept and announced last.
@@ -124,7 +127,7 @@ def edit_message(actor, message_id, content):
             raise NotFound(MESSAGE_NOT_FOUND)
         return models.message(current)  # a later edit overtook this one: it stands, told already
     repository.refresh_preview(updated)
-    safety_gate.deliver("message_edited", updated, conversation, models.edited, conversation["participants"])
+    safety_gate.deliver("message_edited", updated, numbered, models.edited, numbered["participants"])
     return models.message(updated)
 
 

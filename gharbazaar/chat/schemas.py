@@ -6,6 +6,15 @@ from ..validation import BaseSchema, Instant, Integer, Link, LooseId, UserId
 
 MAX_CONTENT = 10000
 ID_LENGTH = validate.Length(min=1, max=256)
+# Bidirectional embeddings, overrides and isolates draw text in another order than it is stored
+# ("\u202e01234 56789" shows as "98765 43210"): the safety guard reads what is stored, a person
+# what is drawn. Chat text has no other use for them, so they are dropped.
+_REORDERING = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def as_drawn(text):
+    """Return message text without the controls that reorder how it is drawn, trimmed."""
+    return text.translate(_REORDERING).strip()
 
 
 class ConversationRef(BaseSchema):
@@ -25,11 +34,12 @@ class CreateConversation(BaseSchema):
         # Forms send "" for "no property"; it must not become a property of its own.
         for key in ("propertyId", "propertyTitle", "type"):
             data[key] = (data[key] or "").strip() or None
+        data["initialMessage"] = as_drawn(data["initialMessage"] or "") or None
         return data
 
 
 def _check_content(content, allow_empty):
-    content = content.strip()
+    content = as_drawn(content)
     if len(content) > MAX_CONTENT:
         raise ValidationError(f"Must be at most {MAX_CONTENT} characters.", "content")
     if not content and not allow_empty:
@@ -41,7 +51,7 @@ class _Trimmed(BaseSchema):
 
     @post_load
     def _trim(self, data, **kwargs):
-        data["content"] = data["content"].strip()
+        data["content"] = as_drawn(data["content"])
         return data
 
 

@@ -123,9 +123,11 @@ def _claim(conversation_id, conversation, docs, marker):
         update["$inc"] = dict(unread)
     # Membership was checked in the read, and participants never change; blocks were checked
     # there too, and the exact `mutedSenders` read makes a block since then fail the claim (the
-    # messages are then written alone, which refuses them).
-    return UpdateOne({"_id": conversation_id, "seq": first,
-                      "mutedSenders": conversation.get("mutedSenders")}, batch_store.mark(update, marker))
+    # messages are then written alone, which refuses them). Likewise `sharingAgreedBy`: who sees
+    # the messages unmasked is decided from the read, so a withdrawal since then fails the claim.
+    unchanged = {"_id": conversation_id, "seq": first, "mutedSenders": conversation.get("mutedSenders"),
+                 "sharingAgreedBy": conversation.get("sharingAgreedBy")}
+    return UpdateOne(unchanged, batch_store.mark(update, marker))
 
 
 def _insert_all(items, claimed, results, conversations):

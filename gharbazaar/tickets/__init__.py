@@ -11,7 +11,7 @@ from . import desk_routes  # noqa: F401 (its routes join routes.bp and routes.de
 
 def init_app(app, socketio):
     """Register tickets' routes, socket events, indexes, file scope, presence contacts and hand-outs."""
-    register_indexes(app, repository.INDEXES)
+    register_indexes(app, repository.INDEXES, retired=repository.RETIRED)
     register_indexes(app, canned.INDEXES)
     register_indexes(app, notes.INDEXES)
     register_indexes(app, evidence.INDEXES)

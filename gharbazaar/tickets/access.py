@@ -8,6 +8,7 @@ NOT_FOUND = "Ticket not found"
 NOT_AUTHORIZED = "Not authorized for this ticket"
 EMPLOYEE_ROOM_DENIED = "Only employees can join employee room"
 STAFF_ONLY = "Only employees can access this resource"
+REPORTED_ASSIGNEE = "This report is about that employee. Assign it to someone else."
 
 
 def find(ticket_id):
@@ -24,9 +25,25 @@ def visible(actor, ticket_id):
     An assignee whose tokens no longer say staff (moved off the support team) is a customer again:
     the ticket they still hold is not theirs to read until an admin hands it on."""
     ticket = find(ticket_id)
-    if not (actor.is_staff or actor.id == ticket["userId"]):
+    if not (actor.is_staff or actor.id == ticket["userId"]) or is_about(ticket, actor.id):
         raise Forbidden(NOT_AUTHORIZED)
     return ticket
+
+
+def is_about(ticket, user_id):
+    """Tell whether the ticket reports this user (who then may not see or handle it, staff or not)."""
+    return ticket.get("reportedUserId") == user_id
+
+
+def refuse_if_about(ticket, employee_id):
+    """Raise Forbidden when a report is about the employee it would be assigned to."""
+    if is_about(ticket, employee_id):
+        raise Forbidden(REPORTED_ASSIGNEE)
+
+
+def not_about(actor):
+    """Return the query part that leaves out the reports about the actor (staff lists)."""
+    return {"reportedUserId": {"$ne": actor.id}}
 
 
 def can_read(actor, ticket_id):

@@ -75,10 +75,13 @@ def hand_out():
 
 def _round(held, staff, docs, cap):
     """Hand out the queue, oldest first, until it is empty or nobody has room."""
-    assigned, names = [], {}
+    assigned, names, after = [], {}, None
     while staff:
-        batch = repository.waiting(BATCH)
+        # Read on from the last ticket seen: one left waiting (a report about everyone with room)
+        # must not be read again and again.
+        batch = repository.waiting(BATCH, after)
         for ticket in batch:
+            after = ticket["_id"]
             if not held.keep():
                 return assigned  # another hand-out took over; it reads the queue itself
             outcome = _place(ticket, staff, docs, cap, names)
@@ -95,13 +98,15 @@ def _round(held, staff, docs, cap):
 def _place(ticket, staff, docs, cap, names):
     """Give the ticket to the employee the rule picks: the ticket, None when lost, or FULL."""
     move = states.check("assign", ticket["status"], frozenset({states.SYSTEM}))
-    # Not straight back to the employee who was silent on it, unless nobody else has room.
-    others = set(staff) - {ticket.get("passedOver")}
+    # Never to the employee a report is about; not straight back to the employee who was silent
+    # on it, unless nobody else has room.
+    eligible = set(staff) - {ticket.get("reportedUserId")}
+    others = eligible - {ticket.get("passedOver")}
     reserved = _reserve(ticket, others, docs, cap) if others else FULL
-    if reserved is FULL and others != set(staff):
-        reserved = _reserve(ticket, staff, None, cap)
+    if reserved is FULL and others != eligible:
+        reserved = _reserve(ticket, eligible, None, cap) if eligible else FULL
     if reserved is FULL:
-        return FULL
+        return FULL if eligible == set(staff) else None  # None: the others may still take the next
     employee_id, doc, token, at = reserved
     if employee_id not in names:
         names[employee_id] = users.profiles([employee_id])[employee_id]["name"]
@@ -196,16 +201,18 @@ def apply_move(ticket, move, by, reason=None, assignee=None, assignee_name=None,
                 **(expect or {})}
     fields = {"status": move.target, **sla.on_move(ticket, move.target, assignee, now)}
     if assignee:
-        # The desk measures each assignee's response time from their own assignment.
-        fields.update(assignedTo=assignee, assignedToName=assignee_name, assignedAt=now, firstResponseAt=None,
-                      people=[ticket["userId"], assignee], passedOver=None)
+        # The desk measures each assignee's response time from their own assignment; handed back
+        # to the employee who was silent on it (nobody else had room), from their first.
+        again = assignee == ticket.get("passedOver") and ticket.get("assignedAt")
+        fields.update(assignedTo=assignee, assignedToName=assignee_name, assignedAt=again or now,
+                      firstResponseAt=None, people=[ticket["userId"], assignee], passedOver=None)
     elif move.target == states.OPEN:  # back to the pool; a silent assignee is passed over once
         fields.update(assignedTo=None, assignedToName=None, people=[ticket["userId"]],
                       passedOver=before_owner if move.action == "release" else None)
     if move.target == states.CLOSED:
         fields["closedAt"] = now
     if move.target == states.RESOLVED:
-        fields["resolvedAt"] = now
+        fields.update(resolvedAt=now, resolvedBy=by)
     was_active = ticket["status"] in states.ACTIVE
     now_active = move.target in states.ACTIVE
     if now_active and (not was_active or after_owner != before_owner):

@@ -6,7 +6,7 @@ from flask import current_app
 
 from ..db import object_id
 from ..errors import ValidationFailed
-from . import canned, repository, service, states
+from . import access, canned, clock, repository, service, states
 from .access import require_staff
 
 INVALID_TEMPLATE = "Invalid template ID"
@@ -17,7 +17,9 @@ ACTIVE_SIZE = 50
 def list_tickets(actor, args):
     """Return a page of every ticket, newest first (`skip` as the original, or a `before` cursor)."""
     require_staff(actor)
-    query = {} if args["status"] == "all" else {"status": args["status"]}
+    query = access.not_about(actor)
+    if args["status"] != "all":
+        query["status"] = args["status"]
     before = object_id(args["before"]) if args["before"] else None
     found = repository.page(query, args["limit"], before, skip=args["skip"])
     return {"tickets": found[:args["limit"]], "hasMore": len(found) > args["limit"]}
@@ -27,7 +29,7 @@ def active_conversations(actor):
     """Return the caller's tickets that are not closed and the unassigned open ones, newest activity first."""
     require_staff(actor)
     mine = repository.recent({"assignedTo": actor.id, "status": {"$in": repository.NOT_CLOSED}}, ACTIVE_SIZE)
-    waiting = repository.recent({"status": states.OPEN}, ACTIVE_SIZE)
+    waiting = repository.recent({"status": states.OPEN, **access.not_about(actor)}, ACTIVE_SIZE)
     merged = sorted(mine + waiting, key=lambda doc: (doc["updatedAt"], doc["_id"]), reverse=True)
     return merged[:ACTIVE_SIZE]
 
@@ -46,7 +48,7 @@ def quick_response(actor, ticket_id, template_id):
 def user_history(actor, user_id):
     """Return a customer's last tickets, newest first."""
     require_staff(actor)
-    return repository.page({"userId": user_id}, HISTORY_SIZE)[:HISTORY_SIZE]
+    return repository.page({"userId": user_id, **access.not_about(actor)}, HISTORY_SIZE)[:HISTORY_SIZE]
 
 
 def stats(actor):
@@ -54,13 +56,13 @@ def stats(actor):
     require_staff(actor)
     average, measured = repository.first_response_average(actor.id)
     mine = {"assignedTo": actor.id}
-    averages = repository.averages(actor.id)
+    averages, midnight = repository.averages(actor.id), _start_of_today()
     return {
         "firstResponseAverage": averages["firstResponse"],
         "resolutionAverage": averages["resolution"],
         "slaBreaches": repository.breach_count(actor.id),
         "activeTickets": repository.count(dict(mine, status={"$in": sorted(states.ACTIVE)})),
-        "resolvedToday": repository.count(dict(mine, resolvedAt={"$gte": _start_of_today()})),
+        "resolvedToday": repository.count({"resolvedBy": actor.id, "resolvedAt": {"$gte": midnight}}),
         "averageResponseTime": round(average, 1) if measured else 0,
         "responsesMeasured": measured,
         "totalAssigned": repository.count(mine),
@@ -70,4 +72,4 @@ def stats(actor):
 def _start_of_today():
     """Return midnight of the desk's own day (DESK_TIMEZONE: India by default), as an aware datetime."""
     zone = ZoneInfo(current_app.config["DESK_TIMEZONE"])
-    return datetime.combine(datetime.now(zone).date(), time.min, tzinfo=zone)
+    return datetime.combine(clock.now().astimezone(zone).date(), time.min, tzinfo=zone)

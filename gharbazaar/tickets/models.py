@@ -14,10 +14,11 @@ from .states import CLOSED, OPEN, STATUSES, entry
 CUSTOMER, EMPLOYEE = "customer", "employee"
 
 
-def new_ticket(actor, data, now, timing):
+def new_ticket(actor, data, now, timing, reported=None):
     """Return the stored document of a ticket the actor opens (its problem is its first message).
 
-    `timing` holds its `sla` due times and pending `timers` (sla.new_ticket_fields).
+    `timing` holds its `sla` due times and pending `timers` (sla.new_ticket_fields). `reported`: the
+    user a report is about, who may not see or handle it even as staff (never sent to anyone).
     """
     # Its id is known before it is stored: its first message is written before it.
     return {**timing, "_id": ObjectId(), "userId": actor.id, "userRole": actor.role,
@@ -26,7 +27,7 @@ def new_ticket(actor, data, now, timing):
             "subCategoryId": data["subCategoryId"], "subCategoryTitle": data["subCategoryTitle"],
             "problem": data["problem"], "status": OPEN, "assignedTo": None, "assignedToName": None,
             "people": [actor.id], "hold": None, "history": [entry(OPEN, actor.id, now, "created")],
-            "feedback": None,
+            "feedback": None, "reportedUserId": reported,
             "createdAt": now, "updatedAt": now, "closedAt": None}
 
 

@@ -30,7 +30,9 @@ INDEXES[TICKETS] = [
     IndexModel([("assignedTo", ASCENDING), ("updatedAt", ASCENDING)], name="assignee_changes"),
     # The employee desk: waiting tickets by latest activity, and an employee's figures.
     IndexModel([("status", ASCENDING), ("updatedAt", DESCENDING)], name="by_status_activity"),
-    IndexModel([("assignedTo", ASCENDING), ("resolvedAt", ASCENDING)], name="assignee_resolved"),
+    # Figures credit whoever did the work, not whoever holds the ticket now.
+    IndexModel([("resolvedBy", ASCENDING), ("resolvedAt", ASCENDING)], name="resolver_resolved"),
+    IndexModel([("sla.firstResponseBy", ASCENDING)], name="first_responder"),
     IndexModel([("assignedTo", ASCENDING), ("firstResponseAt", ASCENDING)], name="assignee_first_response"),
     # Due timers (sla.py, timers.py): a pending timer holds its instant, a spent one null.
     IndexModel([("timers.firstResponse", ASCENDING)], name="timer_first_response"),
@@ -41,6 +43,8 @@ INDEXES[TICKETS] = [
 INDEXES[MESSAGES] = [
     IndexModel([("ticketId", ASCENDING), ("timestamp", ASCENDING), ("_id", ASCENDING)], name="by_ticket"),
 ]
+# Indexes earlier releases created that no query needs any more; ensure_indexes drops them.
+RETIRED = {TICKETS: ["assignee_resolved"]}
 
 
 def _tickets():
@@ -101,15 +105,17 @@ def mark_first_response(ticket_id, employee_id, at):
 
 
 def averages(employee_id):
-    """Return {firstResponse, resolution}: mean seconds from creation, over the employee's tickets."""
-    found = list(_tickets().aggregate([
-        {"$match": {"assignedTo": employee_id}},
-        {"$group": {"_id": None,
-                    "first": {"$avg": {"$subtract": ["$sla.firstResponseAt", "$createdAt"]}},
-                    "resolution": {"$avg": {"$subtract": ["$resolvedAt", "$createdAt"]}}}}]))
-    found = found[0] if found else {}
-    return {key: round(found[name] / 1000, 1) if found.get(name) is not None else 0
-            for key, name in (("firstResponse", "first"), ("resolution", "resolution"))}
+    """Return {firstResponse, resolution}: mean seconds from creation to the first staff reply the
+    employee wrote, and to the (latest) resolution they made."""
+    out = {}
+    for key, who, at in (("firstResponse", "sla.firstResponseBy", "$sla.firstResponseAt"),
+                         ("resolution", "resolvedBy", "$resolvedAt")):
+        found = list(_tickets().aggregate([
+            {"$match": {who: employee_id}},
+            {"$group": {"_id": None, "ms": {"$avg": {"$subtract": [at, "$createdAt"]}}}}]))
+        ms = found[0]["ms"] if found else None
+        out[key] = round(ms / 1000, 1) if ms is not None else 0
+    return out
 
 
 def breach_count(employee_id):
@@ -123,7 +129,8 @@ def breach_count(employee_id):
 def staff_replied(ticket_id, employee_id, at):
     """A staff reply meets the first-response target once; the assignee's stops their reply window."""
     _tickets().update_one({"_id": ticket_id, "sla.firstResponseAt": None},
-                          {"$set": {"sla.firstResponseAt": at, "timers.firstResponse": None}})
+                          {"$set": {"sla.firstResponseAt": at, "sla.firstResponseBy": employee_id,
+                                    "timers.firstResponse": None}})
     _tickets().update_one({"_id": ticket_id, "assignedTo": employee_id, "timers.reply": {"$ne": None}},
                           {"$set": {"timers.reply": None}})
 
@@ -159,9 +166,12 @@ def oldest_open():
     return _tickets().find_one({"status": OPEN, "assignedTo": None}, sort=[("_id", ASCENDING)])
 
 
-def waiting(limit):
-    """Return up to `limit` tickets waiting for an employee, the longest waiting first."""
-    return list(_tickets().find({"status": OPEN, "assignedTo": None}).sort("_id", ASCENDING).limit(limit))
+def waiting(limit, after=None):
+    """Return up to `limit` tickets waiting for an employee, the longest waiting first (after an id)."""
+    query = {"status": OPEN, "assignedTo": None}
+    if after is not None:
+        query["_id"] = {"$gt": after}
+    return list(_tickets().find(query).sort("_id", ASCENDING).limit(limit))
 
 
 def transition(ticket_id, expected, fields, history):

@@ -25,15 +25,14 @@ RETRIES = 3
 
 def create(actor, data, evidence_content=None):
     """Open a ticket whose problem is its first message (written before it), then try to assign it.
-
-    evidence_content (reports): a snapshot of reported messages, chained in `evidence`, staff-only.
-    """
+    evidence_content (reports): a snapshot of reported messages, chained in `evidence`, staff-only."""
     if actor.is_staff:
         raise Forbidden(STAFF_CANNOT_CREATE)
     throttle.hit(throttle.MESSAGES, actor.id)
     users.remember(actor)
     now = clock.now()
-    ticket = models.new_ticket(actor, data, now, sla.new_ticket_fields(data, now))
+    ticket = models.new_ticket(actor, data, now, sla.new_ticket_fields(data, now),
+                               (evidence_content or {}).get("reportedUserId"))
     repository.add_message(models.new_message(ticket, actor, data["problem"], None, None, now))
     if evidence_content is not None:
         evidence.record(ticket["_id"], evidence_content, now)
@@ -79,7 +78,7 @@ def list_all(actor, args):
     if not actor.is_staff:
         raise Forbidden(STAFF_ONLY)
     users.remember(actor)
-    query = {}
+    query = access.not_about(actor)
     if args["assignedTo"]:
         query["assignedTo"] = actor.id if args["assignedTo"] == "me" else args["assignedTo"]
     return _page(query, args)
@@ -161,6 +160,7 @@ def assign(actor, ticket_id, employee_id=None):
         name = profile["name"]
 
     def choose(ticket):
+        access.refuse_if_about(ticket, target)
         if ticket["status"] in states.ACTIVE and ticket.get("assignedTo") == target:
             return None, {}  # already theirs ("Assign to me" on an auto-assigned ticket): nothing to do
         return states.assign_action(ticket["status"], actor), {"assignee": target, "assignee_name": name}

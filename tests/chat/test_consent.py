@@ -2,6 +2,8 @@
 both are told, and then nothing is masked (history included); withdrawing masks again."""
 import pytest
 
+from gharbazaar.chat import safety_gate
+
 from tests.support.sockets import received
 
 API = "/api/v1/chat"
@@ -81,3 +83,23 @@ def test_outsiders_cannot_agree_for_a_conversation(client, room, person, socket_
     sock = socket_client(stranger.token)
     ack = sock.emit("contact-sharing:agree", conv_id, callback=True)
     assert ack == {"success": False, "error": "Not authorized for this conversation", "code": "forbidden"}
+
+
+def test_an_edit_inspected_while_sharing_is_withdrawn_reaches_the_other_side_masked(
+        client, room, monkeypatch):
+    buyer, seller, conv_id, bsock, ssock = room
+    message = client.post(f"{API}/conversations/{conv_id}/messages", json={"content": "hello"},
+                          headers=buyer.headers).get_json()["data"]["message"]
+    for who, sock in ((buyer, bsock), (seller, ssock)):
+        agree(client, sock, who, conv_id, "rest")
+    real_screen = safety_gate.screen
+
+    def withdrawn_meanwhile(content):
+        agree(client, ssock, seller, conv_id, "rest", withdraw=True)
+        return real_screen(content)
+    monkeypatch.setattr(safety_gate, "screen", withdrawn_meanwhile)
+    bsock.get_received(), ssock.get_received()
+    ack = bsock.emit("edit_message", {"messageId": message["id"], "content": PHONE}, callback=True)
+    assert ack["success"] is True and ack["data"]["message"]["content"] == PHONE
+    [theirs] = [p for name, p in received(ssock) if name == "message_edited"]
+    assert "9876543210" not in theirs["content"], "numbered after the withdrawal: masked"

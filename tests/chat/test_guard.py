@@ -173,6 +173,31 @@ def test_an_edit_that_adds_contact_details_is_masked_for_the_recipient(client, r
     assert "ravi@okaxis" not in preview(client, seller, conv_id) and preview(client, buyer, conv_id) == UPI
 
 
+REORDERED = "\u202e01234 56789\u202c"  # drawn right to left: "98765 43210", a mobile number
+
+
+@pytest.mark.parametrize("transport", ["rest", "socket"])
+def test_text_is_stored_and_inspected_as_it_is_drawn_without_reordering_controls(client, room, transport):
+    buyer, seller, conv_id, bsock, ssock = room
+    wrapped = "call \u2067me\u2069 on \u202d9876543210\u202c"
+    answers = []
+    for text in (REORDERED, wrapped):
+        if transport == "rest":
+            answers.append(send(client, buyer, conv_id, text).get_json()["data"]["message"])
+        else:
+            ack = bsock.emit("send_message", {"conversationId": conv_id, "content": text}, callback=True)
+            answers.append(ack["data"]["message"])
+    assert answers[0]["content"] == "01234 56789", "drawn as stored: no longer a number read backwards"
+    assert answers[1]["content"] == PHONE and answers[1]["safety"]["action"] == "mask"
+    shown = [m["content"] for m in history(client, seller, conv_id)] + [preview(client, seller, conv_id)]
+    for text in shown:
+        assert not any(ch in text for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    body = {"otherUserId": buyer.id, "propertyId": "p-2", "initialMessage": "\u202e\u202c"}
+    created = client.post(f"{API}/conversations", headers=seller.headers, json=body)
+    assert created.status_code == 201
+    assert created.get_json()["data"]["conversation"]["lastMessage"] in ("", None), "nothing left to send"
+
+
 def test_a_deleted_masked_message_reads_clean_and_shows_no_original(client, room):
     buyer, seller, conv_id, _b, _s = room
     message = send(client, buyer, conv_id, PHONE).get_json()["data"]["message"]

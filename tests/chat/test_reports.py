@@ -133,3 +133,32 @@ def test_the_evidence_hash_chain_recomputes_and_catches_tampering(app, client, p
     store.delete_one({"seq": 2})
     with app.app_context():
         assert evidence.verify()[1] == 3, "a removed snapshot breaks the link of the next one"
+
+
+def test_a_report_about_an_employee_is_never_theirs_to_see_or_handle(client, person, start, socket_client):
+    customer, reported, colleague, admin = person(), person("employee"), person("employee"), person("admin")
+    conv_id = start(reported, customer)  # staff may chat like anyone else
+    send(client, customer, conv_id, PHONE)
+    desk = socket_client(reported.token)
+    assert desk.emit("join_employee_room", None, callback=True)["success"] is True
+    _, body = report(client, None, customer, "rest", conv_id=conv_id, reason="harassment")
+    ticket_id = body["data"]["report"]["ticketId"]
+    denied = {"success": False, "error": "Not authorized for this ticket", "code": "forbidden"}
+    status, seen = ticket_as(client, reported, ticket_id)
+    assert (status, seen) == (403, denied), "not even as staff: the evidence holds what chat masked"
+    assert ticket_as(client, admin, ticket_id)[1]["data"]["ticket"]["assignedTo"] is None, \
+        "the only employee available is the one reported: it waits"
+    for path in ("/api/v1/tickets/employee/all?status=all", "/api/v1/employee/tickets?status=all",
+                 "/api/v1/employee/active-conversations", f"/api/v1/employee/user-history/{customer.id}"):
+        listed = client.get(path, headers=reported.headers).get_json()
+        assert ticket_id not in json.dumps(listed), path
+        assert ticket_id in json.dumps(client.get(path, headers=admin.headers).get_json()), path
+    ack = desk.emit("assign_ticket", {"ticketId": ticket_id}, callback=True)
+    assert (ack["code"], ack["error"]) == ("forbidden", "Not authorized for this ticket")
+    by_admin = client.post(f"/api/v1/tickets/{ticket_id}/assign", json={"employeeId": reported.id},
+                           headers=admin.headers)
+    assert by_admin.status_code == 403
+    assert by_admin.get_json()["error"] == "This report is about that employee. Assign it to someone else."
+    other = socket_client(colleague.token)
+    assert other.emit("join_employee_room", None, callback=True)["success"] is True
+    assert ticket_as(client, admin, ticket_id)[1]["data"]["ticket"]["assignedTo"] == colleague.id

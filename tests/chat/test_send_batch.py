@@ -62,6 +62,19 @@ def test_a_batch_refuses_a_blocked_sender_even_when_the_block_lands_after_its_re
     assert [m["content"] for m in stored(conv)] == ["from the blocker", "still"]
 
 
+def test_a_batch_whose_conversation_stopped_sharing_after_its_read_tells_each_sender_so(counted, monkeypatch):
+    buyer, seller, conv, parts = pair_conversation()
+    at = repository.find_conversation(conv)["createdAt"]
+    for who in (buyer, seller):
+        repository.set_sharing(conv, who.id, True, at)
+    # The seller withdraws after the batch read the conversation: who sees the messages
+    # unmasked is decided from what each claim found, so that claim must not take.
+    after_the_batch_reads(monkeypatch, lambda: repository.set_sharing(conv, seller.id, False, at))
+    results = send_batch._write([item(buyer, conv, parts, "a"), item(buyer, conv, parts, "b")])
+    assert [r["seq"] for r in results] == [1, 2]
+    assert all(seller.id not in (r.get("sharingAgreedBy") or ()) for r in results)
+
+
 def test_a_client_message_id_used_before_is_refused_in_a_batch_and_counted_once(counted):
     buyer, seller, conv, parts = pair_conversation()
     send_batch._write([item(buyer, conv, parts, "once", "c-1")])

@@ -141,9 +141,11 @@ HOT_QUERIES = {
     "the desk: an employee's active ticket count":
         lambda d: tickets.count({"assignedTo": "eve", "status": {"$in": ["assigned", "in_progress"]}}),
     "the desk: an employee's tickets resolved today":
-        lambda d: tickets.count({"assignedTo": "eve", "resolvedAt": {"$gte": utcnow() - timedelta(hours=8)}}),
+        lambda d: tickets.count({"resolvedBy": "eve", "resolvedAt": {"$gte": utcnow() - timedelta(hours=8)}}),
     "the desk: an employee's assigned ticket count": lambda d: tickets.count({"assignedTo": "eve"}),
     "the desk: an employee's average first response": lambda d: tickets.first_response_average("eve"),
+    "the desk: an employee's averages of first replies and resolutions they made":
+        lambda d: tickets.averages("eve"),
 }
 
 

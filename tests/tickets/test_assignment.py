@@ -198,3 +198,26 @@ def test_two_processes_handing_out_at_once_never_double_assign_nor_exceed_the_ca
     assert_loads_match_tickets(quiet)
     for sock in socks:
         sock.disconnect()
+
+
+def test_reports_about_the_only_employee_wait_and_the_queue_behind_them_goes_out(
+        make_app, monkeypatch, people):
+    app = make_app()
+    reports = [open_ticket(app, people.customer)["id"] for _ in range(3)]
+    behind = open_ticket(app, people.customer)["id"]
+    with app.app_context():  # what a report about emp1 stores (chat/reports.py files them)
+        get_db().tickets.update_many({"_id": {"$in": [ObjectId(t) for t in reports]}},
+                                     {"$set": {"reportedUserId": people.emp1}})
+    monkeypatch.setattr(assignment, "BATCH", 2)
+    reads, waiting = [], assignment.repository.waiting
+
+    def read_once_each(limit, after=None):
+        reads.append(after)
+        assert len(reads) < 20, "the queue is read on, not again from its start"
+        return waiting(limit, after)
+    monkeypatch.setattr(assignment.repository, "waiting", read_once_each)
+    join_as_employee(app, people.emp1)
+    with app.app_context():
+        found = {str(t["_id"]): t for t in get_db().tickets.find()}
+    assert [found[t]["assignedTo"] for t in reports] == [None] * 3
+    assert found[behind]["assignedTo"] == people.emp1

@@ -109,6 +109,40 @@ def test_a_reply_in_time_meets_the_target_and_is_averaged(
     assert measured == (120, 180, 0)
 
 
+def stats_of(client, employee):
+    answer = client.get("/api/v1/employee/stats", headers=auth(make_token(employee, "employee")))
+    return answer.get_json()["data"]["stats"]
+
+
+def test_figures_credit_whoever_did_the_work_not_whoever_holds_the_ticket_now(
+        app, clock, online, new_ticket, rest, people, client):
+    first = online(people.emp1)
+    ticket = new_ticket(people.customer)
+    clock.advance(120)
+    rest("POST", f"/{ticket['id']}/messages", people.emp1, "employee", {"message": "On it"})
+    clock.advance(60)
+    rest("PUT", f"/{ticket['id']}/status", people.emp1, "employee", {"status": "resolved"})
+    first.emit("presence:update-status", {"status": "away"}, callback=True)
+    online(people.emp2)
+    rest("POST", f"/{ticket['id']}/messages", people.customer, "buyer", {"message": "Not fixed"})
+    assert stored(app, ticket["id"])["assignedTo"] == people.emp2, "reopened to the next employee"
+    mine, theirs = stats_of(client, people.emp1), stats_of(client, people.emp2)
+    assert (mine["resolvedToday"], mine["firstResponseAverage"], mine["resolutionAverage"]) == (1, 120, 180)
+    assert (theirs["resolvedToday"], theirs["firstResponseAverage"], theirs["resolutionAverage"]) == (0, 0, 0)
+
+
+def test_a_ticket_handed_back_to_its_silent_assignee_is_timed_from_their_first_assignment(
+        app, clock, online, new_ticket, rest, people, client):
+    online(people.emp1)
+    ticket = new_ticket(people.customer)
+    clock.advance(WINDOW)
+    assert sweep(app)["reply"] == 1 and stored(app, ticket["id"])["assignedTo"] == people.emp1
+    clock.advance(30)
+    rest("POST", f"/{ticket['id']}/messages", people.emp1, "employee", {"message": "Sorry, here now"})
+    figures = stats_of(client, people.emp1)
+    assert (figures["averageResponseTime"], figures["responsesMeasured"]) == (WINDOW + 30, 1)
+
+
 def test_sweeps_racing_in_many_threads_fire_each_timer_exactly_once(app, clock, new_ticket, people):
     made = [new_ticket(people.customer)["id"] for _ in range(12)]
     clock.advance(3600)  # both targets of Payments are due
