@@ -6,8 +6,8 @@ __version__ = "0.1.0"
 
 def create_app(overrides=None):
     """Build the app: configuration, the shared core, then each feature's own init_app."""
-    from . import chat, cli, config, db, errors, extensions, files, health, logs, presence, sockets, sync
-    from . import tickets, users
+    from . import chat, cli, config, db, errors, extensions, files, handlers, health, logs, presence, realtime
+    from . import sockets, sync, tickets, users
     from .apidoc import events as apidoc_events, openapi, routes as apidoc_routes
     from .runtime import driver_patches
 
@@ -41,6 +41,7 @@ def create_app(overrides=None):
     sockets.init_app(app, socketio)
     for feature in (presence, users, files, chat, tickets, sync):
         feature.init_app(app, socketio)
+    handlers.mount_unhandled(socketio, realtime.NAMESPACES)
     return app
 
 

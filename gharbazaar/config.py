@@ -87,6 +87,9 @@ def from_env(env=None):
         "FRONTEND_URL": _list(env.get("FRONTEND_URL") or "http://localhost:3000"),
         "REDIS_URL": redis_url,
         "REDIS_CHANNEL": env.get("REDIS_CHANNEL") or "gharbazaar-socketio",
+        # Proxies in front whose X-Forwarded-For / -Proto are believed (unset: 1 in production,
+        # Heroku's router; 0 elsewhere). A process reachable around them must say 0.
+        "PROXY_HOPS": int(env["PROXY_HOPS"]) if env.get("PROXY_HOPS") else None,
         "REDIS_TIMEOUT_MS": int(env.get("REDIS_TIMEOUT_MS") or 2000),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or redis_url or "memory://",
         "RATE_LIMIT_REST": env.get("RATE_LIMIT_REST") or "1000 per 15 minutes",

@@ -1,5 +1,6 @@
 """One error model for REST and Socket.IO: the AppError family and its envelope."""
 import logging
+import math
 import uuid
 
 from flask import current_app, g, jsonify, request
@@ -83,7 +84,7 @@ class RateLimited(AppError):
 
     def __init__(self, retry_after=1, **kwargs):
         super().__init__(**kwargs)
-        self.retry_after = max(1, int(retry_after))
+        self.retry_after = max(1, math.ceil(retry_after))  # rounded up: waiting as told succeeds
         self.headers["Retry-After"] = str(self.retry_after)
 
 

@@ -4,6 +4,7 @@ from flask import current_app, g, request
 from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_talisman import Talisman
+from limits import parse as parse_limit
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import realtime, redis_queue, throttle
@@ -60,11 +61,25 @@ def own_retry_after(response):
         response.headers["Retry-After"] = own
     elif response.status_code != 429:
         response.headers.pop("Retry-After", None)
+    elif response.headers.get("Retry-After", "").isdigit():
+        # flask-limiter rounds the window's end down: one second more (never past the window's
+        # length), so that waiting as told succeeds.
+        told = int(response.headers["Retry-After"])
+        window = parse_limit(current_app.config["RATE_LIMIT_REST"]).get_expiry()
+        response.headers["Retry-After"] = str(min(told + 1, max(told, window)))
     return response
 
 
-limiter = Limiter(key_func=rate_limit_key, default_limits=[configured_limit("RATE_LIMIT_REST")],
-                  headers_enabled=True)
+def counted_by_its_own_limit():
+    """Return True when the route counts this request under a limit of its own instead of the REST one."""
+    counted = getattr(current_app.view_functions.get(request.endpoint), "counted_by_its_own_limit", None)
+    return bool(counted and counted())
+
+
+# One REST budget per user (per address when anonymous) across every route: flask-limiter counts
+# `default_limits` per route, which gave each user RATE_LIMIT_REST on each of ~45 routes.
+limiter = Limiter(key_func=rate_limit_key, application_limits=[configured_limit("RATE_LIMIT_REST")],
+                  application_limits_exempt_when=counted_by_its_own_limit, headers_enabled=True)
 limiter.request_filter(is_preflight)  # never counted, whatever runs first
 cors = CORS()
 talisman = Talisman()
@@ -111,6 +126,8 @@ def init_app(app):
     # A hung Redis must not hang every request: bounded waits, then per-process limits meanwhile.
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", throttle.storage_options(config))
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    # Deployments sharing a Redis keep their budgets apart as they keep their rooms apart.
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", config["REDIS_CHANNEL"])
     # Registered before the limiter's own check, which a preflight then never reaches.
     app.before_request(answer_preflight)
     app.after_request(own_retry_after)
@@ -124,9 +141,11 @@ def init_app(app):
         max_age=600,
     )
     production = config["APP_ENV"] == "production"
-    if production:
-        # Heroku's router terminates TLS and says so in X-Forwarded-Proto / -For.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+    # Heroku's router terminates TLS and says so in X-Forwarded-Proto / -For: one proxy by default
+    # in production. Believed from more hops than there are, the header picks the client's address.
+    hops = config["PROXY_HOPS"] if config["PROXY_HOPS"] is not None else int(production)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     talisman.init_app(
         app,
         force_https=production,

@@ -41,6 +41,7 @@ class Connection:
     namespace: str
     actor: Actor
     connected_at: float = field(default_factory=time.time)
+    dropped: int = 0  # events dropped past their own budget (typing), of which a share count as flood
 
     def expired(self, now=None):
         return self.actor.exp is not None and self.actor.exp <= (now or time.time())

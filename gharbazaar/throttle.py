@@ -24,8 +24,11 @@ UPLOAD_MB = "RATE_LIMIT_UPLOAD_MB"
 TYPING = "RATE_LIMIT_TYPING"
 JOINS = "RATE_LIMIT_JOINS"
 JOINS_TEXT = "Too many rooms joined. Please slow down."
-# After the store fails, actions are allowed without asking it for this long (it is down or hung).
+# After the store fails, actions are counted in the process alone for this long (it is down or hung),
+# then the store is asked again.
 STORE_RETRY_S = 5
+# Said in Retry-After beyond the window's end: a store's reset is read in whole seconds.
+RETRY_MARGIN_S = 0.5
 # How often the in-process store drops its expired counters (reads drop an expired one anyway).
 SWEEP_S = 1.0
 
@@ -83,14 +86,33 @@ def hit(setting, key, message="Too many requests. Please slow down.", cost=1):
     if limit is None:
         limit = state["parsed"][text] = parse_limit(text)
     if time.monotonic() < state.get("store_down_until", 0):
-        return
-    try:
-        if limiter.hit(limit, setting, key, cost=cost):
-            return
-        reset, _ = limiter.get_window_stats(limit, setting, key)
-    except Exception as exc:  # the limit store (Redis) being down must not stop the service
-        state["store_down_until"] = time.monotonic() + STORE_RETRY_S
-        log.warning("rate-limit storage unavailable; allowing",
-                    extra={"fields": {"error": type(exc).__name__}})
-        return
-    raise RateLimited(retry_after=reset - time.time(), message=message)
+        reset = _count(_fallback(state), limit, setting, key, cost)
+    else:
+        try:
+            reset = _count(limiter, limit, f"{app.config['REDIS_CHANNEL']}/{setting}", key, cost)
+        except Exception as exc:  # the limit store (Redis) being down must not stop the service
+            state["store_down_until"] = time.monotonic() + STORE_RETRY_S
+            log.warning("rate-limit storage unavailable; counting in this process meanwhile",
+                        extra={"fields": {"error": type(exc).__name__}})
+            reset = _count(_fallback(state), limit, setting, key, cost)
+    if reset is not None:  # never said longer than the window itself
+        wait = min(reset - time.time() + RETRY_MARGIN_S, limit.get_expiry())
+        raise RateLimited(retry_after=wait, message=message)
+
+
+def _count(limiter, limit, setting, key, cost):
+    """Count the action; return None when allowed, else when its window resets (epoch seconds).
+
+    An action costing more than one unit (an upload's megabytes) is refused without spending
+    them: a fixed window counts a refused hit too, and one large refusal would use up the rest."""
+    affordable = cost == 1 or limiter.test(limit, setting, key, cost=cost)
+    if affordable and limiter.hit(limit, setting, key, cost=cost):
+        return None
+    return limiter.get_window_stats(limit, setting, key)[0]
+
+
+def _fallback(state):
+    """Return the in-process limiter that counts while the shared store is away (per process)."""
+    if "fallback" not in state:
+        state["fallback"] = FixedWindowRateLimiter(SweptMemoryStorage())
+    return state["fallback"]

@@ -6,7 +6,7 @@ from .events import catalogue
 from .spec import make_spec
 from .views import Error
 
-LIFECYCLE = {"connect", "disconnect"}
+LIFECYCLE = {"connect", "disconnect", "*"}  # "*": what no handler takes, counted and dropped
 DESCRIPTION = (
     "Socket.IO (Engine.IO v4) at `/socket.io/`, websocket and polling. Authenticate in the handshake: "
     "`io(url, {auth: {token}})`. Each channel is a namespace: `publish` lists the events a client "

@@ -4,7 +4,7 @@ from pymongo.errors import DuplicateKeyError
 from .. import realtime, throttle
 from ..db import object_id
 from ..models import utcnow
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
 from ..files import service as files
 from ..files.sniff import IMAGE
 from ..users import service as users
@@ -38,7 +38,14 @@ def _file_fields(actor, conversation_id, data):
 def send_message(actor, conversation_id, data):
     """Return (message, created); a repeated clientMessageId returns the original, unannounced."""
     client_id = data.get("clientMessageId")
-    throttle.hit(throttle.MESSAGES, actor.id, "Too many messages. Please slow down.")
+    try:
+        throttle.hit(throttle.MESSAGES, actor.id, "Too many messages. Please slow down.")
+    except RateLimited:
+        # A retry of a message that was stored (its answer lost) is told so, past the limit too.
+        original = _stored_retry(actor, conversation_id, client_id)
+        if original is None:
+            raise
+        return models.message(original), False
     oid, participants = participants_of(actor, conversation_id)
     users.remember(actor)
     # Everything that can refuse the message is checked before anything is written.
@@ -73,6 +80,14 @@ def send_message(actor, conversation_id, data):
                 "message": models.message(doc, other, conversation) if split else message},
                 realtime.user_room(other))
     return message, True
+
+
+def _stored_retry(actor, conversation_id, client_id):
+    """Return the actor's message stored under client_id in the conversation, or None."""
+    if not client_id:
+        return None
+    oid, _participants = participants_of(actor, conversation_id)
+    return repository.find_by_client_id(oid, actor.id, client_id)
 
 
 def list_messages(actor, conversation_id, limit=50, before=None, skip=0):

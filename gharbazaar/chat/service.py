@@ -53,8 +53,10 @@ def create_conversation(actor, data):
     users.remember(actor)
     existing = repository.find_pair(actor.id, other_id, property_id)
     if existing is not None:
-        if initial and existing.get("createdBy") == actor.id:
-            # A retry after a failure between the two writes: the first message is sent now, once.
+        if initial and existing.get("createdBy") == actor.id and not repository.find_by_client_id(
+                existing["_id"], actor.id, INITIAL_MESSAGE_ID):
+            # A retry after a failure between the two writes: the first message is sent now, once
+            # (asking again once it is stored costs nothing, not even against the message limit).
             existing = _send_initial(actor, existing["_id"], initial)
         return _reopen(actor, existing), False
     throttle.hit(throttle.CONVERSATIONS, actor.id, "Too many new conversations. Please try again later.")

@@ -7,7 +7,7 @@ from werkzeug.wsgi import FileWrapper
 from ..apidoc.openapi import OPTIONAL_BEARER, Blueprint, errors
 from ..auth import authenticate_request, optional_actor
 from ..validation import query_args
-from ..extensions import limiter, rate_limit_key, talisman
+from ..extensions import limiter, talisman
 from . import schemas, service, sniff
 
 # Public on purpose: signed links work without headers (<img src>); service.open_for checks
@@ -25,21 +25,20 @@ def _signed():
     return g.signed_link
 
 
-def _download_key():
+def _link_key():
     # An <img> sends no token, so a signed link's loads would share its client address's anonymous
     # allowance with everyone behind the same NAT (offices, mobile carriers): the link already
-    # proves access, so they are counted per link and address instead.
-    if _signed():
-        return f"link:{request.view_args['file_id']}:{request.remote_addr}"
-    return rate_limit_key()
+    # proves access, so they are counted per link and address instead (a token's downloads count
+    # under the REST limit like any request).
+    return f"link:{request.view_args['file_id']}:{request.remote_addr}"
 
 
-def _download_limit():
-    return current_app.config["RATE_LIMIT_FILE_LINKS" if _signed() else "RATE_LIMIT_REST"]
+def _link_limit():
+    return current_app.config["RATE_LIMIT_FILE_LINKS"]
 
 
 @bp.get("/<file_id>")
-@limiter.limit(_download_limit, key_func=_download_key)
+@limiter.limit(_link_limit, key_func=_link_key, exempt_when=lambda: not _signed())
 @talisman(content_security_policy="default-src 'none'; sandbox")
 @bp.arguments(schemas.FileLink, location="query")
 @bp.response(200, {"type": "string", "format": "binary"}, content_type="*/*")
@@ -71,3 +70,6 @@ def download(link, file_id):
     if request.range is None or request.range.units != "bytes" or len(request.range.ranges) != 1:
         request.environ.pop("HTTP_RANGE", None)  # an invalid or multiple range: the whole file (RFC 9110)
     return response.make_conditional(request, accept_ranges=True, complete_length=content.length)
+
+
+download.counted_by_its_own_limit = _signed  # a signed link's loads: per link and address (above)

@@ -28,6 +28,7 @@ log = logging.getLogger("gharbazaar.socket")
 # Names socket.io clients and servers keep for themselves: never an application event.
 RESERVED = frozenset({"connect", "connect_error", "disconnect", "disconnecting", "newListener",
                       "removeListener"})
+REFUSED_NAME = "(refused name)"  # what such an event is counted under: no handler has it
 MAX_ATTACHMENTS = 10
 BUSY_TEXT = b"Too many connections are being opened. Please retry."
 # The private methods wrapped here, checked by the tests.
@@ -59,9 +60,10 @@ def _refuse_reserved_names(server):
     def guarded(eio_sid, namespace, id, data):
         name = data[0] if isinstance(data, list) and data else None
         if not isinstance(name, str) or name in RESERVED:
-            log.warning("socket event refused: reserved or missing name",
-                        extra={"fields": {"event": repr(name)[:40]}})
-            return None
+            # No handler of ours runs, and no ack: it goes on under a name no handler has, so that
+            # it counts against the connection's limits like any unknown event (one log line per
+            # frame let a flood of them fill the logs, outside every limit).
+            return handle_event(eio_sid, namespace, None, [REFUSED_NAME])
         return handle_event(eio_sid, namespace, id, data)
 
     server._handle_event = guarded

@@ -199,6 +199,16 @@ def test_a_typing_flood_is_still_cut_off(make_app, pair):
     ssock.disconnect()
 
 
+def test_typing_done_offline_and_sent_as_one_burst_on_reconnect_is_not_a_flood(make_app, pair):
+    # socket.io-client sends what it buffered while offline at once: 300 keys is a minute of typing.
+    conv_id, bsock, ssock = _typing_room(make_app(), pair)
+    for _ in range(300):
+        bsock.emit("typing", {"conversationId": conv_id, "isTyping": True})
+    assert bsock.is_connected(), "dropped past the typing budget, not cut off"
+    assert emit(bsock, "send_message", {"conversationId": conv_id, "content": "back"})["success"] is True
+    bsock.disconnect(), ssock.disconnect()
+
+
 def test_the_typing_relay_limit_holds_for_every_spelling_of_the_conversation_id(make_app, pair):
     app = make_app(RATE_LIMIT_TYPING="2 per minute")
     conv_id, bsock, ssock = _typing_room(app, pair)

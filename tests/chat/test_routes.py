@@ -190,7 +190,27 @@ def test_messages_over_the_limit_are_429(make_app, pair, start):
     answers = [send(client, buyer, conv_id, content=str(n)) for n in range(3)]
     assert [answer.status_code for answer in answers] == [201, 201, 429]
     # The message limit's own window, not the REST limit's (15 minutes) that flask-limiter adds.
-    assert 0 < int(answers[-1].headers["Retry-After"]) <= 60
+    assert 0 < int(answers[-1].headers["Retry-After"]) <= 60  # rounded up, never past the window
+
+
+def test_a_retry_of_a_stored_message_and_a_reopening_are_answered_past_the_message_limit(
+        make_app, pair):
+    app = make_app(RATE_LIMIT_MESSAGES="2 per minute")
+    client, (buyer, seller) = app.test_client(), pair
+    body = {"otherUserId": seller.id, "propertyId": "p-1", "initialMessage": "Is it available?"}
+    created = client.post(f"{API}/conversations", json=body, headers=buyer.headers)
+    conv_id = created.get_json()["data"]["conversation"]["id"]
+    for _ in range(3):  # the contact form sends its initialMessage every time
+        assert client.post(f"{API}/conversations", json=body, headers=buyer.headers).status_code == 200
+    url = f"{API}/conversations/{conv_id}/messages"
+    first = client.post(url, json={"content": "hello", "clientMessageId": "c-1"}, headers=buyer.headers)
+    assert first.status_code == 201, "re-opening spent none of the two"
+    assert client.post(url, json={"content": "more", "clientMessageId": "c-2"},
+                       headers=buyer.headers).status_code == 429
+    retried = client.post(url, json={"content": "hello", "clientMessageId": "c-1"}, headers=buyer.headers)
+    assert retried.status_code == 200
+    assert retried.get_json()["data"]["message"] == first.get_json()["data"]["message"]
+    assert client.post(f"{API}/conversations", json=body, headers=buyer.headers).status_code == 200
 
 
 def test_read_marks_the_other_sides_messages(client, pair, start):

@@ -184,7 +184,7 @@ def test_rate_limit_is_a_429_with_retry_after(make_app):
     response = client.get("/api/v1/me", headers=headers)
     assert response.status_code == 429
     assert response.get_json()["code"] == "rate_limited"
-    assert 0 < int(response.headers["Retry-After"]) <= 60
+    assert 0 < int(response.headers["Retry-After"]) <= 60  # rounded up, never past the window
 
 
 def test_rate_limits_are_per_user_not_shared(make_app):
@@ -192,6 +192,16 @@ def test_rate_limits_are_per_user_not_shared(make_app):
     assert client.get("/api/v1/me", headers=auth(make_token("first"))).status_code == 200
     assert client.get("/api/v1/me", headers=auth(make_token("second"))).status_code == 200
     assert client.get("/api/v1/me", headers=auth(make_token("first"))).status_code == 429
+
+
+def test_the_rest_limit_is_one_budget_per_user_across_every_route(make_app):
+    client = make_app(RATE_LIMIT_REST="4 per minute").test_client()
+    headers = auth(make_token("spread"))
+    paths = ["/api/v1/me", "/api/v1/chat/conversations", "/api/v1/tickets", "/api/v1/tickets/",
+             "/api/v1/chat/blocks"]
+    assert [client.get(path, headers=headers).status_code for path in paths] == [200] * 4 + [429]
+    anonymous = [client.get(path).status_code for path in paths]
+    assert anonymous == [401] * 4 + [429], "one budget per address when anonymous"
 
 
 def test_health_is_never_rate_limited(make_app):
@@ -205,3 +215,11 @@ def test_request_id_is_echoed_when_sensible(client):
 
     assert echoed("abc12345-req") == "abc12345-req"
     assert echoed("bad id!") != "bad id!"
+
+
+@pytest.mark.parametrize("hops, budgets", [(None, 1), (1, 2)])
+def test_x_forwarded_for_picks_the_anonymous_budget_only_behind_a_declared_proxy(make_app, hops, budgets):
+    client = make_app(RATE_LIMIT_REST="1 per minute", PROXY_HOPS=hops).test_client()
+    answers = [client.get("/api/v1/me", headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code
+               for n in (1, 2)]
+    assert answers.count(401) == budgets, "outside production, no proxy unless PROXY_HOPS says so"

@@ -1,5 +1,6 @@
 """The in-process rate-limit store (throttle.SweptMemoryStorage): the library's limits, swept each second."""
 import time
+import uuid
 
 import pytest
 from limits import parse
@@ -7,6 +8,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
 
 from gharbazaar import throttle
+from gharbazaar.errors import RateLimited
 
 
 @pytest.fixture
@@ -74,3 +76,44 @@ def test_the_app_and_its_rest_limiter_use_it_for_memory_and_redis_stays_redis(ap
         assert isinstance(throttle._limiter(app).storage, throttle.SweptMemoryStorage)
         assert isinstance(limiter.storage, throttle.SweptMemoryStorage)
     assert throttle.storage_uri("redis://localhost:6379/0") == "redis://localhost:6379/0"
+
+
+def test_a_refused_action_of_several_units_spends_none_of_them(make_app):
+    # 3 MB left of 5: a 4 MB upload is refused, and a 1 MB one afterwards still fits.
+    with make_app(RATE_LIMIT_UPLOAD_MB="5 per minute").app_context():
+        throttle.hit(throttle.UPLOAD_MB, "mb", cost=2)
+        with pytest.raises(RateLimited):
+            throttle.hit(throttle.UPLOAD_MB, "mb", cost=4)
+        throttle.hit(throttle.UPLOAD_MB, "mb", cost=3)
+        with pytest.raises(RateLimited):
+            throttle.hit(throttle.UPLOAD_MB, "mb", cost=1)
+
+
+def test_while_the_shared_store_is_away_each_process_still_counts(make_app, caplog):
+    app = make_app(RATE_LIMIT_MESSAGES="2 per minute", RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    with app.app_context():
+        for _ in range(2):
+            throttle.hit(throttle.MESSAGES, "away")
+        with pytest.raises(RateLimited):
+            throttle.hit(throttle.MESSAGES, "away")
+        throttle.hit(throttle.MESSAGES, "someone else")
+    assert "counting in this process meanwhile" in caplog.text
+
+
+@pytest.mark.parametrize("left, told", [(0.2, 1), (1.0, 1), (1.01, 2), (59.5, 60)])
+def test_retry_after_is_rounded_up_so_waiting_as_told_succeeds(left, told):
+    assert RateLimited(retry_after=left).retry_after == told
+
+
+def test_deployments_sharing_a_redis_keep_their_budgets_apart(make_app, redis_url):
+    # flask-limiter's REST counters take the same prefix (RATELIMIT_KEY_PREFIX), read once per
+    # process: one app per process in production, so it is checked here for the app's own limits.
+    run = uuid.uuid4().hex
+    apps = [make_app(RATE_LIMIT_MESSAGES="1 per minute", RATELIMIT_STORAGE_URI=redis_url,
+                     REDIS_CHANNEL=f"{name}-{run}") for name in ("staging", "live")]
+    for app in apps:  # the same user, one budget in each deployment
+        with app.app_context():
+            throttle.hit(throttle.MESSAGES, f"both-{run}")
+        assert app.config["RATELIMIT_KEY_PREFIX"] == app.config["REDIS_CHANNEL"]
+    with apps[0].app_context(), pytest.raises(RateLimited):
+        throttle.hit(throttle.MESSAGES, f"both-{run}")

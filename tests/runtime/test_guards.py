@@ -1,6 +1,8 @@
 """The protocol guards against the python-socketio internals they wrap (fails loudly on an upgrade)."""
 import inspect
 
+import pytest
+
 import socketio
 from socketio.packet import Packet
 
@@ -72,3 +74,24 @@ def test_the_manager_and_engine_io_parts_the_pending_guard_reads_still_exist():
     session = engineio.socket.Socket(engineio.Server(async_mode="threading"), "sid")
     assert (session.closing, session.closed) == (False, False)
     assert isinstance(socketio.Server(async_mode="threading").eio.sockets, dict)
+
+
+UNKNOWN = ["SEND_MESSAGE", "no-such-event", "ticket_message"]  # ticket_message: not a /chat event
+
+
+@pytest.mark.parametrize("names", [UNKNOWN, sorted(guards.RESERVED)])
+def test_events_no_handler_takes_count_against_the_connection_and_a_flood_of_them_is_cut_off(
+        make_app, caplog, names):
+    # Unknown names (a typo, another namespace's event) and reserved ones ran no handler, so no
+    # limit saw them: a socket could send them without end, a reserved one logging a line each.
+    app = make_app(RATE_LIMIT_SOCKET_EVENTS="5 per second", RATE_LIMIT_SOCKET_FLOOD="20 per minute")
+    namespace = "/chat" if "ticket_message" in names else "/"
+    sock = app.extensions["socketio"].test_client(app, namespace=namespace,
+                                                  auth={"token": make_token("unhandled")})
+    sent = 0
+    while sock.is_connected(namespace) and sent < 200:
+        sock.emit(names[sent % len(names)], {"x": 1}, namespace=namespace)
+        sent += 1
+    assert not sock.is_connected(namespace) and sent <= 26, "cut off as a flood of known events is"
+    logged = [r.getMessage() for r in caplog.records if r.name == "gharbazaar.socket"]
+    assert logged == ["socket cut off for flooding"], "one line, not one per frame"
