@@ -53,7 +53,9 @@ def changes(actor, after=None, since=None, limit=MAX_CHANGES):
     out = []
     for doc in repository.conversations_of(actor.id, ids=list(known)) if known else []:
         messages = repository.changes_after(doc["_id"], known[doc["_id"]], limit)
-        if messages:
+        # A change to the conversation itself (contact sharing agreed or withdrawn) takes no number.
+        moved = since is not None and doc.get("changedAt") is not None and doc["changedAt"] > since
+        if messages or moved:
             out.append(_entry(doc, actor, messages, limit, known[doc["_id"]]))
     if since is not None:
         for doc in repository.conversations_of(actor.id, changed_since=since):

@@ -1,7 +1,12 @@
 """Resync: a client that missed changes gets each changed message once, in change order."""
-import pytest
+from datetime import timedelta
 
+import pytest
+from bson import ObjectId
+
+from gharbazaar import db
 from gharbazaar.auth import Actor
+from gharbazaar.models import iso, utcnow
 from gharbazaar.chat import sync as chat_sync
 from tests.support.sockets import chat_events as events
 
@@ -64,6 +69,24 @@ def test_nothing_new_means_nothing_sent(client, pair, start):
     message = send(client, buyer, conv_id, "hello")
     data = sync(client, seller, {"conversations": {conv_id: message["seq"]}}).get_json()["data"]
     assert data["conversations"] == []
+
+
+def test_contact_sharing_changed_while_away_is_in_the_resync_of_a_known_conversation(
+        app, client, pair, start):
+    buyer, seller = pair
+    conv_id = start(buyer, seller)
+    message = send(client, buyer, conv_id, "call me on 9876543210")
+    with app.app_context():  # the message and the last sync well in the past
+        db.get_db().conversations.update_one({"_id": ObjectId(conv_id)},
+                                             {"$set": {"changedAt": utcnow() - timedelta(minutes=5)}})
+    checkpoint = iso(utcnow() - timedelta(minutes=1))
+    body = {"conversations": {conv_id: message["changeSeq"]}, "since": checkpoint}
+    assert sync(client, seller, body).get_json()["data"]["conversations"] == [], "nothing changed yet"
+    for who in (buyer, seller):  # both agree while the seller's other device is away
+        client.post(f"/api/v1/chat/conversations/{conv_id}/contact-sharing", headers=who.headers)
+    [entry] = sync(client, seller, body).get_json()["data"]["conversations"]
+    assert entry["conversation"]["contactSharing"]["active"] is True and entry["messages"] == []
+    assert entry["lastSeq"] == message["changeSeq"]
 
 
 def test_since_finds_conversations_new_to_the_client(client, pair, start, person):
