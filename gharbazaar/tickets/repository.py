@@ -229,6 +229,20 @@ def changed_since(user_id, since, limit, owned_only=False):
     return list(cursor.sort([("updatedAt", ASCENDING), ("_id", ASCENDING)]).limit(limit + 1))
 
 
+def changed_ids_since(user_id, since, owned_only=False):
+    """Return the ids of every ticket the user owns (or is assigned) that changed after an instant."""
+    query = {"people": user_id, "updatedAt": {"$gt": since}}
+    if owned_only:
+        query["userId"] = user_id
+    return [doc["_id"] for doc in _tickets().find(query, projection={"_id": 1})]
+
+
+def written_between(ticket_ids, after, until):
+    """Return which of these tickets have a message written after `after` and at or before `until`."""
+    query = {"ticketId": {"$in": ticket_ids}, "timestamp": {"$gt": after, "$lte": until}}
+    return set(_messages().distinct("ticketId", query)) if ticket_ids else set()
+
+
 def messages_since(ticket_id, since, limit):
     """Return up to `limit` messages of a ticket written after an instant, oldest first."""
     cursor = _messages().find({"ticketId": ticket_id, "timestamp": {"$gt": since}})

@@ -105,3 +105,24 @@ def test_a_ticket_with_more_new_messages_than_an_answer_holds_comes_again_for_th
             break
         assert rounds < 10
     assert set(sent) <= set(got)
+
+
+def test_a_ticket_left_for_the_next_answer_keeps_the_messages_written_before_the_cut(
+        client, rest, new_ticket, people, monkeypatch):
+    monkeypatch.setattr(ticket_sync, "MAX_TICKETS", 2)
+    ticket = new_ticket(people.customer)
+    since = sync(client, people.customer, "buyer", "2000-01-01T00:00:00Z").get_json()["data"]["serverTime"]
+    rest("POST", f"/{ticket['id']}/messages", people.customer, body={"message": "before the cut"})
+    for _ in range(3):
+        new_ticket(people.customer)
+    rest("POST", f"/{ticket['id']}/messages", people.customer, body={"message": "after the cut"})
+    got, rounds = [], 0
+    while True:  # as docs/sync.md says: the answer's serverTime is the next since
+        data = sync(client, people.customer, "buyer", since).get_json()["data"]
+        got += [m["message"] for entry in data["tickets"] if entry["ticketId"] == ticket["id"]
+                for m in entry["messages"]]
+        since, rounds = data["serverTime"], rounds + 1
+        if not data["ticketsHasMore"]:
+            break
+        assert rounds < 10
+    assert rounds >= 2 and {"before the cut", "after the cut"} <= set(got)
