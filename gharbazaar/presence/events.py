@@ -64,8 +64,10 @@ def _start_sweeper(app):
                 with app.app_context():
                     try:
                         service.sweep()
-                    except Exception:  # database down: try again next round
-                        log.warning("presence sweep failed", exc_info=True)
+                    except Exception as exc:  # database down: try again next round
+                        # One line, no traceback: this repeats every round of an outage, and
+                        # formatting a traceback parses source (ast) beside the serving thread.
+                        log.warning("presence sweep failed", extra={"fields": {"error": type(exc).__name__}})
         finally:
             app.extensions["gharbazaar.presence_sweeper"] = False
 
