@@ -222,19 +222,19 @@ def messages(ticket_id, limit):
 
 def changed_since(user_id, since, limit, owned_only=False):
     """Return up to limit + 1 tickets the user owns (or is assigned) that changed after an instant."""
-    query = {"people": user_id, "updatedAt": {"$gt": since}}
-    if owned_only:
-        query["userId"] = user_id
-    cursor = _tickets().find(query)
+    cursor = _tickets().find(_changed(user_id, since, owned_only))
     return list(cursor.sort([("updatedAt", ASCENDING), ("_id", ASCENDING)]).limit(limit + 1))
 
 
 def changed_ids_since(user_id, since, owned_only=False):
     """Return the ids of every ticket the user owns (or is assigned) that changed after an instant."""
+    found = _tickets().find(_changed(user_id, since, owned_only), projection={"_id": 1})
+    return [doc["_id"] for doc in found]
+
+
+def _changed(user_id, since, owned_only):
     query = {"people": user_id, "updatedAt": {"$gt": since}}
-    if owned_only:
-        query["userId"] = user_id
-    return [doc["_id"] for doc in _tickets().find(query, projection={"_id": 1})]
+    return dict(query, userId=user_id) if owned_only else query
 
 
 def written_between(ticket_ids, after, until):
