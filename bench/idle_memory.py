@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Memory per idle socket: the backend's RSS with N sockets held open, less its RSS without them.
 
-    .venv/bin/python bench/idle_memory.py [--sockets 1000] [--rounds 2]
+    .venv/bin/python bench/idle_memory.py [--sockets 1000] [--rounds 2] [--wave 50]
 
 Each round starts a fresh SecantusDB and backend (as the suite does), opens and closes a few
 sockets (what the first socket loads once is not counted per socket), then opens N
-authenticated sockets at once with the frontend's transports (polling, then the websocket
-upgrade; `loadgen.js`'s connect storm, held open), waits for the RSS to settle, and reports
-(held - before) / N. A fresh process each round: memory freed by Python stays in its arenas,
-so a second storm on the same process would reuse it and read low.
+authenticated sockets at once (or `--wave` at a time) with the frontend's transports (polling,
+then the websocket upgrade; `loadgen.js`'s connect storm, held open), waits for the RSS to
+settle, and reports (held - before) / N. A fresh process each round: memory freed by Python
+stays in its arenas, so a second storm on the same process would reuse it and read low.
 """
 import argparse
 import json
@@ -38,12 +38,13 @@ def settled_rss(pid, quiet_s=2.0, timeout_s=30.0):
     return last
 
 
-def storm(url, secret, count, prefix, hold_ms, workdir):
-    """Start a generator holding `count` sockets for hold_ms; return it (and how many) once held."""
+def storm(url, secret, count, prefix, hold_ms, workdir, wave=0):
+    """Start a generator holding `count` sockets for hold_ms (opened `wave` at a time, 0: all at
+    once); return it (and how many) once held."""
     path = os.path.join(workdir, f"{prefix}.json")
     with open(path, "w") as f:
         json.dump({"kind": "connect", "urls": [url], "secret": secret, "count": count, "prefix": prefix,
-                   "holdMs": hold_ms}, f)
+                   "holdMs": hold_ms, "wave": wave}, f)
     gen = Proc(prefix, "gen", [servers.NODE, os.path.join(servers.BENCH, "node", "loadgen.js"), path])
     gen.wait_line(("READY",), 60)
     gen.send("GO")
@@ -51,7 +52,7 @@ def storm(url, secret, count, prefix, hold_ms, workdir):
     return gen, json.loads(line.split(" ", 1)[1])["connected"]
 
 
-def one_round(n, count):
+def one_round(n, count, wave=0):
     """A fresh database and backend; return KiB per socket of `count` sockets held."""
     secret = uuid.uuid4().hex * 2
     db_proc, uri = servers.secantus()
@@ -61,7 +62,7 @@ def one_round(n, count):
             warm, _ = storm(url, secret, WARM_SOCKETS, f"warm{n}", 500, workdir)
             warm.stop(30)
             before = settled_rss(app_proc.pid)
-            gen, held = storm(url, secret, count, f"idle{n}", 600000, workdir)
+            gen, held = storm(url, secret, count, f"idle{n}", 600000, workdir, wave)
             after = settled_rss(app_proc.pid)
             gen.stop(5)
     finally:
@@ -77,10 +78,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sockets", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--wave", type=int, default=0, help="sockets opened at a time (0: all at once)")
     args = parser.parse_args()
     results = []
     for n in range(args.rounds):
-        results.append(one_round(n, args.sockets))
+        results.append(one_round(n, args.sockets, args.wave))
     print(f"KiB per idle socket: {', '.join(f'{r:.1f}' for r in results)}")
 
 

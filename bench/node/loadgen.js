@@ -61,7 +61,8 @@ const waitGo = () => new Promise((resolve) => {
 });
 const url = (i) => cfg.urls[i % cfg.urls.length];
 
-// Connect storm: every socket a distinct user, all at once; hold them, then report.
+// Connect storm: every socket a distinct user, all at once (or `wave` at a time, each wave once
+// the one before has connected: users arriving rather than a restart); hold them, then report.
 async function connectStorm() {
   say('READY', {});
   await waitGo();
@@ -69,12 +70,17 @@ async function connectStorm() {
   const start = now();
   let last = start;
   const sockets = [];
-  const results = await Promise.allSettled(Array.from({ length: cfg.count }, (_, i) => {
-    const t = now();
-    const s = connect(url(i), `${cfg.prefix}-${i}`, cfg.role || 'buyer');
-    sockets.push(s);
-    return connected(s).then(() => { last = now(); hist.add(last - t); });
-  }));
+  const wave = cfg.wave || cfg.count;
+  const results = [];
+  for (let first = 0; first < cfg.count; first += wave) {
+    results.push(...await Promise.allSettled(Array.from({ length: Math.min(wave, cfg.count - first) }, (_, k) => {
+      const i = first + k;
+      const t = now();
+      const s = connect(url(i), `${cfg.prefix}-${i}`, cfg.role || 'buyer');
+      sockets.push(s);
+      return connected(s).then(() => { last = now(); hist.add(last - t); });
+    })));
+  }
   results.filter((r) => r.status === 'rejected').forEach((r) => countError(r.reason.message));
   const ok = results.length - Object.values(errors).reduce((a, b) => a + b, 0);
   say('HOLDING', { connected: ok });

@@ -1,8 +1,11 @@
 """What the runtime changes in eventlet and python-engineio, and why: each piece has a test in
 tests/runtime/ that fails if an upgrade changes what it replaces.
 """
+import functools
+import http.client
 import io
 import time
+import weakref
 
 from wsproto.frame_protocol import XorMaskerSimple
 
@@ -31,7 +34,7 @@ def http_protocol(config):
         # eventlet's are 16 KiB to write and 8 KiB to read, and a websocket keeps its connection's
         # for life though it never uses them after the upgrade: ~20 KiB per idle socket. Longer
         # request heads and responses still pass, in a few more system calls.
-        rbufsize = wbufsize = 4096
+        rbufsize, wbufsize = 2048, 4096
         # http.server's own refusals (a request line it cannot split, such as one holding a raw
         # non-breaking space) answer the JSON envelope too, not an HTML page.
         error_message_format = MALFORMED_REQUEST
@@ -56,6 +59,12 @@ def http_protocol(config):
             # read of its body or write of its answer (a long-poll waits without reading or writing).
             upgrade = self.environ.get("HTTP_UPGRADE", "").lower() == "websocket"
             self.connection.settimeout(None if upgrade else io_s)
+            # eventlet's set_idle is a closure over this handler, which holds the environ: a reference
+            # cycle per request, freed only by the cyclic collector. A websocket's handshake calls it
+            # once its 101 is sent: the moment the HTTP connection's objects are no longer needed.
+            self.environ.pop("eventlet.set_idle", None)
+            if upgrade:
+                self.environ["eventlet.set_idle"] = functools.partial(switched_protocols, weakref.ref(self))
             if not upgrade:
                 # A body dripped a byte per read timeout held its connection for weeks: the whole
                 # body now has one deadline (a long-polling GET waits without reading a body).
@@ -65,6 +74,25 @@ def http_protocol(config):
             return super().handle_one_response()
 
     return Protocol
+
+
+def switched_protocols(handler_ref):
+    """Release what a websocket's HTTP connection kept from its handshake: buffers and parsed head."""
+    handler = handler_ref()
+    if handler is None:
+        return
+    # The websocket reads and writes the raw socket; the handler's buffered files (a page each) and
+    # parsed headers would otherwise stay for the socket's life, unused. Unbuffered files take their
+    # place for what eventlet does when the socket ends (flush and close them). Bytes a client sent
+    # before the 101 (RFC 6455 forbids it) were never read by the websocket, here or before.
+    for name, mode in (("rfile", "rb"), ("wfile", "wb")):
+        buffered = getattr(handler, name)
+        setattr(handler, name, handler.connection.makefile(mode, 0))
+        buffered.close()
+    request_input = handler.environ.get("eventlet.input")
+    if request_input is not None:
+        request_input.rfile = handler.rfile
+    handler.headers = http.client.HTTPMessage()
 
 
 class BodyDeadline:
@@ -178,9 +206,6 @@ def lean_sockets(wsgi_app):
         # a zlib compressor (~256 KiB) for its whole life and deflates every frame, for payloads of
         # a few hundred bytes. socket.io's own server leaves it off by default.
         environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
-        # eventlet's set_idle (used by nobody here) is a closure over the connection that holds
-        # this environ: a reference cycle per request, freed only by the cyclic collector.
-        environ.pop("eventlet.set_idle", None)
         if _is_polling_handshake(environ):
             environ = handshake_environ(environ)
         return wsgi_app(environ, start_response)

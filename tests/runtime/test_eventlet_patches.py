@@ -76,3 +76,75 @@ def test_the_eventlet_and_engine_io_internals_the_patches_replace_still_exist():
         "assert 'last_ping' in source and 'ping_interval' in source and 'PING' in source, source\n"
     )
     run_python(check)
+
+
+# A real eventlet server with the runtime's protocol, a websocket echo behind it, and a raw client.
+SWITCH_CHECK = r"""
+import base64, gc, os, warnings; warnings.simplefilter('ignore')
+import eventlet, eventlet.websocket, eventlet.wsgi
+from gharbazaar.runtime import eventlet_patches as patches
+
+Protocol = patches.http_protocol({"HTTP_HEAD_TIMEOUT_S": 5, "HTTP_IO_TIMEOUT_S": 5,
+                                  "HTTP_BODY_TIMEOUT_S": 5, "UPLOAD_BODY_TIMEOUT_S": 5})
+seen = {}
+
+@eventlet.websocket.WebSocketWSGI
+def echo(ws):
+    (handler,) = [o for o in gc.get_objects() if isinstance(o, Protocol) and o.environ is ws.environ]
+    # by name: eventlet imports a socket module of its own
+    seen["files"] = (type(handler.rfile).__name__, type(handler.wfile).__name__)
+    seen["headers"] = len(handler.headers)
+    seen["input"] = ws.environ["eventlet.input"].rfile is handler.rfile
+    ws.send(ws.wait())
+
+def app(environ, start_response):
+    if environ.get("HTTP_UPGRADE"):
+        return echo(environ, start_response)
+    seen["plain_set_idle"] = "eventlet.set_idle" in environ
+    start_response("200 OK", [("Content-Length", "2")])
+    return [b"ok"]
+
+listener = eventlet.listen(("127.0.0.1", 0))
+eventlet.spawn(eventlet.wsgi.server, listener, app, log_output=False, protocol=Protocol)
+port = listener.getsockname()[1]
+
+plain = eventlet.connect(("127.0.0.1", port))
+plain.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+assert plain.makefile("rb").read().endswith(b"ok")
+
+client = eventlet.connect(("127.0.0.1", port))
+key = base64.b64encode(os.urandom(16))
+client.sendall(b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " + key + b"\r\n"
+               + b"X-Padding: " + b"p" * 3000 + b"\r\n\r\n")
+reader = client.makefile("rb")
+assert reader.readline().startswith(b"HTTP/1.1 101"), "no upgrade"
+while reader.readline() != b"\r\n":
+    pass
+payload, mask = b"hello after the switch", b"\x01\x02\x03\x04"
+masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+client.sendall(bytes([0x81, 0x80 | len(payload)]) + mask + masked)
+head = reader.read(2)
+assert head == bytes([0x81, len(payload)]), head
+assert reader.read(len(payload)) == payload
+assert seen == {"plain_set_idle": False, "files": ("SocketIO", "SocketIO"), "headers": 0,
+                "input": True}, seen
+print("ok")
+"""
+
+
+def test_a_websocket_keeps_no_http_buffers_or_parsed_head_after_its_101():
+    # After the handshake the handler's files are unbuffered (their pages freed), its parsed head
+    # is empty, and the websocket still reads and writes; a plain request never gets the hook (the
+    # environ holds no closure over its handler). Fails if eventlet stops calling set_idle after a 101.
+    assert run_python(SWITCH_CHECK).strip().endswith("ok")
+
+
+def test_switched_protocols_is_harmless_once_the_handler_is_gone():
+    import weakref
+
+    class Gone:
+        pass
+
+    ref = weakref.ref(Gone())  # the handler collected before the hook ran
+    assert server.switched_protocols(ref) is None
