@@ -77,7 +77,9 @@ def strip_bearer(value):
 
 def _text_claim(claims, name, required=False):
     value = claims.get(name)
-    if value is None and not required:
+    if not required and (value is None or isinstance(value, str) and not value.strip()):
+        # A blank display claim is no claim: the original signup stores a name of spaces, and
+        # refusing the token would lock that user out of chat and tickets over a display name.
         return None
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_CLAIM_CHARS or not is_text(value):
         raise TokenInvalid(f"bad claim {name}")
@@ -99,7 +101,10 @@ def verify_token(token, config):
         claims = jwt.decode(
             token, config["JWT_SECRET"], algorithms=["HS256"],
             issuer=config["JWT_ISSUER"], audience=config["JWT_AUDIENCE"],
-            options={"require": required, "verify_aud": bool(config["JWT_AUDIENCE"])},
+            # `iat` is not checked, as the original (jsonwebtoken) never did: the auth service runs on
+            # other hosts, and a clock a second ahead of ours made every token it issued "invalid"
+            # (the browser's socket then gave up until a reload). `exp` and `nbf` stay exact.
+            options={"require": required, "verify_aud": bool(config["JWT_AUDIENCE"]), "verify_iat": False},
         )
     except jwt.ExpiredSignatureError as exc:
         raise TokenExpired() from exc

@@ -107,6 +107,27 @@ def test_valid_token_identifies_the_user(client):
         "name": "Asha", "isStaff": False}
 
 
+@pytest.mark.parametrize("skew", [1, 30, 3600])
+def test_a_token_issued_by_a_clock_ahead_of_ours_is_accepted(client, socket_client, skew):
+    # jsonwebtoken (the auth service's library) never checks `iat`; PyJWT refuses one in the future.
+    tok = make_token("u-skew", iat=int(time.time()) + skew)
+    assert client.get(ME, headers=auth(tok)).get_json()["data"]["user"]["id"] == "u-skew"
+    assert socket_client(tok).is_connected()
+
+
+@pytest.mark.parametrize("claims, user", [
+    ({"name": "  "}, {"name": "u-blank", "email": "u-blank@example.com"}),  # the email's local part
+    ({"name": ""}, {"name": "u-blank", "email": "u-blank@example.com"}),
+    ({"name": "Asha", "email": " \t"}, {"name": "Asha", "email": None}),
+])
+def test_a_blank_name_or_email_claim_counts_as_absent(client, socket_client, claims, user):
+    # The original signup stores a name of spaces; the token must still open chat and tickets.
+    tok = make_token("u-blank", **claims)
+    answer = client.get(ME, headers=auth(tok)).get_json()["data"]["user"]
+    assert {key: answer[key] for key in ("id", "name", "email")} == {"id": "u-blank", **user}
+    assert socket_client(tok).is_connected()
+
+
 @pytest.mark.parametrize("claim", ["sub", "id"])
 def test_user_id_aliases_are_accepted(client, claim):
     tok = make_token(userId=None, **{claim: "user-17"})
