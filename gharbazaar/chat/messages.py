@@ -66,7 +66,7 @@ def send_message(actor, conversation_id, data):
     if conversation is None:  # not a participant, or blocked by the other one: say which
         blocks.explain_refusal(actor.id, participants)
         raise Forbidden(NOT_AUTHORIZED)
-    if file_fields and not files.usable(file_fields["fileId"]):  # removed as this was stored
+    if file_fields and not files.servable(file_fields["fileId"]):  # removed or withdrawn as this was stored
         send_batch.withdraw(doc, participants)
         raise ValidationFailed("File not found for this conversation",
                                details=[{"field": "fileUrl", "message": "Removed meanwhile."}])
@@ -147,29 +147,58 @@ def edit_message(actor, message_id, content):
 
 
 def delete_message(actor, message_id):
-    """Soft-delete one of the actor's messages, stop serving its file, tell the room."""
+    """Soft-delete one of the actor's messages, stop serving its file, tell the room.
+
+    The steps after the soft delete can be cut short (the database away): the message keeps
+    `deleteUnfinished` until they are done, and the sender's retry does what is left (_finish).
+    """
     doc, _conversation = _own_message(actor, message_id, NOT_AUTHORIZED_DELETE)
+    if doc["deleted"]:
+        return _finish(doc)
+    file_id = doc.get("fileId")
+    if file_id:  # first: from here on nobody is served the file, whether or not its removal completes
+        files.withdraw(file_id)
     updated = None
     for _ in range(3):  # an edit numbered after this delete but stored first: take a new number
         now, seq = utcnow(), _next_seq(doc)
-        # Shown as plain text from now on: there is no file left to render.
+        # Shown as plain text from now on: there is no file left to render. The file's id stays,
+        # out of the message's fields, for a retry to remove it.
         changes = {"deleted": True, "deletedAt": now, "content": models.DELETED_TEXT, "type": "text",
-                   "updatedAt": now, "changeSeq": seq}
+                   "updatedAt": now, "changeSeq": seq, "deleteUnfinished": True, "deletedFileId": file_id}
         updated = repository.update_message(doc["_id"], {"deleted": False, "changeSeq": _older_than(seq)},
                                             changes, unset=models.FILE_FIELDS + ("maskedContent",))
         if updated is not None:
             break
         current = repository.find_message(doc["_id"])
-        if current["deleted"]:  # already deleted: deleting is idempotent and announced once
-            return models.message(current)
+        if current["deleted"]:  # deleted meanwhile: finish that delete, if it is not finished
+            return _finish(current)
     if updated is None:
+        if file_id:
+            files.withdraw(file_id, withdrawn=False)
         raise Conflict("The message changed meanwhile. Please try again.")
-    # Only the sender's own uploads are attached, but one upload may be sent twice: it stays
-    # while any message still shows it (this one no longer does: its file fields are gone).
-    file_id = doc.get("fileId")
-    if file_id:
-        files.remove_unless_used(file_id, lambda: repository.file_in_use(doc["conversationId"], file_id))
-    repository.refresh_preview(updated)
-    realtime.publish(SCOPE, "message_deleted", models.deleted(updated), realtime.conversation_room(
-        str(updated["conversationId"])))
-    return models.message(updated)
+    return _finish(updated)
+
+
+def _finish(doc):
+    """Do what remains of a delete after its soft delete (each step can be done again); return the message."""
+    if not doc.get("deleteUnfinished"):  # finished: deleting again is idempotent and announced once
+        return models.message(doc)
+    if doc.get("deletedFileId"):
+        _let_go(doc["conversationId"], doc["deletedFileId"])
+    repository.refresh_preview(doc)
+    realtime.publish(SCOPE, "message_deleted", models.deleted(doc), realtime.conversation_room(
+        str(doc["conversationId"])))
+    repository.finish_delete(doc["_id"])
+    return models.message(doc)
+
+
+def _let_go(conversation_id, file_id):
+    """Remove a deleted message's file unless a message still shows it (then serve it again).
+
+    Only the sender's own uploads are attached, but one upload may be sent twice: it stays while
+    any message still shows it (a deleted one no longer does: its file fields are gone).
+    """
+    def shown():
+        return repository.file_in_use(conversation_id, file_id)
+    if not files.remove_unless_used(file_id, shown) and shown():
+        files.withdraw(file_id, withdrawn=False)

@@ -162,6 +162,11 @@ def update_message(message_id, query, changes, unset=None):
                                            return_document=ReturnDocument.AFTER)
 
 
+def finish_delete(message_id):
+    """Record that everything a message's delete does after the soft delete is done."""
+    _messages().update_one({"_id": message_id}, {"$unset": {"deleteUnfinished": ""}})
+
+
 def mark_read(conversation_id, reader_id, seq, up_to=None):
     """Mark the others' unread messages read (up to a message id); return (count, readAt)."""
     # Only messages numbered before the receipt: a later one marked with the receipt's lower number

@@ -55,6 +55,19 @@ def usable(file_id):
     return get_db()[f"{BUCKET}.files"].find_one(query, projection={"_id": 1}) is not None
 
 
+def set_withdrawn(file_id, withdrawn):
+    """Mark (or unmark) a file as served to nobody (the message that showed it was deleted)."""
+    get_db()[f"{BUCKET}.files"].update_one({"_id": object_id(file_id, "File")},
+                                           {"$set": {"metadata.withdrawn": withdrawn}})
+
+
+def servable(file_id):
+    """Return True while the file is stored, not about to be removed and not withdrawn."""
+    query = {"_id": object_id(file_id, "File"), "metadata.removing": {"$ne": True},
+             "metadata.withdrawn": {"$ne": True}}
+    return get_db()[f"{BUCKET}.files"].find_one(query, projection={"_id": 1}) is not None
+
+
 def stream(doc):
     """Return a seekable reader of the file `doc` describes (see ChunkReader)."""
     return ChunkReader(get_db()[f"{BUCKET}.chunks"], doc)

@@ -147,6 +147,8 @@ def open_for(actor, file_id, expires=None, signature=None):
         raise Unauthorized()
     doc = repository.find(file_id)
     meta = doc.get("metadata") or {}
+    if meta.get("withdrawn"):  # its message was deleted: served to nobody, removed yet or not
+        raise NotFound("File not found")
     if not signed:
         can_read = current_app.extensions.get("gharbazaar.file_scopes", {}).get(meta.get("scope"))
         if can_read is None or not can_read(actor, meta.get("scopeId")):
@@ -171,3 +173,16 @@ def remove_unless_used(file_id, in_use):
 def usable(file_id):
     """Return True while a message may show the file (stored, not being removed)."""
     return repository.usable(file_id)
+
+
+def withdraw(file_id, withdrawn=True):
+    """Stop (or resume) serving a file to anyone, links included, before its removal is attempted.
+
+    A removal can fail half-way (the database away); the mark alone already keeps the file unserved.
+    """
+    repository.set_withdrawn(file_id, withdrawn)
+
+
+def servable(file_id):
+    """Return True while a new message may show the file (stored, not being removed, not withdrawn)."""
+    return repository.servable(file_id)
