@@ -17,6 +17,6 @@ def init_app(app, socketio):
     openapi.register(app, routes.bp)
     handlers.mount(socketio, events.HANDLERS, realtime.FEATURE_NAMESPACES["chat"])
     files.register_scope(app, access.SCOPE, access.can_read_file)
-    unsent.register(app, access.SCOPE, access.file_shown)
+    unsent.register(app, access.SCOPE, access.file_kept)
     presence.register_contacts(app, service.contacts)
     apidoc_events.describe(app, "chat", events.CLIENT_DOCS, events.SERVER_DOCS)

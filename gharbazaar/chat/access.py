@@ -6,6 +6,7 @@ from flask import current_app
 from .. import realtime
 from ..db import object_id
 from ..errors import AppError, Forbidden, NotFound
+from ..files import service as files
 from . import read_batch, repository
 
 SCOPE = "chat"
@@ -74,6 +75,11 @@ def room_of(doc):
 def file_shown(conversation_id, file_id):
     """Return True while a message of the conversation carries the file (unsent uploads are removed)."""
     return repository.file_in_use(object_id(conversation_id, "Conversation"), file_id)
+
+
+def file_kept(conversation_id, file_id):
+    """Return True while a message shows the file or a report holds it (unsent uploads are removed)."""
+    return file_shown(conversation_id, file_id) or files.held(file_id)
 
 
 def can_read_file(actor, conversation_id):

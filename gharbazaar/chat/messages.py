@@ -193,12 +193,13 @@ def _finish(doc):
 
 
 def _let_go(conversation_id, file_id):
-    """Remove a deleted message's file unless a message still shows it (then serve it again).
+    """Remove a deleted message's file unless a message still shows it (then serve it again) or a
+    report holds it (then only the report's readers are served it).
 
     Only the sender's own uploads are attached, but one upload may be sent twice: it stays while
     any message still shows it (a deleted one no longer does: its file fields are gone).
     """
     def shown():
         return repository.file_in_use(conversation_id, file_id)
-    if not files.remove_unless_used(file_id, shown) and shown():
+    if not files.remove_unless_used(file_id, lambda: files.held(file_id) or shown()) and shown():
         files.withdraw(file_id, withdrawn=False)

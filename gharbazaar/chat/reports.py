@@ -21,6 +21,7 @@ def _snapshot(doc):
     """Return one message as evidence: the stored original, never the masked form."""
     return {"messageId": str(doc["_id"]), "senderId": doc["senderId"], "senderName": doc.get("senderName"),
             "content": doc.get("content") or "", "type": doc.get("type"), "fileName": doc.get("fileName"),
+            "fileId": doc.get("fileId"),
             "createdAt": iso(doc.get("createdAt")), "editedAt": iso(doc.get("editedAt")),
             "deleted": bool(doc.get("deleted"))}
 

@@ -68,6 +68,18 @@ def servable(file_id):
     return get_db()[f"{BUCKET}.files"].find_one(query, projection={"_id": 1}) is not None
 
 
+def add_hold(file_id, holder):
+    """Record that holder ({scope, scopeId}) keeps the file."""
+    get_db()[f"{BUCKET}.files"].update_one({"_id": object_id(file_id, "File")},
+                                           {"$addToSet": {"metadata.heldBy": holder}})
+
+
+def held(file_id):
+    """Return True when something holds the file."""
+    query = {"_id": object_id(file_id, "File"), "metadata.heldBy.0": {"$exists": True}}
+    return get_db()[f"{BUCKET}.files"].find_one(query, projection={"_id": 1}) is not None
+
+
 def stream(doc):
     """Return a seekable reader of the file `doc` describes (see ChunkReader)."""
     return ChunkReader(get_db()[f"{BUCKET}.chunks"], doc)

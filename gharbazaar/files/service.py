@@ -147,6 +147,8 @@ def open_for(actor, file_id, expires=None, signature=None):
         raise Unauthorized()
     doc = repository.find(file_id)
     meta = doc.get("metadata") or {}
+    if held_for(actor, meta):  # evidence: readable through what holds it, whatever its scope did with it
+        return meta, repository.stream(doc)
     if meta.get("withdrawn"):  # its message was deleted: served to nobody, removed yet or not
         raise NotFound("File not found")
     if not signed:
@@ -186,3 +188,22 @@ def withdraw(file_id, withdrawn=True):
 def servable(file_id):
     """Return True while a new message may show the file (stored, not being removed, not withdrawn)."""
     return repository.servable(file_id)
+
+
+def hold(file_id, scope, scope_id):
+    """Keep a file for good as part of something else (a report ticket's evidence), readable by
+    whoever may read that (its scope's `can_read`), even after its own scope lets it go."""
+    repository.add_hold(file_id, {"scope": scope, "scopeId": str(scope_id)})
+
+
+def held(file_id):
+    """Return True while something holds the file (it must not be removed)."""
+    return repository.held(file_id)
+
+
+def held_for(actor, meta):
+    """Return True when the actor may read something that holds the file `meta` describes."""
+    readers = current_app.extensions.get("gharbazaar.file_scopes", {})
+    return actor is not None and any(
+        readers.get(holder.get("scope")) and readers[holder["scope"]](actor, holder.get("scopeId"))
+        for holder in meta.get("heldBy") or ())

@@ -15,9 +15,11 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from ..db import get_db
+from ..files import service as files
 from ..models import plain
 
 EVIDENCE = "ticket_evidence"
+FILE_SCOPE = "ticket"  # held files are read as the ticket's own uploads are (tickets/access.can_read)
 INDEXES = {EVIDENCE: [
     IndexModel([("seq", ASCENDING)], unique=True, name="one_per_seq"),
     IndexModel([("ticketId", ASCENDING), ("seq", ASCENDING)], name="by_ticket"),
@@ -43,7 +45,12 @@ def record(ticket_id, content, now):
     """Append a snapshot for a ticket to the chain; return it as stored.
 
     content: {reporterId, reportedUserId, subject: {...}, messages: [...]} with JSON-ready values.
+    The files its messages carry are held for the ticket first (readable by whoever may read it),
+    so that a file the sender deletes from then on keeps its bytes.
     """
+    for message in content.get("messages", ()):
+        if message.get("fileId"):
+            files.hold(message["fileId"], FILE_SCOPE, ticket_id)
     for _ in range(RETRIES):
         last = _evidence().find_one({}, sort=[("seq", DESCENDING)], projection={"seq": 1, "hash": 1})
         snapshot = {"seq": (last["seq"] + 1) if last else 1, "prevHash": last["hash"] if last else GENESIS,

@@ -139,7 +139,10 @@ TicketListing = shape(
     nextBefore=text(nullable=True, metadata={"description": "Pass as `before` for older tickets."}))
 EvidenceMessage = shape(
     "EvidenceMessage", messageId=text(), senderId=text(), senderName=text(nullable=True), content=text(),
-    type=text(nullable=True), fileName=text(nullable=True), createdAt=when(nullable=True),
+    type=text(nullable=True), fileName=text(nullable=True), fileId=fields.String(allow_none=True, metadata={
+        "description": "The message's file, kept for the report: GET /api/v1/files/<fileId> with the "
+                       "token of someone who may read this ticket (absent from older snapshots)."}),
+    createdAt=when(nullable=True),
     editedAt=when(nullable=True), deleted=flag())
 EvidenceSnapshot = shape(
     "EvidenceSnapshot", seq=fields.Integer(required=True), takenAt=when(),

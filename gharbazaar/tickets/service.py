@@ -18,7 +18,7 @@ STAFF_ONLY = "Only employees can view all tickets"
 ASSIGN_DENIED = "Only employees can assign tickets"
 ASSIGN_OTHERS_DENIED = "Only admins can assign tickets to other employees"
 MAX_MESSAGES = 500
-FILE_SCOPE = "ticket"
+FILE_SCOPE = evidence.FILE_SCOPE  # where ticket uploads and the evidence files they hold are read
 FILE_NOT_HERE = "File not found for this ticket"
 RETRIES = 3
 
