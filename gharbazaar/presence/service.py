@@ -10,10 +10,12 @@ import uuid
 from blinker import Namespace
 from flask import current_app
 
-from .. import realtime, sockets
+from .. import sockets
 from ..models import iso
 from ..errors import ValidationFailed
-from . import pending, repository
+from . import contacts, pending, repository
+# Features register their contacts here, and the service's callers ask it who they are.
+from .contacts import contacts_of, register_contacts  # noqa: F401
 
 log = logging.getLogger(__name__)
 STALE_AFTER_S = 90
@@ -29,37 +31,18 @@ became_available = signals.signal("became-available")
 swept = signals.signal("swept")
 
 
-def register_contacts(app, provider):
-    """Add a function user_id -> iterable of user ids who should see that user's presence."""
-    app.extensions.setdefault("gharbazaar.contact_providers", []).append(provider)
-
-
-def contacts_of(user_id):
-    """Return everyone who shares a conversation or an open ticket with the user."""
-    found = set()
-    for provider in current_app.extensions.get("gharbazaar.contact_providers", ()):
-        found.update(provider(user_id))
-    found.discard(user_id)
-    return found
-
-
 def process_id(app=None):
     """Return this process's presence identity (one per app instance)."""
     app = app or current_app
     return app.extensions.setdefault("gharbazaar.process_id", uuid.uuid4().hex)
 
 
-def _announce(user_id, event, payload):
-    rooms = [realtime.user_room(contact) for contact in contacts_of(user_id)]
-    if rooms:
-        realtime.publish("presence", event, payload, rooms)
-
-
 def connected(conn, available=False):
     """Record a new socket; announce the user online if it is their first anywhere."""
     repository.add_socket(conn.sid, conn.actor.id, conn.actor.role, process_id(), available)
     if repository.mark_online(conn.actor.id):
-        _announce(conn.actor.id, "presence:user-online", {"userId": conn.actor.id, "status": "online"})
+        contacts.announce(conn.actor.id, "presence:user-online",
+                          {"userId": conn.actor.id, "status": "online"})
 
 
 def record_connected(conn):
@@ -109,8 +92,8 @@ def _settle(user_id):
     if repository.is_live(user_id, STALE_AFTER_S):
         repository.mark_online(user_id)
         return
-    _announce(user_id, "presence:user-offline",
-              {"userId": user_id, "status": "offline", "lastSeen": iso(last_seen)})
+    contacts.announce(user_id, "presence:user-offline",
+                      {"userId": user_id, "status": "offline", "lastSeen": iso(last_seen)})
 
 
 def heartbeat(conn):
@@ -130,7 +113,7 @@ def update_status(actor, status):
         raise ValidationFailed("status must be online, away or offline",
                                details=[{"field": "status", "message": "Must be online, away or offline."}])
     repository.set_status(actor.id, status)
-    _announce(actor.id, "presence:status-changed", {"userId": actor.id, "status": status})
+    contacts.announce(actor.id, "presence:status-changed", {"userId": actor.id, "status": status})
     if status == "online":
         became_available.send(current_app._get_current_object(), user_id=actor.id)
     return {"userId": actor.id, "status": status}
