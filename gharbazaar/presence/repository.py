@@ -7,7 +7,7 @@ when it connected), is within the staleness window. A socket past both belongs t
 died without saying so. Writing one document per process, where every socket's document used to
 be refreshed, keeps the sweep's cost flat in the number of sockets (docs/decisions.md).
 """
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from pymongo import ASCENDING, IndexModel, ReplaceOne, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -19,6 +19,7 @@ from ..batch import coalesced
 SOCKETS, USERS, PROCESSES = "presence_sockets", "presence", "presence_processes"
 # A process's document outlives its last beat by a day, then the database drops it.
 FORGET_PROCESS_AFTER_S = 86400
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # a range from it lets every planner use process_seen
 
 # collection -> the indexes its queries need; the feature's init_app registers them.
 INDEXES = {}
@@ -95,8 +96,22 @@ def _touch_users(user_ids):
 
 
 def beat(process):
-    """Record that the process is alive, and so is every socket it holds."""
-    _processes().update_one({"_id": process}, {"$set": {"lastSeen": utcnow()}}, upsert=True)
+    """Record that the process is alive, and so is every socket it holds; return its previous beat
+    (None for its first)."""
+    before = _processes().find_one_and_update({"_id": process}, {"$set": {"lastSeen": utcnow()}},
+                                              projection={"lastSeen": 1}, upsert=True)
+    return before and before.get("lastSeen")
+
+
+def count_sockets(process):
+    """Return how many socket documents the process holds."""
+    return _sockets().count_documents({"process": process, "lastSeen": {"$gte": EPOCH}})
+
+
+def socket_ids(process):
+    """Return the ids of the socket documents the process holds."""
+    found = _sockets().find({"process": process, "lastSeen": {"$gte": EPOCH}}, projection={"_id": 1})
+    return {doc["_id"] for doc in found}
 
 
 def _live_processes(since):
@@ -175,6 +190,20 @@ def mark_online(user_id):
         # collided with it. Nobody flipped anything, so there is nothing to announce.
         return False
     return flipped.modified_count == 1 or flipped.upserted_id is not None
+
+
+def mark_back_online(user_id):
+    """Flip a user back online, keeping the status they chose; return their document when this
+    caller flipped it, else None (a live socket's record was retired while it was still open)."""
+    doc = _users().find_one({"_id": user_id}) or {"_id": user_id, "status": "online"}
+    if doc.get("online"):
+        return None
+    try:
+        flipped = _users().update_one({"_id": user_id, "online": {"$ne": True}},
+                                      {"$set": {"online": True, "lastSeen": utcnow()}}, upsert=True)
+    except DuplicateKeyError:  # flipped online meanwhile (a new socket): nothing to announce
+        return None
+    return doc if flipped.modified_count == 1 or flipped.upserted_id is not None else None
 
 
 def mark_offline(user_id):

@@ -6,14 +6,15 @@ also declare itself available for work; what work is belongs to the feature that
 """
 import logging
 import uuid
+from datetime import timedelta
 
 from blinker import Namespace
 from flask import current_app
 
 from .. import sockets
-from ..models import iso
+from ..models import iso, utcnow
 from ..errors import ValidationFailed
-from . import contacts, pending, repository
+from . import contacts, pending, repository, restore
 # Features register their contacts here, and the service's callers ask it who they are.
 from .contacts import contacts_of, register_contacts  # noqa: F401
 
@@ -60,6 +61,8 @@ def settle_late(app, sid):
     entry = pending.get(app, sid)
     if entry is None:
         return
+    if entry.available:
+        restore.note_available(app, sid)
     if entry.recorded:
         repository.set_available(sid, True)
     else:
@@ -75,7 +78,9 @@ def settle_late(app, sid):
 
 def disconnected(conn):
     """Forget a socket; announce the user offline if it was their last anywhere."""
-    pending.done(current_app._get_current_object(), conn.sid)
+    app = current_app._get_current_object()
+    pending.done(app, conn.sid)
+    restore.forget(app, conn.sid)
     if repository.remove_socket(conn.sid):
         _settle(conn.actor.id)
 
@@ -160,6 +165,7 @@ def declare_available(conn):
     """
     app = current_app._get_current_object()
     if pending.get(app, conn.sid) is None:
+        restore.note_available(app, conn.sid)
         try:
             repository.set_available(conn.sid, True)
         except Exception:
@@ -193,9 +199,10 @@ def unforgotten(app):
 
 
 def sweep():
-    """Retire this process's closed sockets not yet removed, vouch for the rest, and retire stale
-    ones of dead processes."""
-    left = unforgotten(current_app)
+    """Retire this process's closed sockets not yet removed, vouch for the rest (writing again those
+    another process retired), and retire stale ones of dead processes."""
+    app = current_app._get_current_object()
+    left = unforgotten(app)
     for sid, conn in list(left.items()):
         try:
             disconnected(conn)
@@ -203,8 +210,26 @@ def sweep():
             log.warning("closed socket still not removed", extra={"fields": {"sid": sid}})
             break
         left.pop(sid, None)
-    repository.beat(process_id())
-    for doc in repository.stale_sockets(STALE_AFTER_S):
-        if repository.remove_socket(doc["_id"]):
-            _settle(doc["userId"])
-    swept.send(current_app._get_current_object())
+    previous = repository.beat(process_id())
+    _restore(app)
+    # Only a process that could write its own beat through the window judges others silent in it:
+    # after a database stall every beat is old, and the others' were as unwritable as its own.
+    if previous is not None and previous >= utcnow() - timedelta(seconds=STALE_AFTER_S):
+        for doc in repository.stale_sockets(STALE_AFTER_S):
+            if repository.remove_socket(doc["_id"]):
+                _settle(doc["userId"])
+    swept.send(app)
+
+
+def _restore(app):
+    """Write again the records of this process's open sockets that another process retired."""
+    for conn, available in restore.missing(app, process_id()):
+        if not restore.rewrite(app, conn, process_id(), available):
+            continue
+        log.warning("presence of an open socket written again", extra={"fields": {"sid": conn.sid}})
+        user = repository.mark_back_online(conn.actor.id)
+        if user is not None:
+            contacts.announce(conn.actor.id, "presence:user-online",
+                              {"userId": conn.actor.id, "status": user.get("status", "online")})
+        if available:
+            became_available.send(app, user_id=conn.actor.id)

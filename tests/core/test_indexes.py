@@ -129,6 +129,8 @@ HOT_QUERIES = {
     "a user's live presence sockets": lambda d: presence.live_user_ids(["ana"], 90),
     "the live server processes, and the sockets of silent ones (presence sweep)":
         lambda d: presence.stale_sockets(90),
+    "the count and ids of a process's socket records (presence sweep: records retired while open)":
+        lambda d: (presence.count_sockets("proc-1"), presence.socket_ids("proc-1")),
     "the sockets available for work (ticket hand-out)": lambda d: presence.available_user_ids(90),
     "a user's conversation partners (presence contacts)": lambda d: chat.partners_of("ana"),
     "a user's ticket counterparts (presence contacts)": lambda d: tickets.counterparts("ana"),
