@@ -9,7 +9,7 @@ be refreshed, keeps the sweep's cost flat in the number of sockets (docs/decisio
 """
 from datetime import datetime, timedelta, timezone
 
-from pymongo import ASCENDING, IndexModel, ReplaceOne, ReturnDocument
+from pymongo import ASCENDING, IndexModel, ReplaceOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from ..db import get_db
@@ -17,6 +17,9 @@ from ..models import utcnow
 from ..batch import coalesced
 
 SOCKETS, USERS, PROCESSES = "presence_sockets", "presence", "presence_processes"
+# The chosen status that hides a user: they read as offline, and their lastSeen stays as it was.
+INVISIBLE = "offline"
+HIDDEN = object()  # what mark_offline answers when it flipped an invisible user
 # A process's document outlives its last beat by a day, then the database drops it.
 FORGET_PROCESS_AFTER_S = 86400
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # a range from it lets every planner use process_seen
@@ -90,8 +93,10 @@ def _touch_users(user_ids):
     ids = list(set(user_ids))
     # Only while online: a heartbeat handled after its user went offline does not move the
     # lastSeen that going offline recorded.
+    # Nor while they chose to look offline: their lastSeen stays the instant they went invisible.
     who = ids[0] if len(ids) == 1 else {"$in": ids}
-    _users().update_many({"_id": who, "online": True}, {"$set": {"lastSeen": utcnow()}})
+    _users().update_many({"_id": who, "online": True, "status": {"$ne": INVISIBLE}},
+                         {"$set": {"lastSeen": utcnow()}})
     return [None] * len(user_ids)
 
 
@@ -198,25 +203,37 @@ def mark_back_online(user_id):
     doc = _users().find_one({"_id": user_id}) or {"_id": user_id, "status": "online"}
     if doc.get("online"):
         return None
+    # An invisible user's lastSeen stays the instant they went invisible.
+    back = {"online": True} if doc.get("status") == INVISIBLE else {"online": True, "lastSeen": utcnow()}
     try:
-        flipped = _users().update_one({"_id": user_id, "online": {"$ne": True}},
-                                      {"$set": {"online": True, "lastSeen": utcnow()}}, upsert=True)
+        flipped = _users().update_one({"_id": user_id, "online": {"$ne": True}}, {"$set": back}, upsert=True)
     except DuplicateKeyError:  # flipped online meanwhile (a new socket): nothing to announce
         return None
     return doc if flipped.modified_count == 1 or flipped.upserted_id is not None else None
 
 
 def mark_offline(user_id):
-    """Flip the user to offline; return their new lastSeen when this caller flipped it, else None."""
+    """Flip the user to offline; return their new lastSeen when this caller flipped it, HIDDEN when it
+    flipped a user who chose to look offline (lastSeen kept, nothing to announce), else None."""
     now = utcnow()
-    flipped = _users().update_one({"_id": user_id, "online": True},
-                                  {"$set": {"online": False, "lastSeen": now}}).modified_count
-    return now if flipped else None
+    if _users().update_one({"_id": user_id, "online": True, "status": {"$ne": INVISIBLE}},
+                           {"$set": {"online": False, "lastSeen": now}}).modified_count:
+        return now
+    hidden = _users().update_one({"_id": user_id, "online": True, "status": INVISIBLE},
+                                 {"$set": {"online": False}}).modified_count
+    return HIDDEN if hidden else None
 
 
 def set_status(user_id, status):
-    return _users().find_one_and_update({"_id": user_id}, {"$set": {"status": status, "lastSeen": utcnow()}},
-                                        upsert=True, return_document=ReturnDocument.AFTER)
+    """Record the user's chosen status; going invisible again does not move the lastSeen it froze."""
+    if status != INVISIBLE:
+        _users().update_one({"_id": user_id}, {"$set": {"status": status, "lastSeen": utcnow()}}, upsert=True)
+        return
+    try:
+        _users().update_one({"_id": user_id, "status": {"$ne": INVISIBLE}},
+                            {"$set": {"status": status, "lastSeen": utcnow()}}, upsert=True)
+    except DuplicateKeyError:  # already invisible: the filter missed it and the upsert collided
+        pass
 
 
 def users(user_ids):

@@ -97,6 +97,8 @@ def _settle(user_id):
     if repository.is_live(user_id, STALE_AFTER_S):
         repository.mark_online(user_id)
         return
+    if last_seen is repository.HIDDEN:  # they chose to look offline: their contacts already think so
+        return
     contacts.announce(user_id, "presence:user-offline",
                       {"userId": user_id, "status": "offline", "lastSeen": iso(last_seen)})
 
@@ -228,7 +230,7 @@ def _restore(app):
             continue
         log.warning("presence of an open socket written again", extra={"fields": {"sid": conn.sid}})
         user = repository.mark_back_online(conn.actor.id)
-        if user is not None:
+        if user is not None and user.get("status") != repository.INVISIBLE:
             contacts.announce(conn.actor.id, "presence:user-online",
                               {"userId": conn.actor.id, "status": user.get("status", "online")})
         if available:
