@@ -130,15 +130,27 @@ def severed(user_id):
     return found
 
 
-def may_type(sender_id, oid, participants):
-    """Return False when another participant blocked the sender (their typing is then dropped)."""
+def typing_audience(sender_id, oid, participants):
+    """Return the other participants who may see the sender type: none in a block with them, either way."""
     answers = _typing_answers()
-    allowed = answers.get((sender_id, oid))
-    if allowed is None:
+    allowed = {p: answers.get((p, oid)) for p in participants}
+    if None in allowed.values():  # one query answers for every participant (joining asks none)
         generation = answers.generation
-        allowed = not _blocked_by_another(sender_id, participants)
-        answers.put((sender_id, oid), allowed, generation)
-    return allowed
+        muted = set(muted_in(participants))
+        for p in participants:
+            allowed[p] = p not in muted
+            answers.put((p, oid), allowed[p], generation)
+    if not allowed[sender_id]:
+        return []
+    # A participant another blocked is muted; in a conversation of two, the other is the sender.
+    return [p for p in participants if p != sender_id and allowed[p]]
+
+
+def read_audience(reader_id, conversation):
+    """Return the participants told of the reader's read: the reader's own sockets, and the others
+    unless the reader blocked them (the blocked user does not see the blocker's activity)."""
+    muted = conversation.get("mutedSenders") or ()
+    return [p for p in conversation["participants"] if p == reader_id or p not in muted]
 
 
 def typing_generation():

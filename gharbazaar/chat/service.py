@@ -136,13 +136,19 @@ def mark_read(actor, conversation_id, up_to=None, origin_sid=None):
     count, read_at = read_marks.mark(doc, actor.id, up_to_id)
     payload = {"conversationId": str(doc["_id"]), "userId": actor.id, "readAt": iso(read_at), "count": count,
                "seq": doc["seq"]}
-    if count:
+    if not count:
+        return payload
+    audience = blocks.read_audience(actor.id, doc)
+    if len(audience) == len(doc["participants"]):
         realtime.publish(SCOPE, "messages_read", payload, room_of(doc), skip_sid=origin_sid)
+    else:  # a blocker's read: to the participants' own rooms in the conversation, the blocked user's left out
+        rooms = [realtime.viewer_room(payload["conversationId"], user) for user in audience]
+        realtime.publish(SCOPE, "messages_read", payload, rooms, skip_sid=origin_sid)
     return payload
 
 
 def typing(actor, conversation_id, is_typing, origin_sid=None):
-    """Tell the room the actor is (not) typing; over the limit or when blocked, drop it without a word.
+    """Tell the room the actor is (not) typing; over the limit or in a block either way, drop it silently.
 
     A stop that ends a start this process relayed always goes (it still counts toward the limit):
     dropped, it would leave the others showing "typing..." until the next message.
@@ -153,7 +159,7 @@ def typing(actor, conversation_id, is_typing, origin_sid=None):
     shown = current_app.extensions[TYPING_SHOWN]
     if not is_typing and shown.pop(key, False):
         _typing_allowed(key)  # counted all the same, whatever the answer
-    elif not (blocks.may_type(actor.id, oid, participants) and _typing_allowed(key)):
+    elif not (blocks.typing_audience(actor.id, oid, participants) and _typing_allowed(key)):
         return {"conversationId": str(oid), "isTyping": is_typing, "dropped": True}
     if is_typing:
         shown[key] = True
