@@ -1,35 +1,26 @@
 """Chat rules shared by REST and Socket.IO: the one entry point for routes and socket events.
 
-Conversations, reads, typing and uploads are here; sending, editing and deleting messages
-are in `messages.py` (re-exported below). Every function takes the actor explicitly and
-announces what happened through `realtime.publish`.
+Conversations, reads and uploads are here; sending, editing and deleting messages are in
+`messages.py`, typing in `typing_relay.py` (both re-exported below). Every function takes the
+actor explicitly and announces what happened through `realtime.publish`.
 """
-from collections import OrderedDict
-
-from flask import current_app
 from pymongo.errors import DuplicateKeyError
 
 from .. import realtime, throttle
 from ..db import object_id
 from ..models import iso, utcnow
-from ..errors import Forbidden, NotFound, RateLimited, ValidationFailed
+from ..errors import Forbidden, NotFound, ValidationFailed
 from ..files import service as files
 from ..users import service as users
 from . import blocks, models, pages, read_marks, repository, safety_gate
-from .access import SCOPE, claim_for, conversation_for, participants_of, room_of
+from .access import SCOPE, claim_for, conversation_for, room_of
 # Re-exported: routes and socket events call this module only.
 from .messages import delete_message, edit_message, list_messages, send_message  # noqa: F401
+from .typing_relay import typing  # noqa: F401
 
 SELF_CONVERSATION = "Cannot create conversation with yourself"
-TYPING_SHOWN = "gharbazaar.typing_shown"
-TYPING_SHOWN_MAX = 20_000
 # The clientMessageId of a conversation's initialMessage: a retried creation sends it at most once.
 INITIAL_MESSAGE_ID = "initial-message"
-
-
-def init_app(app):
-    """Keep, per sender and conversation, whether this process last relayed them as typing."""
-    app.extensions[TYPING_SHOWN] = OrderedDict()
 
 
 def describe(doc, viewer_id):
@@ -145,38 +136,6 @@ def mark_read(actor, conversation_id, up_to=None, origin_sid=None):
         rooms = [realtime.viewer_room(payload["conversationId"], user) for user in audience]
         realtime.publish(SCOPE, "messages_read", payload, rooms, skip_sid=origin_sid)
     return payload
-
-
-def typing(actor, conversation_id, is_typing, origin_sid=None):
-    """Tell the room the actor is (not) typing; over the limit or in a block either way, drop it silently.
-
-    A stop that ends a start this process relayed always goes (it still counts toward the limit):
-    dropped, it would leave the others showing "typing..." until the next message.
-    """
-    oid, participants = participants_of(actor, conversation_id)
-    # Keyed on the canonical id: another spelling of the same id must not get a fresh budget.
-    key = f"{actor.id}:{oid}"
-    shown = current_app.extensions[TYPING_SHOWN]
-    if not is_typing and shown.pop(key, False):
-        _typing_allowed(key)  # counted all the same, whatever the answer
-    elif not (blocks.typing_audience(actor.id, oid, participants) and _typing_allowed(key)):
-        return {"conversationId": str(oid), "isTyping": is_typing, "dropped": True}
-    if is_typing:
-        shown[key] = True
-        shown.move_to_end(key)
-        if len(shown) > TYPING_SHOWN_MAX:
-            shown.popitem(last=False)
-    payload = {"conversationId": str(oid), "userId": actor.id, "isTyping": is_typing}
-    realtime.publish(SCOPE, "user_typing", payload, realtime.conversation_room(str(oid)), skip_sid=origin_sid)
-    return payload
-
-
-def _typing_allowed(key):
-    try:
-        throttle.hit(throttle.TYPING, key)
-    except RateLimited:
-        return False
-    return True
 
 
 def upload(actor, conversation_id, file_storage):
