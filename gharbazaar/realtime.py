@@ -14,6 +14,11 @@ def user_room(user_id):
     return f"user:{user_id}"
 
 
+def staff_user_room(user_id):
+    """Return the room of one user's sockets connected with a staff token (what only staff may see)."""
+    return f"user:{user_id}:staff"
+
+
 def conversation_room(conversation_id):
     return f"conversation:{conversation_id}"
 

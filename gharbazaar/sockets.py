@@ -148,6 +148,8 @@ def _on_connect(auth=None):
     conn = Connection(request.sid, request.namespace, actor)
     reg.add(conn)
     join_room(realtime.user_room(actor.id))
+    if actor.is_staff:
+        join_room(realtime.staff_user_room(actor.id))
     log.info("socket connected", extra={"fields": {
         "sid": conn.sid, "namespace": conn.namespace, "user": actor.id, "role": actor.role}})
     # Before the receivers: one of them failing (the database unreachable) must not leave this

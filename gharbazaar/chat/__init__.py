@@ -20,4 +20,5 @@ def init_app(app, socketio):
     files.register_scope(app, access.SCOPE, access.can_read_file)
     unsent.register(app, access.SCOPE, access.file_kept)
     presence.register_contacts(app, service.contacts)
+    presence.register_exclusions(app, blocks.severed)  # for every feature's contacts, tickets' too
     apidoc_events.describe(app, "chat", events.CLIENT_DOCS, events.SERVER_DOCS)

@@ -16,7 +16,7 @@ from ..models import iso, utcnow
 from ..errors import ValidationFailed
 from . import contacts, pending, repository, restore
 # Features register their contacts here, and the service's callers ask it who they are.
-from .contacts import contacts_of, register_contacts  # noqa: F401
+from .contacts import contacts_of, register_contacts, register_exclusions  # noqa: F401
 
 log = logging.getLogger(__name__)
 STALE_AFTER_S = 90
@@ -135,7 +135,7 @@ def statuses_for(viewer, user_ids):
     answer = statuses(user_ids)
     if viewer.is_staff:
         return answer
-    visible = contacts_of(viewer.id) | {viewer.id}
+    visible = contacts_of(viewer.id, as_staff=False) | {viewer.id}
     unknown = {"status": "offline", "lastSeen": None}
     return [user if user["userId"] in visible else {"userId": user["userId"], **unknown} for user in answer]
 

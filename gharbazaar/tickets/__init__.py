@@ -5,7 +5,7 @@ from ..db import register_indexes
 from ..files import service as files
 from ..presence import service as presence
 from ..runtime.server import when_serving
-from . import access, assignment, canned, events, evidence, notes, repository, routes, service, timers
+from . import access, assignment, canned, events, evidence, notes, notify, repository, routes, service, timers
 from . import desk_routes  # noqa: F401 (its routes join routes.bp and routes.desk_bp)
 
 
@@ -19,7 +19,7 @@ def init_app(app, socketio):
     openapi.register(app, routes.desk_bp)
     handlers.mount(socketio, events.HANDLERS, realtime.FEATURE_NAMESPACES["tickets"])
     files.register_scope(app, service.FILE_SCOPE, access.can_read)
-    presence.register_contacts(app, repository.counterparts)
+    presence.register_contacts(app, notify.presence_contacts)
     # Waiting tickets go out when an employee becomes available, and after each presence sweep
     # (what only time unblocks: a crashed holder's lease, a stale reservation).
     presence.became_available.connect(assignment.on_available, sender=app)

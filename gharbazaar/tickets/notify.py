@@ -2,10 +2,12 @@
 
 The owner's and the assignee's `user:` rooms get their ticket's events on every tab, even
 when that tab has not joined the ticket room (the rooms of one emit reach a socket once).
+Presence contacts through tickets are here too.
 """
 from .. import realtime
 from ..models import iso
-from . import models
+from ..presence.contacts import STAFF_CONTACT, STAFF_USER
+from . import models, repository
 from .states import CLOSED
 
 PREVIEW_CHARS = 50
@@ -67,3 +69,16 @@ def message(ticket, doc):
     _publish("ticket:customer-message", dict(models.message(doc), role="user"), [ticket_room, *assignee])
     _publish("ticket:new-message", {"ticketId": str(ticket["_id"]), "userId": ticket["userId"],
                                     "preview": doc["message"][:PREVIEW_CHARS]}, realtime.EMPLOYEES_ROOM)
+
+
+def presence_contacts(user_id):
+    """Return the user's presence contacts through tickets that are not closed: the assignee of each
+    ticket they own, who sees them only as staff, and the owner of each ticket assigned to them, whom
+    they see only as staff (access follows the token's role, as everywhere in tickets)."""
+    links = set()
+    for doc in repository.live_pairs(user_id):
+        if doc["userId"] == user_id and doc.get("assignedTo") not in (None, user_id):
+            links.add((doc["assignedTo"], STAFF_CONTACT))
+        elif doc.get("assignedTo") == user_id and doc["userId"] != user_id:
+            links.add((doc["userId"], STAFF_USER))
+    return links

@@ -196,11 +196,10 @@ def set_feedback(ticket_id, owner_id, feedback):
         return_document=ReturnDocument.AFTER)
 
 
-def counterparts(user_id):
-    """Return the owners and assignees who share a ticket that is not closed with the user."""
-    found = set(_tickets().distinct("people", {"people": user_id, "status": {"$in": NOT_CLOSED}}))
-    found.discard(user_id)
-    return set(list(found)[:MAX_CONTACTS])
+def live_pairs(user_id):
+    """Return {userId, assignedTo} of the tickets that are not closed where the user is owner or assignee."""
+    return _tickets().find({"people": user_id, "status": {"$in": NOT_CLOSED}},
+                           projection={"_id": 0, "userId": 1, "assignedTo": 1}, limit=MAX_CONTACTS)
 
 
 def add_message(doc):

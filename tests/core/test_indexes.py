@@ -133,7 +133,7 @@ HOT_QUERIES = {
         lambda d: (presence.count_sockets("proc-1"), presence.socket_ids("proc-1")),
     "the sockets available for work (ticket hand-out)": lambda d: presence.available_user_ids(90),
     "a user's conversation partners (presence contacts)": lambda d: chat.partners_of("ana"),
-    "a user's ticket counterparts (presence contacts)": lambda d: tickets.counterparts("ana"),
+    "a user's ticket counterparts (presence contacts)": lambda d: list(tickets.live_pairs("ana")),
     "the resync of a user's tickets changed after an instant":
         lambda d: tickets.changed_since("ana", utcnow() - timedelta(days=1), 50),
     "the desk: an employee's tickets that are not closed, latest activity first":
