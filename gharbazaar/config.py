@@ -127,6 +127,8 @@ def from_env(env=None):
         # An upload's whole body must arrive within this long; a user may have this many arriving at once.
         "UPLOAD_BODY_TIMEOUT_S": float(env.get("UPLOAD_BODY_TIMEOUT_S") or 120),
         "MAX_UPLOADS_IN_FLIGHT": int(env.get("MAX_UPLOADS_IN_FLIGHT") or 3),
+        # Storing one upload (all its chunks) may take the database this long, not MONGODB_TIMEOUT_MS.
+        "UPLOAD_DB_TIMEOUT_S": float(env.get("UPLOAD_DB_TIMEOUT_S") or 30),
         # A chat upload no message has carried this long after it was uploaded is removed.
         "UNSENT_FILE_TTL_S": int(env.get("UNSENT_FILE_TTL_S") or 24 * 3600),
         "UNSENT_SWEEP_S": float(env.get("UNSENT_SWEEP_S") or 300),

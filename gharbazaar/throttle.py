@@ -77,6 +77,23 @@ def _limiter(app):
 
 def hit(setting, key, message="Too many requests. Please slow down.", cost=1):
     """Count an action (cost units of it) against the configured limit; raise RateLimited when over it."""
+    _apply(setting, key, message, lambda limiter, limit, name: _count(limiter, limit, name, key, cost))
+
+
+def check(setting, key, message, cost=1):
+    """Raise RateLimited when cost more units would go over the limit; count nothing (see spend)."""
+    def test(limiter, limit, name):
+        return None if limiter.test(limit, name, key, cost=cost) else _reset(limiter, limit, name, key)
+    _apply(setting, key, message, test)
+
+
+def spend(setting, key, cost=1):
+    """Count cost units of an action already done, over the limit or not (check refused it before)."""
+    _apply(setting, key, "", lambda limiter, limit, name: limiter.hit(limit, name, key, cost=cost) and None)
+
+
+def _apply(setting, key, message, action):
+    """Run action(limiter, limit, storage name) on the shared store, or in-process while it is away."""
     app = current_app._get_current_object()
     limiter = _limiter(app)
     state = app.extensions["gharbazaar.throttle"]
@@ -86,15 +103,15 @@ def hit(setting, key, message="Too many requests. Please slow down.", cost=1):
     if limit is None:
         limit = state["parsed"][text] = parse_limit(text)
     if time.monotonic() < state.get("store_down_until", 0):
-        reset = _count(_fallback(state), limit, setting, key, cost)
+        reset = action(_fallback(state), limit, setting)
     else:
         try:
-            reset = _count(limiter, limit, f"{app.config['REDIS_CHANNEL']}/{setting}", key, cost)
+            reset = action(limiter, limit, f"{app.config['REDIS_CHANNEL']}/{setting}")
         except Exception as exc:  # the limit store (Redis) being down must not stop the service
             state["store_down_until"] = time.monotonic() + STORE_RETRY_S
             log.warning("rate-limit storage unavailable; counting in this process meanwhile",
                         extra={"fields": {"error": type(exc).__name__}})
-            reset = _count(_fallback(state), limit, setting, key, cost)
+            reset = action(_fallback(state), limit, setting)
     if reset is not None:  # never said longer than the window itself
         wait = min(reset - time.time() + RETRY_MARGIN_S, limit.get_expiry())
         raise RateLimited(retry_after=wait, message=message)
@@ -108,6 +125,10 @@ def _count(limiter, limit, setting, key, cost):
     affordable = cost == 1 or limiter.test(limit, setting, key, cost=cost)
     if affordable and limiter.hit(limit, setting, key, cost=cost):
         return None
+    return _reset(limiter, limit, setting, key)
+
+
+def _reset(limiter, limit, setting, key):
     return limiter.get_window_stats(limit, setting, key)[0]
 
 

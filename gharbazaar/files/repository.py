@@ -1,13 +1,18 @@
 """GridFS storage for uploaded files: the only module that touches the `fs` bucket."""
 import io
+import logging
 
+import pymongo
+from bson import ObjectId
 from gridfs import GridFSBucket
-from gridfs.errors import CorruptGridFile, NoFile
+from gridfs.errors import CorruptGridFile
 from pymongo import ASCENDING, IndexModel
+from pymongo.errors import PyMongoError
 
 from ..db import get_db, object_id
 from ..errors import NotFound
 
+log = logging.getLogger(__name__)
 BUCKET = "fs"
 
 # collection -> the indexes its queries need; the feature's init_app registers them.
@@ -16,16 +21,42 @@ INDEXES[f"{BUCKET}.files"] = [
     IndexModel([("metadata.scope", ASCENDING), ("metadata.scopeId", ASCENDING)], name="by_scope"),
     IndexModel([("metadata.scope", ASCENDING), ("_id", ASCENDING)], name="by_scope_age"),  # unsent.py
 ]
+# GridFS's own index (the same name and keys it creates on a first upload): reads, and unsent.py's
+# look for chunks left without their file.
+INDEXES[f"{BUCKET}.chunks"] = [IndexModel([("files_id", ASCENDING), ("n", ASCENDING)], unique=True)]
 
 
 def _bucket():
     return GridFSBucket(get_db(), bucket_name=BUCKET)
 
 
-def save(data, filename, content_type, metadata):
-    """Store bytes with their metadata; return the new file's ObjectId."""
+def save(data, filename, content_type, metadata, budget_s):
+    """Store bytes with their metadata within budget_s seconds; return the new file's ObjectId.
+
+    A save that fails removes what it wrote before it raises (GridFS's own clean-up runs under the
+    same spent deadline, or not at all when the file document is what failed); what even that misses
+    is left to unsent.py, which removes chunks without a file once they are old.
+    """
     meta = dict(metadata, contentType=content_type)
-    return _bucket().upload_from_stream(filename, data, metadata=meta)
+    file_id = ObjectId()
+    try:
+        # One deadline for the whole upload (up to 40 chunks and the file document), not the
+        # client's per-operation MONGODB_TIMEOUT_MS: a 10 MB write to a busy database takes longer.
+        with pymongo.timeout(budget_s):
+            _bucket().upload_from_stream_with_id(file_id, filename, data, metadata=meta)
+    except Exception:
+        discard(file_id)
+        raise
+    return file_id
+
+
+def discard(file_id):
+    """Remove a file's chunks and document, best effort, each under the client's fresh timeout."""
+    try:
+        delete(file_id)
+    except PyMongoError as exc:  # the database is what failed: the sweep removes the rest later
+        log.warning("could not remove a failed upload's chunks",
+                    extra={"fields": {"fileId": str(file_id), "error": type(exc).__name__}})
 
 
 def find(file_id):
@@ -134,7 +165,20 @@ class ChunkReader(io.RawIOBase):
 
 def delete(file_id):
     """Remove a stored file and its chunks; missing files are ignored."""
-    try:
-        _bucket().delete(object_id(file_id, "File"))
-    except NoFile:
-        pass
+    file_id = object_id(file_id, "File")
+    db = get_db()
+    db[f"{BUCKET}.files"].delete_one({"_id": file_id})
+    # The first chunk goes last: whatever an interrupted removal leaves still has it, which is how
+    # orphaned_chunks finds leftovers.
+    db[f"{BUCKET}.chunks"].delete_many({"files_id": file_id, "n": {"$gt": 0}})
+    db[f"{BUCKET}.chunks"].delete_one({"files_id": file_id, "n": 0})
+
+
+def orphaned_chunks(after, before, limit):
+    """Return (up to limit ids in (after, before) of files with chunks, oldest first; those with no file)."""
+    query = {"files_id": {"$gt": after, "$lt": before}, "n": 0}
+    ids = [doc["files_id"] for doc in get_db()[f"{BUCKET}.chunks"].find(query, projection={"files_id": 1})
+           .sort("files_id", ASCENDING).limit(limit)]
+    files = get_db()[f"{BUCKET}.files"].find({"_id": {"$in": ids}}, projection={"_id": 1})
+    kept = {doc["_id"] for doc in files}
+    return ids, [file_id for file_id in ids if file_id not in kept]

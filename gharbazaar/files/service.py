@@ -19,6 +19,7 @@ from ..errors import Forbidden, NotFound, Unauthorized, UnsupportedMediaType, Va
 from . import repository, sniff
 
 INVALID_TYPE_TEXT = "Invalid file type. Only images and documents are allowed."
+ALLOWANCE_TEXT = "Upload allowance used up. Please try again later."
 _EXTENSIONS = {"jpg": ("jpg", "jpeg"), "txt": ("txt", "csv", "log", "md"), "doc": ("doc", "dot"),
                "xls": ("xls", "xlt")}
 _FILE_PATH = re.compile(r"/api/v1/files/([0-9a-f]{24})$")
@@ -61,12 +62,16 @@ def store(actor, upload, scope, scope_id):
     if kind is None:
         raise UnsupportedMediaType(INVALID_TYPE_TEXT)
     file_type, mime, extension = kind
-    throttle.hit(throttle.UPLOAD_MB, actor.id, "Upload allowance used up. Please try again later.",
-                 cost=-(-len(data) // (1024 * 1024)))  # whole megabytes, rounded up
+    megabytes = -(-len(data) // (1024 * 1024))  # whole megabytes, rounded up
+    throttle.check(throttle.UPLOAD_MB, actor.id, ALLOWANCE_TEXT, megabytes)
     name = safe_name(upload.filename, extension)
     file_id = repository.save(data, name, mime, {
         "scope": scope, "scopeId": str(scope_id), "uploadedBy": actor.id,
-        "fileName": name, "fileSize": len(data), "fileType": file_type, "mimeType": mime})
+        "fileName": name, "fileSize": len(data), "fileType": file_type, "mimeType": mime},
+        budget_s=current_app.config["UPLOAD_DB_TIMEOUT_S"])
+    # Spent once stored: a save the database failed stored nothing. Uploads checked at the same
+    # time may together go past the allowance, by at most the few a user may have in flight.
+    throttle.spend(throttle.UPLOAD_MB, actor.id, megabytes)
     return describe(str(file_id), name, len(data), file_type, mime)
 
 
