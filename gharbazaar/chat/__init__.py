@@ -17,7 +17,7 @@ def init_app(app, socketio):
     register_indexes(app, blocks.INDEXES)
     openapi.register(app, routes.bp)
     handlers.mount(socketio, events.HANDLERS, realtime.FEATURE_NAMESPACES["chat"])
-    files.register_scope(app, access.SCOPE, access.can_read_file)
+    files.register_scope(app, access.SCOPE, access.can_read_file, access.file_sent_to)
     unsent.register(app, access.SCOPE, access.file_kept)
     presence.register_contacts(app, service.contacts)
     presence.register_exclusions(app, blocks.severed)  # for every feature's contacts, tickets' too

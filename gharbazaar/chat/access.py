@@ -82,6 +82,11 @@ def file_kept(conversation_id, file_id):
     return file_shown(conversation_id, file_id) or files.held(file_id)
 
 
+def file_sent_to(actor, conversation_id, file_id):
+    """Return True when a message carries the file, so every participant may read it."""
+    return file_shown(conversation_id, file_id)
+
+
 def can_read_file(actor, conversation_id):
     """Return True when the actor takes part in the conversation a file belongs to."""
     try:

@@ -1,8 +1,8 @@
 """Uploads: size and content checks, GridFS storage, signed expiring links, read access.
 
 Features own who may touch their files: each registers, in its init_app, a scope ("chat",
-"ticket") with a function `can_read(actor, scope_id) -> bool`; uploads are authorized by the
-feature's service before it calls `store()`.
+"ticket") with `can_read(actor, scope_id) -> bool` and `shown(actor, scope_id, file_id) -> bool`;
+uploads are authorized by the feature's service before it calls `store()`.
 """
 import base64
 import hashlib
@@ -25,9 +25,14 @@ _EXTENSIONS = {"jpg": ("jpg", "jpeg"), "txt": ("txt", "csv", "log", "md"), "doc"
 _FILE_PATH = re.compile(r"/api/v1/files/([0-9a-f]{24})$")
 
 
-def register_scope(app, scope, can_read):
-    """Let a feature decide who may read the files stored under its scope."""
-    app.extensions.setdefault("gharbazaar.file_scopes", {})[scope] = can_read
+def register_scope(app, scope, can_read, shown=None):
+    """Let a feature decide who may read the files stored under its scope.
+
+    can_read(actor, scope_id) says who may see the conversation or ticket at all; of those, the
+    uploader reads their own file, and the others only when shown(actor, scope_id, file_id) says a
+    message carries it (without shown, nobody else).
+    """
+    app.extensions.setdefault("gharbazaar.file_scopes", {})[scope] = (can_read, shown)
 
 
 def safe_name(name, extension):
@@ -156,11 +161,20 @@ def open_for(actor, file_id, expires=None, signature=None):
         return meta, repository.stream(doc)
     if meta.get("withdrawn"):  # its message was deleted: served to nobody, removed yet or not
         raise NotFound("File not found")
-    if not signed:
-        can_read = current_app.extensions.get("gharbazaar.file_scopes", {}).get(meta.get("scope"))
-        if can_read is None or not can_read(actor, meta.get("scopeId")):
-            raise NotFound("File not found")
+    if not signed and not _readable(actor, meta, str(doc["_id"])):
+        raise NotFound("File not found")
     return meta, repository.stream(doc)
+
+
+def _readable(actor, meta, file_id):
+    """Return True when the actor sees the file's scope and either uploaded the file or was sent it."""
+    scopes = current_app.extensions.get("gharbazaar.file_scopes", {})
+    can_read, shown = scopes.get(meta.get("scope"), (None, None))
+    if can_read is None or not can_read(actor, meta.get("scopeId")):
+        return False
+    # An upload is the uploader's until a message carries it: ids are guessable (two of one's own
+    # uploads bracket the other side's), so being in the conversation is not enough.
+    return meta.get("uploadedBy") == actor.id or bool(shown and shown(actor, meta.get("scopeId"), file_id))
 
 
 def remove_unless_used(file_id, in_use):
@@ -208,7 +222,11 @@ def held(file_id):
 
 def held_for(actor, meta):
     """Return True when the actor may read something that holds the file `meta` describes."""
-    readers = current_app.extensions.get("gharbazaar.file_scopes", {})
-    return actor is not None and any(
-        readers.get(holder.get("scope")) and readers[holder["scope"]](actor, holder.get("scopeId"))
-        for holder in meta.get("heldBy") or ())
+    scopes = current_app.extensions.get("gharbazaar.file_scopes", {})
+    if actor is None:
+        return False
+    for holder in meta.get("heldBy") or ():
+        can_read, _shown = scopes.get(holder.get("scope"), (None, None))
+        if can_read is not None and can_read(actor, holder.get("scopeId")):
+            return True
+    return False

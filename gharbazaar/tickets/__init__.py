@@ -18,7 +18,7 @@ def init_app(app, socketio):
     openapi.register(app, routes.bp)
     openapi.register(app, routes.desk_bp)
     handlers.mount(socketio, events.HANDLERS, realtime.FEATURE_NAMESPACES["tickets"])
-    files.register_scope(app, service.FILE_SCOPE, access.can_read)
+    files.register_scope(app, service.FILE_SCOPE, access.can_read, access.file_shown)
     presence.register_contacts(app, notify.presence_contacts)
     # Waiting tickets go out when an employee becomes available, and after each presence sweep
     # (what only time unblocks: a crashed holder's lease, a stale reservation).

@@ -55,6 +55,15 @@ def can_read(actor, ticket_id):
     return True
 
 
+def file_shown(actor, ticket_id, file_id):
+    """Return True when someone who sees the ticket may read a file another person uploaded to it.
+
+    Staff always: the customer's support widget uploads and sends no message with the file, so
+    staff must read what no message carries. The customer once a message carries the file.
+    """
+    return actor.is_staff or repository.file_in_use(object_id(ticket_id, "Ticket"), file_id)
+
+
 def require_employee(actor):
     """Raise unless the actor may join the employee room."""
     if not actor.is_staff:

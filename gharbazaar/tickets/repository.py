@@ -90,9 +90,8 @@ def count(query):
 
 def first_response_average(employee_id):
     """Return (average seconds from assignment to the assignee's first reply, how many measured)."""
-    answered = {"assignedTo": employee_id, "firstResponseAt": {"$gte": EPOCH}}
     found = list(_tickets().aggregate([
-        {"$match": answered},
+        {"$match": {"assignedTo": employee_id, "firstResponseAt": {"$gte": EPOCH}}},
         {"$group": {"_id": None, "ms": {"$avg": {"$subtract": ["$firstResponseAt", "$assignedAt"]}},
                     "n": {"$sum": 1}}}]))
     return (found[0]["ms"] / 1000, found[0]["n"]) if found else (0.0, 0)
@@ -168,9 +167,7 @@ def oldest_open():
 
 def waiting(limit, after=None):
     """Return up to `limit` tickets waiting for an employee, the longest waiting first (after an id)."""
-    query = {"status": OPEN, "assignedTo": None}
-    if after is not None:
-        query["_id"] = {"$gt": after}
+    query = {"status": OPEN, "assignedTo": None, **({"_id": {"$gt": after}} if after is not None else {})}
     return list(_tickets().find(query).sort("_id", ASCENDING).limit(limit))
 
 
@@ -213,6 +210,11 @@ def remove_message(message_id):
     _messages().delete_one({"_id": message_id})
 
 
+def file_in_use(ticket_id, file_id):
+    """Return True when a message of the ticket carries the file (by_ticket narrows it to the ticket)."""
+    return _messages().count_documents({"ticketId": ticket_id, "fileId": file_id}, limit=1) > 0
+
+
 def messages(ticket_id, limit):
     """Return the newest `limit` messages of a ticket, oldest first."""
     newest = _messages().find({"ticketId": ticket_id}).sort([("timestamp", DESCENDING), ("_id", DESCENDING)])
@@ -227,8 +229,7 @@ def changed_since(user_id, since, limit, owned_only=False):
 
 def changed_ids_since(user_id, since, owned_only=False):
     """Return the ids of every ticket the user owns (or is assigned) that changed after an instant."""
-    found = _tickets().find(_changed(user_id, since, owned_only), projection={"_id": 1})
-    return [doc["_id"] for doc in found]
+    return [doc["_id"] for doc in _tickets().find(_changed(user_id, since, owned_only), {"_id": 1})]
 
 
 def _changed(user_id, since, owned_only):

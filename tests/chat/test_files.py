@@ -116,6 +116,8 @@ def test_files_are_served_to_participants_and_signed_links_only(client, pair, st
     conv_id = start(buyer, seller)
     stored = upload(buyer, conv_id, pdf_bytes()).get_json()["data"]
     bare = f"/api/v1/files/{stored['fileId']}"
+    assert client.get(bare, headers=seller.headers).status_code == 404  # the uploader's until sent
+    assert send_file(client, buyer, conv_id, stored["url"]).status_code == 201
     served = client.get(bare, headers=seller.headers)
     assert served.status_code == 200 and served.headers["Content-Disposition"].startswith("attachment")
     assert client.get(bare, headers=person().headers).status_code == 404

@@ -47,8 +47,9 @@ user ids; `{property}` the conversation's property id; `{since}` an instant just
 object was made; `{stranger}` a user id nobody else uses. `FILE` in a form is a small real PNG.
 
 Files belong to their uploader (here always the owner): a message may carry only its sender's
-own upload, so `attach_*_file` is the owner's alone, though everyone in the conversation or on
-the ticket may download it.
+own upload, so `attach_*_file` is the owner's alone; the world's files are sent in a message, so
+everyone in the conversation or on the ticket may download them (tests/files/test_unsent_reads.py
+has the unsent ones).
 """
 
 ALLOW, SHOWN, HIDDEN = "allow", "shown", "hidden"

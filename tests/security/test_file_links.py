@@ -21,7 +21,7 @@ NO_FILE = {"success": False, "error": "File not found", "code": "not_found"}
 
 
 class Link:
-    """A file uploaded by the owner to a conversation with the participant, and its signed link."""
+    """A file the owner uploaded to a conversation with the participant and sent them, and its signed link."""
 
     def __init__(self, call, owner, participant):
         conversation = call("post", "/api/v1/chat/conversations", json={"otherUserId": participant},
@@ -29,6 +29,8 @@ class Link:
         stored = call("post", "/api/v1/chat/upload", headers=auth(make_token(owner)), files={
             "conversationId": (None, conversation["id"]),
             "file": ("house.png", png_bytes(), "image/png")}).json_body["data"]
+        call("post", f"/api/v1/chat/conversations/{conversation['id']}/messages",  # read by the participant
+             json={"fileUrl": stored["url"]}, headers=auth(make_token(owner)))
         query = parse_qs(urlsplit(stored["url"]).query)
         self.id, self.exp, self.sig = stored["fileId"], query["exp"][0], query["sig"][0]
 
