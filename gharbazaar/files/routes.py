@@ -67,8 +67,11 @@ def download(link, file_id):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     response.headers["Cache-Control"] = "private, max-age=3600"
-    if request.range is None or request.range.units != "bytes" or len(request.range.ranges) != 1:
+    asked = request.range
+    if asked is None or asked.units != "bytes" or len(asked.ranges) != 1:
         request.environ.pop("HTTP_RANGE", None)  # an invalid or multiple range: the whole file (RFC 9110)
+    elif asked.ranges[0][0] < -content.length:  # werkzeug answers 416 to a suffix longer than the file
+        request.environ["HTTP_RANGE"] = "bytes=0-"  # RFC 9110 14.1.3: the whole file is the range
     return response.make_conditional(request, accept_ranges=True, complete_length=content.length)
 
 

@@ -43,6 +43,7 @@ def test_a_download_is_the_whole_file_read_one_chunk_at_a_time(app, client, prob
 @pytest.mark.parametrize("header, start, end", [
     ("bytes=0-9", 0, 9), (f"bytes={CHUNK - 5}-{CHUNK + 5}", CHUNK - 5, CHUNK + 5),
     ("bytes=-100", len(BIG) - 100, len(BIG) - 1), (f"bytes={2 * CHUNK}-", 2 * CHUNK, len(BIG) - 1),
+    ("bytes=-99999999", 0, len(BIG) - 1), (f"bytes=-{len(BIG)}", 0, len(BIG) - 1),  # suffix longer: all
 ])
 def test_a_range_is_served_from_inside_the_chunks(app, client, probe_scope, header, start, end):
     path, _ = stored(app, BIG)
