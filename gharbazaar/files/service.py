@@ -61,7 +61,7 @@ def store(actor, upload, scope, scope_id):
         raise ValidationFailed("No file uploaded", details=[{"field": "file", "message": "Required."}])
     throttle.hit(throttle.UPLOADS, actor.id, "Too many uploads. Please try again later.")
     data = _read_limited(upload.stream, current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)
-    if not data:
+    if not data.removeprefix(sniff.UTF8_BOM):  # a byte-order mark alone is an empty text file
         raise ValidationFailed("The file is empty", details=[{"field": "file", "message": "Empty."}])
     kind = sniff.identify(data, upload.filename or "")
     if kind is None:

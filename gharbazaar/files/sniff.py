@@ -9,7 +9,11 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # 0.5 s on a 10 MB file.
 _CONTROL = bytes(set(range(32)) - {9, 10, 12, 13})
 TEXT_EXTENSIONS = (".txt", ".csv", ".log", ".md")
-# Markup or script a browser or a viewer might run, wherever it sits in the file.
+UTF8_BOM = b"\xef\xbb\xbf"
+# Markup or script a browser or a viewer might run, wherever it sits in the file: a screen against
+# text that is really a web page, not a proof that no text holds anything a renderer would act on
+# (no list of markers can be: `<a onmouseover=...>`, `java\tscript:`). What keeps an upload from
+# running is how every download is served: attachment, its stored type, nosniff, a sandbox CSP.
 MARKUP_MARKERS = ("<!doctype", "<html", "<head", "<body", "<script", "<iframe", "<svg", "<?xml", "<object",
                   "<embed", "<img", "<link", "<meta", "<style", "<form", "javascript:", "vbscript:",
                   "<!--")
@@ -75,7 +79,7 @@ def _plain_text(data, claimed_name):
     # The rest reads the bytes (in C): every marker is ASCII, and UTF-8 keeps ASCII as itself.
     if len(data.translate(None, _CONTROL)) != len(data):
         return False
-    if data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"#!"):
+    if data.removeprefix(UTF8_BOM).lstrip().startswith(b"#!"):
         return False
     lowered = data.lower()
     markers = _MARKERS if b"<" in lowered else _SCHEMES  # no tag can open without a "<"

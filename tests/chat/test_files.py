@@ -55,6 +55,9 @@ def test_upload_refusals(client, pair, start, upload, person):
     no_file = client.post(f"{API}/upload", data={"conversationId": conv_id}, headers=buyer.headers,
                           content_type="multipart/form-data")
     assert no_file.status_code == 400
+    for empty in (b"", b"\xef\xbb\xbf"):  # a byte-order mark alone is an empty text file
+        refused = upload(buyer, conv_id, empty, "notes.txt", "text/plain")
+        assert refused.status_code == 400 and refused.get_json()["error"] == "The file is empty"
 
 
 @pytest.mark.parametrize("data, name", [
