@@ -80,12 +80,6 @@ def set_removing(file_id, removing):
                                            {"$set": {"metadata.removing": removing}})
 
 
-def usable(file_id):
-    """Return True while the file is stored and not about to be removed."""
-    query = {"_id": object_id(file_id, "File"), "metadata.removing": {"$ne": True}}
-    return get_db()[f"{BUCKET}.files"].find_one(query, projection={"_id": 1}) is not None
-
-
 def set_withdrawn(file_id, withdrawn):
     """Mark (or unmark) a file as served to nobody (the message that showed it was deleted)."""
     get_db()[f"{BUCKET}.files"].update_one({"_id": object_id(file_id, "File")},

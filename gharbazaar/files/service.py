@@ -181,7 +181,7 @@ def remove_unless_used(file_id, in_use):
     """Remove a file unless `in_use()` finds a message still showing it; return True if removed.
 
     The file is marked first, so a message that carries it and is stored after the check sees the
-    mark (`usable`) and withdraws itself instead of showing a removed file.
+    mark (`servable`) and withdraws itself instead of showing a removed file.
     """
     repository.set_removing(file_id, True)
     if in_use():
@@ -189,11 +189,6 @@ def remove_unless_used(file_id, in_use):
         return False
     repository.delete(file_id)
     return True
-
-
-def usable(file_id):
-    """Return True while a message may show the file (stored, not being removed)."""
-    return repository.usable(file_id)
 
 
 def withdraw(file_id, withdrawn=True):

@@ -204,9 +204,9 @@ def test_a_file_still_in_use_is_kept_and_usable_again(app, client, probe_scope):
     file_id = path.rsplit("/", 1)[-1]
     with app.app_context():
         seen = []  # what a message stored during the check sees
-        service.remove_unless_used(file_id, lambda: seen.append(service.usable(file_id)) or True)
+        service.remove_unless_used(file_id, lambda: seen.append(service.servable(file_id)) or True)
         assert seen == [False]
-        assert service.usable(file_id)
+        assert service.servable(file_id)
     assert client.get(path, query_string=query).status_code == 200
 
 
