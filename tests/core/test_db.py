@@ -49,7 +49,8 @@ def test_object_id_parses_or_raises_not_found():
 
 def test_gridfs_round_trip_with_metadata(app):
     with app.app_context():
-        file_id = files.save(b"\x89PNG data", "a.png", "image/png", {"scope": "chat", "scopeId": "c1"})
+        file_id = files.save(b"\x89PNG data", "a.png", "image/png", {"scope": "chat", "scopeId": "c1"},
+                             budget_s=30)
         stored = files.find(str(file_id))
         assert stored["metadata"] == {"scope": "chat", "scopeId": "c1", "contentType": "image/png"}
         assert files.stream(stored).read() == b"\x89PNG data"

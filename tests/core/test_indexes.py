@@ -99,7 +99,8 @@ def data(app):
             tickets.add_message({"ticketId": ticket["_id"], "senderId": "eve", "content": f"t{i}",
                                  "timestamp": now + timedelta(seconds=i)})
         presence.add_socket("sid-1", "ana", "buyer", "proc-1")
-        files.save(b"x", "a.txt", "text/plain", {"scope": "chat", "scopeId": str(conv["_id"])})
+        files.save(b"x", "a.txt", "text/plain", {"scope": "chat", "scopeId": str(conv["_id"])},
+                   budget_s=30)
         return {"conv": conv["_id"], "messages": ids, "ticket": ticket["_id"]}
 
 
