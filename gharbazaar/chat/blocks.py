@@ -14,6 +14,7 @@ from pymongo import ASCENDING, IndexModel
 
 from .. import realtime
 from ..db import get_db
+from ..presence import service as presence
 from ..errors import Forbidden, ValidationFailed
 from ..models import iso, utcnow
 from . import repository
@@ -80,9 +81,10 @@ def unblock(actor, user_id):
         raise ValidationFailed(SELF_UNBLOCK_TEXT, details=ANOTHER_USER)
     _blocks().delete_one({"blocker": actor.id, "blocked": user_id})
     repository.set_muted(actor.id, user_id, muted=False)
-    realtime.notify(NOTICE)
+    realtime.notify(NOTICE)  # this process's answers first: the pair are contacts again below
     answer = {"userId": user_id, "blockedAt": None, "blocked": False}
     realtime.publish(SCOPE, "user_blocked", answer, realtime.user_room(actor.id))
+    presence.reintroduce(actor.id, user_id)  # their screens showed each other offline
     return answer
 
 

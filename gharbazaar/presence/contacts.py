@@ -49,3 +49,12 @@ def announce(user_id, event, payload):
              for contact, staff in _links(user_id).items()]
     if rooms:
         realtime.publish("presence", event, payload, rooms)
+
+
+def introduce(user_id, viewer_id, event, payload):
+    """Send a presence event about one user to one viewer, if the viewer is now their contact."""
+    links = _links(user_id)
+    if viewer_id in links:
+        staff_only = links[viewer_id] == STAFF_CONTACT
+        room = realtime.staff_user_room(viewer_id) if staff_only else realtime.user_room(viewer_id)
+        realtime.publish("presence", event, payload, room)

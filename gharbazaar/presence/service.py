@@ -126,6 +126,15 @@ def update_status(actor, status):
     return {"userId": actor.id, "status": status}
 
 
+def reintroduce(user_a, user_b):
+    """Tell two users who may see each other again (a block lifted) which of them is online now."""
+    for user_id, viewer_id in ((user_a, user_b), (user_b, user_a)):
+        (state,) = statuses([user_id])
+        if state["status"] != "offline":  # offline, or chose to look it: nothing to say
+            contacts.introduce(user_id, viewer_id, "presence:user-online",
+                               {"userId": user_id, "status": state["status"]})
+
+
 def statuses_for(viewer, user_ids):
     """Return statuses as the viewer may see them: staff see everyone, others only their contacts.
 

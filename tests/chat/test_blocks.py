@@ -117,6 +117,33 @@ def test_the_blocked_user_stops_seeing_the_blockers_presence(client, pair, start
     assert ack["data"]["users"][0]["status"] == "online"
 
 
+def test_an_unblock_shows_each_side_the_other_online_again(client, pair, start, socket_client):
+    # Both screens were shown the other offline while blocked; get-status is not asked again by itself.
+    buyer, seller = pair
+    start(buyer, seller)
+    client.post(f"{API}/blocks", json={"userId": seller.id}, headers=buyer.headers)
+    blocker, blocked = socket_client(buyer.token), socket_client(seller.token)
+    blocker.get_received(), blocked.get_received()
+    assert client.delete(f"{API}/blocks/{seller.id}", headers=buyer.headers).status_code == 200
+    assert events(blocked, "presence:user-online") == [{"userId": buyer.id, "status": "online"}]
+    assert events(blocker, "presence:user-online") == [{"userId": seller.id, "status": "online"}]
+
+
+def test_an_unblock_says_nothing_of_one_who_looks_offline_or_still_blocks(client, pair, start, socket_client):
+    buyer, seller = pair
+    start(buyer, seller)
+    client.post(f"{API}/blocks", json={"userId": seller.id}, headers=buyer.headers)
+    client.post(f"{API}/blocks", json={"userId": buyer.id}, headers=seller.headers)  # blocked both ways
+    blocker, blocked = socket_client(buyer.token), socket_client(seller.token)
+    assert blocker.emit("presence:update-status", {"status": "offline"}, callback=True)["success"] is True
+    blocker.get_received(), blocked.get_received()
+    client.delete(f"{API}/blocks/{seller.id}", headers=buyer.headers)  # the seller's block still holds
+    assert events(blocked, "presence:user-online") == [] and events(blocker, "presence:user-online") == []
+    client.delete(f"{API}/blocks/{buyer.id}", headers=seller.headers)  # now contacts: the buyer looks offline
+    assert events(blocked, "presence:user-online") == []
+    assert events(blocker, "presence:user-online") == [{"userId": seller.id, "status": "online"}]
+
+
 def test_the_blocked_users_typing_is_dropped_until_unblocked(client, pair, start, socket_client):
     buyer, seller = pair
     conv_id = start(buyer, seller)
