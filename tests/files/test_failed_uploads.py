@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from bson import ObjectId
+from pymongo import _csot
 from pymongo.errors import NetworkTimeout
 from pymongo.synchronous.collection import Collection
 
@@ -71,18 +72,30 @@ def test_an_upload_the_database_failed_spends_none_of_the_allowance(make_app, mo
     assert refused.status_code == 429 and refused.get_json()["code"] == "rate_limited"
 
 
+class DeadlineClock:
+    """pymongo's deadline clock (`pymongo._csot.time`), moved on by the test: a slow database's time
+    passes for the deadlines without anyone waiting."""
+
+    def __init__(self):
+        self.ahead = 0.0
+
+    def monotonic(self):
+        return time.monotonic() + self.ahead
+
+
 def test_an_upload_has_its_own_database_budget_beyond_one_operations_timeout(make_app, monkeypatch):
-    # A database slower than MONGODB_TIMEOUT_MS for one upload's writes: the delay stands for it
-    # (nothing here waits for another thread).
+    # A database slower than MONGODB_TIMEOUT_MS for one upload's writes: each chunk write takes
+    # 0.7 s of the deadline's clock.
     app = make_app(MONGODB_TIMEOUT_MS=500, UPLOAD_DB_TIMEOUT_S=30)
     client = app.test_client()
     uploader, conv_id = conversation(client)
-    real = Collection.insert_many
+    real, clock = Collection.insert_many, DeadlineClock()
 
     def slow_insert_many(self, *args, **kwargs):
         if self.name == "fs.chunks":
-            time.sleep(0.7)
+            clock.ahead += 0.7
         return real(self, *args, **kwargs)
+    monkeypatch.setattr(_csot, "time", clock)
     monkeypatch.setattr(Collection, "insert_many", slow_insert_many)
     answer = upload(client, uploader, conv_id, BIG)
     assert answer.status_code == 201, answer.get_json()
