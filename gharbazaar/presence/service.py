@@ -128,11 +128,10 @@ def update_status(actor, status):
 
 def reintroduce(user_a, user_b):
     """Tell two users who may see each other again (a block lifted) which of them is online now."""
-    for user_id, viewer_id in ((user_a, user_b), (user_b, user_a)):
-        (state,) = statuses([user_id])
+    for state, viewer_id in zip(statuses([user_a, user_b]), (user_b, user_a)):
         if state["status"] != "offline":  # offline, or chose to look it: nothing to say
-            contacts.introduce(user_id, viewer_id, "presence:user-online",
-                               {"userId": user_id, "status": state["status"]})
+            contacts.introduce(state["userId"], viewer_id, "presence:user-online",
+                               {"userId": state["userId"], "status": state["status"]})
 
 
 def statuses_for(viewer, user_ids):
